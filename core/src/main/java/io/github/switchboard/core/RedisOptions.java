@@ -1,0 +1,160 @@
+package io.github.switchboard.core;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How Switchboard talks to Redis: timeouts and TLS trust. Immutable; build one with {@link #builder()}.
+ *
+ * <p>Defaults: a command times out after {@value #DEFAULT_COMMAND_TIMEOUT_MILLIS} ms (a hung server makes
+ * calls fail within that bound instead of hanging them), a connection attempt after
+ * {@value #DEFAULT_CONNECT_TIMEOUT_MILLIS} ms, and TLS trusts the JVM's default trust store.
+ */
+public final class RedisOptions {
+
+  /** The default command timeout, in milliseconds. */
+  public static final long DEFAULT_COMMAND_TIMEOUT_MILLIS = 250;
+
+  /** The default connect timeout, in milliseconds. */
+  public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 2000;
+
+  private static final RedisOptions DEFAULTS = builder().build();
+
+  private final Duration commandTimeout;
+  private final Duration connectTimeout;
+  private final @Nullable Path trustedCertificate;
+
+  private RedisOptions(Builder b) {
+    this.commandTimeout = b.commandTimeout;
+    this.connectTimeout = b.connectTimeout;
+    this.trustedCertificate = b.trustedCertificate;
+  }
+
+  /**
+   * Returns the default options.
+   *
+   * @return the defaults
+   */
+  public static RedisOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Returns a new builder with the defaults.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the bound on one Redis command, from sending it to its answer.
+   *
+   * @return the command timeout
+   */
+  public Duration commandTimeout() {
+    return commandTimeout;
+  }
+
+  /**
+   * Returns the bound on one connection attempt.
+   *
+   * @return the connect timeout
+   */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /**
+   * Returns the PEM file of the certificate (or CA) that TLS connections trust, if set.
+   *
+   * @return the certificate file
+   */
+  public Optional<Path> trustedCertificate() {
+    return Optional.ofNullable(trustedCertificate);
+  }
+
+  @Override
+  public String toString() {
+    return "RedisOptions[commandTimeout="
+        + commandTimeout
+        + ", connectTimeout="
+        + connectTimeout
+        + ", trustedCertificate="
+        + trustedCertificate
+        + "]";
+  }
+
+  /** Builds {@link RedisOptions}; each setter checks its argument at once. */
+  public static final class Builder {
+    private Duration commandTimeout = Duration.ofMillis(DEFAULT_COMMAND_TIMEOUT_MILLIS);
+    private Duration connectTimeout = Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MILLIS);
+    private @Nullable Path trustedCertificate;
+
+    private Builder() {}
+
+    /**
+     * Sets the bound on one Redis command.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if the timeout is zero or negative
+     */
+    public Builder commandTimeout(Duration timeout) {
+      this.commandTimeout = positive(timeout, "commandTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the bound on one connection attempt.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if the timeout is zero or negative
+     */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * Trusts the certificate (or CA certificate) in a PEM file for TLS connections, in place of the
+     * JVM's default trust store.
+     *
+     * @param pemFile a readable PEM file
+     * @return this builder
+     * @throws IllegalArgumentException if the file is not readable
+     */
+    public Builder trustedCertificate(Path pemFile) {
+      Objects.requireNonNull(pemFile, "trustedCertificate");
+      if (!Files.isReadable(pemFile)) {
+        throw new IllegalArgumentException(
+            "trustedCertificate must be a readable PEM file, was " + pemFile);
+      }
+      this.trustedCertificate = pemFile;
+      return this;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @return the options
+     */
+    public RedisOptions build() {
+      return new RedisOptions(this);
+    }
+
+    private static Duration positive(Duration d, String field) {
+      Objects.requireNonNull(d, field);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(field + " must be positive, was " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,214 @@
+package io.github.switchboard.core.internal;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.switchboard.core.BackendListener;
+import io.github.switchboard.core.BackendState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * A primary (Redis) and a fallback (memory or file) behind a resilience4j CircuitBreaker.
+ *
+ * - Closed: calls go to Redis. A failure (error or timeout) is recorded and that one call is answered by
+ *   the fallback, so no Redis exception ever reaches the caller.
+ * - Open: calls go straight to the fallback; Redis is not touched.
+ * - Half-open (reached automatically after waitDurationInOpenState): a few calls probe Redis; their
+ *   outcome closes or re-opens the breaker; a failed probe is answered by the fallback too.
+ *
+ * The guard itself allocates nothing per call beyond the one dependent stage of the primary's future:
+ * callers pass a context object and non-capturing functions, so no lambda is created per call.
+ *
+ * Listeners and the log hear every transition; a listener that throws is logged at WARN and ignored.
+ */
+/** Routes calls to Redis or to a fallback, guarded by a circuit breaker. */
+public final class FailoverGuard {
+  private static final Logger LOG = LoggerFactory.getLogger(FailoverGuard.class);
+
+  private final String name;
+  private final CircuitBreaker breaker;
+  private final long syncWaitNanos;
+  private final List<BackendListener> listeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * Creates a guard.
+   *
+   * @param name the component's name, for logs and listeners
+   * @param config the breaker's configuration
+   * @param commandTimeout the Redis command timeout; synchronous calls wait at most twice as long
+   */
+  public FailoverGuard(String name, CircuitBreakerConfig config, Duration commandTimeout) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.breaker = CircuitBreaker.of(name, Objects.requireNonNull(config, "config"));
+    this.syncWaitNanos = commandTimeout.toNanos() * 2 + TimeUnit.MILLISECONDS.toNanos(50);
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            e -> {
+              BackendState from = map(e.getStateTransition().getFromState());
+              BackendState to = map(e.getStateTransition().getToState());
+              if (from == to) {
+                return;
+              }
+              switch (to) {
+                case FALLBACK -> LOG.warn(
+                    "'{}': Redis is failing (failure rate {}%); answering from the fallback until it"
+                        + " recovers",
+                    name,
+                    breaker.getMetrics().getFailureRate());
+                case PROBING -> LOG.info("'{}': probing Redis to see whether it is back", name);
+                case PRIMARY -> LOG.info("'{}': Redis is answering again; using Redis", name);
+              }
+              for (BackendListener l : listeners) {
+                try {
+                  l.onTransition(name, from, to);
+                } catch (RuntimeException ex) {
+                  LOG.warn("'{}': a backend listener threw; ignored", name, ex);
+                }
+              }
+            });
+  }
+
+  /**
+   * Returns the default breaker configuration: a count-based window of 10 calls, open at a 50% failure
+   * rate after at least 5 calls or when half of them are slower than the command timeout, 1 s open before
+   * probing, 3 probes, and an automatic move from open to half-open.
+   *
+   * @param commandTimeout the Redis command timeout (a slower call counts as slow)
+   * @return the configuration
+   */
+  public static CircuitBreakerConfig defaultConfig(Duration commandTimeout) {
+    return CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(10)
+        .minimumNumberOfCalls(5)
+        .failureRateThreshold(50)
+        .slowCallDurationThreshold(commandTimeout)
+        .slowCallRateThreshold(50)
+        .waitDurationInOpenState(Duration.ofSeconds(1))
+        .permittedNumberOfCallsInHalfOpenState(3)
+        .automaticTransitionFromOpenToHalfOpenEnabled(true)
+        .build();
+  }
+
+  private static BackendState map(CircuitBreaker.State s) {
+    return switch (s) {
+      case CLOSED, DISABLED, METRICS_ONLY -> BackendState.PRIMARY;
+      case HALF_OPEN -> BackendState.PROBING;
+      case OPEN, FORCED_OPEN -> BackendState.FALLBACK;
+    };
+  }
+
+  /**
+   * Adds a listener of transitions.
+   *
+   * @param listener the listener
+   */
+  public void addListener(BackendListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Returns the current state.
+   *
+   * @return the state
+   */
+  public BackendState state() {
+    return map(breaker.getState());
+  }
+
+  /**
+   * Returns the underlying breaker, for metrics.
+   *
+   * @return the breaker
+   */
+  public CircuitBreaker circuitBreaker() {
+    return breaker;
+  }
+
+  /**
+   * Runs a call asynchronously: on Redis when the breaker permits, else (or when Redis fails) on the
+   * fallback. The returned stage never completes with a Redis exception; it fails only if the fallback
+   * itself throws.
+   *
+   * @param ctx the call's context, handed to both functions
+   * @param primary the Redis call; may throw or return a failed stage
+   * @param fallback the local answer
+   * @param <C> the context type
+   * @param <T> the result type
+   * @return the result
+   */
+  public <C, T> CompletionStage<T> execute(
+      C ctx, Function<C, ? extends CompletionStage<T>> primary, Function<C, T> fallback) {
+    if (!breaker.tryAcquirePermission()) {
+      return CompletableFuture.completedFuture(fallback.apply(ctx));
+    }
+    long start = System.nanoTime();
+    CompletionStage<T> stage;
+    try {
+      stage = primary.apply(ctx);
+    } catch (RuntimeException e) {
+      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      return CompletableFuture.completedFuture(fallback.apply(ctx));
+    }
+    return stage.handle(
+        new BiFunction<T, Throwable, T>() {
+          @Override
+          public T apply(T value, Throwable error) {
+            long took = System.nanoTime() - start;
+            if (error == null) {
+              breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+              return value;
+            }
+            breaker.onError(took, TimeUnit.NANOSECONDS, RedisConnection.unwrap(error));
+            return fallback.apply(ctx);
+          }
+        });
+  }
+
+  /**
+   * Runs a call synchronously, waiting for Redis at most twice the command timeout.
+   *
+   * @param ctx the call's context, handed to both functions
+   * @param primary the Redis call
+   * @param fallback the local answer
+   * @param <C> the context type
+   * @param <T> the result type
+   * @return the result
+   */
+  public <C, T> T executeSync(
+      C ctx, Function<C, ? extends CompletionStage<T>> primary, Function<C, T> fallback) {
+    if (!breaker.tryAcquirePermission()) {
+      return fallback.apply(ctx);
+    }
+    long start = System.nanoTime();
+    try {
+      T value = primary.apply(ctx).toCompletableFuture().get(syncWaitNanos, TimeUnit.NANOSECONDS);
+      breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      return value;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      breaker.releasePermission();
+      return fallback.apply(ctx);
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, RedisConnection.unwrap(e));
+      return fallback.apply(ctx);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FailoverGuard[" + name + ", " + state() + "]";
+  }
+}

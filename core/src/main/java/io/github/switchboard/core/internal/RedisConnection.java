@@ -1,0 +1,451 @@
+package io.github.switchboard.core.internal;
+
+import io.github.switchboard.core.RedisOptions;
+import io.github.switchboard.core.RedisTarget;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The one narrow adapter between Switchboard and Lettuce (Bucket4j's LettuceBasedProxyManager is the
+ * model): a standalone, Sentinel or Cluster connection is seen through RedisClusterAsyncCommands, the
+ * common super-interface of RedisAsyncCommands and RedisAdvancedClusterAsyncCommands, so every module
+ * writes its Redis code once.
+ *
+ * Ownership: a connection opened from a RedisTarget belongs to this object and close() closes it, its
+ * client and (through a reference count) the shared ClientResources; a connection handed in by the user is
+ * never closed.
+ *
+ * Connecting: open() waits up to connectTimeout for the first connection. If Redis is not there, it
+ * returns anyway and keeps trying in the background (with a capped backoff) so that a component built
+ * while Redis is down moves to Redis when it comes up. Once connected, Lettuce's auto-reconnect takes over;
+ * while disconnected, commands are rejected at once (REJECT_COMMANDS) instead of being queued, and every
+ * command is bounded by the command timeout (TimeoutOptions), so a hung server makes calls fail, not hang.
+ */
+/** A Redis connection of any topology, with its Lua script runner. */
+public final class RedisConnection implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisConnection.class);
+
+  private static final Object RESOURCES_LOCK = new Object();
+  private static @Nullable ClientResources sharedResources;
+  private static int resourceUsers;
+
+  private final String name;
+  private final @Nullable RedisTarget target;
+  private final RedisOptions options;
+  private final boolean owned;
+  private final @Nullable RedisClient client;
+  private final @Nullable RedisClusterClient clusterClient;
+  private final @Nullable ScheduledExecutorService connector;
+  private volatile @Nullable StatefulConnection<String, String> connection;
+  private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
+  private volatile boolean closed;
+  private long backoffMillis = 50;
+
+  private RedisConnection(
+      String name,
+      @Nullable RedisTarget target,
+      RedisOptions options,
+      boolean owned,
+      @Nullable RedisClient client,
+      @Nullable RedisClusterClient clusterClient) {
+    this.name = name;
+    this.target = target;
+    this.options = options;
+    this.owned = owned;
+    this.client = client;
+    this.clusterClient = clusterClient;
+    this.connector =
+        owned
+            ? Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "switchboard-redis-connect-" + name);
+                  t.setDaemon(true);
+                  return t;
+                })
+            : null;
+  }
+
+  /**
+   * Opens a connection to a target. Waits up to the connect timeout for the first connection; if Redis is
+   * not reachable, returns a connection that keeps trying in the background.
+   *
+   * @param target where Redis is
+   * @param options timeouts and TLS trust
+   * @param name a name for logs and thread names
+   * @return the connection, owned by the caller
+   */
+  public static RedisConnection open(RedisTarget target, RedisOptions options, String name) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(options, "options");
+    ClientResources resources = acquireResources();
+    RedisConnection c;
+    try {
+      List<RedisURI> uris = target.toRedisUris();
+      for (RedisURI uri : uris) {
+        uri.setTimeout(options.commandTimeout());
+      }
+      if (target.kind() == RedisTarget.Kind.CLUSTER) {
+        RedisClusterClient cc = RedisClusterClient.create(resources, uris);
+        cc.setOptions(clusterOptions(options));
+        c = new RedisConnection(name, target, options, true, null, cc);
+      } else {
+        RedisClient rc = RedisClient.create(resources, uris.get(0));
+        rc.setOptions(clientOptions(options));
+        c = new RedisConnection(name, target, options, true, rc, null);
+      }
+    } catch (RuntimeException e) {
+      releaseResources();
+      throw e;
+    }
+    CompletableFuture<Void> first = c.connectOnce();
+    try {
+      first.get(options.connectTimeout().toMillis() + 500, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // logged by connectOnce; the background connector keeps trying
+    }
+    return c;
+  }
+
+  /**
+   * Wraps a standalone (or Sentinel) connection handed in by the user; {@link #close()} does not close it.
+   *
+   * @param connection the connection
+   * @param options used for the command timeout of synchronous waits
+   * @param name a name for logs
+   * @return the adapter
+   */
+  public static RedisConnection wrap(
+      StatefulRedisConnection<String, String> connection, RedisOptions options, String name) {
+    RedisConnection c = new RedisConnection(name, null, options, false, null, null);
+    c.connection = connection;
+    c.commands = connection.async();
+    return c;
+  }
+
+  /**
+   * Wraps a Cluster connection handed in by the user; {@link #close()} does not close it.
+   *
+   * @param connection the connection
+   * @param options used for the command timeout of synchronous waits
+   * @param name a name for logs
+   * @return the adapter
+   */
+  public static RedisConnection wrap(
+      StatefulRedisClusterConnection<String, String> connection, RedisOptions options, String name) {
+    RedisConnection c = new RedisConnection(name, null, options, false, null, null);
+    c.connection = connection;
+    c.commands = connection.async();
+    return c;
+  }
+
+  private static ClientOptions clientOptions(RedisOptions options) {
+    return ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
+        .socketOptions(SocketOptions.builder().connectTimeout(options.connectTimeout()).build())
+        .sslOptions(sslOptions(options))
+        .build();
+  }
+
+  private static ClusterClientOptions clusterOptions(RedisOptions options) {
+    return ClusterClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
+        .socketOptions(SocketOptions.builder().connectTimeout(options.connectTimeout()).build())
+        .sslOptions(sslOptions(options))
+        .topologyRefreshOptions(
+            ClusterTopologyRefreshOptions.builder()
+                .enablePeriodicRefresh(Duration.ofSeconds(30))
+                .build())
+        .build();
+  }
+
+  private static SslOptions sslOptions(RedisOptions options) {
+    SslOptions.Builder b = SslOptions.builder().jdkSslProvider();
+    options.trustedCertificate().ifPresent(p -> b.trustManager(p.toFile()));
+    return b.build();
+  }
+
+  private static ClientResources acquireResources() {
+    synchronized (RESOURCES_LOCK) {
+      ClientResources r = sharedResources;
+      if (r == null) {
+        r =
+            DefaultClientResources.builder()
+                .reconnectDelay(
+                    Delay.exponential(
+                        Duration.ofMillis(20), Duration.ofMillis(1000), 2, TimeUnit.MILLISECONDS))
+                .build();
+        sharedResources = r;
+      }
+      resourceUsers++;
+      return r;
+    }
+  }
+
+  private static void releaseResources() {
+    ClientResources toShutdown = null;
+    synchronized (RESOURCES_LOCK) {
+      if (--resourceUsers == 0) {
+        toShutdown = sharedResources;
+        sharedResources = null;
+      }
+    }
+    if (toShutdown != null) {
+      toShutdown.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  private String describe() {
+    return target == null ? "a user-supplied connection" : target.redactedUrl();
+  }
+
+  private CompletableFuture<Void> connectOnce() {
+    CompletableFuture<? extends StatefulConnection<String, String>> attempt;
+    if (clusterClient != null) {
+      attempt = clusterClient.connectAsync(StringCodec.UTF8);
+    } else {
+      RedisClient rc = Objects.requireNonNull(client);
+      RedisURI uri = Objects.requireNonNull(target).toRedisUris().get(0);
+      uri.setTimeout(options.commandTimeout());
+      attempt = rc.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+    }
+    return attempt.handle(
+        (conn, error) -> {
+          if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (!closed) {
+              LOG.warn(
+                  "Redis '{}' at {} is not reachable ({}); using the fallback and retrying in {} ms",
+                  name,
+                  describe(),
+                  cause.toString(),
+                  backoffMillis);
+              scheduleRetry();
+            }
+            return null;
+          }
+          if (closed) {
+            conn.closeAsync();
+            return null;
+          }
+          connection = conn;
+          commands =
+              conn instanceof StatefulRedisClusterConnection<String, String> cc
+                  ? cc.async()
+                  : ((StatefulRedisConnection<String, String>) conn).async();
+          LOG.info("Redis '{}' connected to {}", name, describe());
+          return null;
+        });
+  }
+
+  private void scheduleRetry() {
+    ScheduledExecutorService s = connector;
+    if (s == null || closed) {
+      return;
+    }
+    long delay = backoffMillis;
+    backoffMillis = Math.min(backoffMillis * 2, 1000);
+    try {
+      s.schedule(this::connectOnce, delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed concurrently
+    }
+  }
+
+  /**
+   * Returns the async commands, or throws if there is no connection yet.
+   *
+   * @return the commands of the current connection
+   * @throws RedisUnavailableException if the first connection has not been made
+   */
+  public RedisClusterAsyncCommands<String, String> commands() {
+    RedisClusterAsyncCommands<String, String> c = commands;
+    if (c == null) {
+      throw new RedisUnavailableException("Redis '" + name + "' (" + describe() + ") is not connected");
+    }
+    return c;
+  }
+
+  /**
+   * Returns whether a connection exists and is open now.
+   *
+   * @return true if connected
+   */
+  public boolean isConnected() {
+    StatefulConnection<String, String> c = connection;
+    return c != null && c.isOpen();
+  }
+
+  /**
+   * Returns the options this connection was made with.
+   *
+   * @return the options
+   */
+  public RedisOptions options() {
+    return options;
+  }
+
+  /**
+   * Returns the name given at creation.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Returns whether this connection is a Cluster connection; known once connected.
+   *
+   * @return true for a Cluster
+   */
+  public boolean isCluster() {
+    return connection instanceof StatefulRedisClusterConnection
+        || (target != null && target.kind() == RedisTarget.Kind.CLUSTER);
+  }
+
+  /**
+   * Runs a script with EVALSHA; on a NOSCRIPT error only (the server lost its script cache), sends it
+   * again with EVAL, which also loads it. Never retried after any other error, in particular not after a
+   * timeout, where the script may already have run.
+   *
+   * @param script the script
+   * @param type the output type
+   * @param keys the keys (all in one slot on a Cluster)
+   * @param args the arguments
+   * @param <T> the result type
+   * @return the result
+   */
+  public <T> CompletionStage<T> eval(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
+    RedisClusterAsyncCommands<String, String> c;
+    try {
+      c = commands();
+    } catch (RedisUnavailableException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    RedisFuture<T> first = c.evalsha(script.sha1(), type, keys, args);
+    return first.exceptionallyCompose(
+        error -> {
+          Throwable cause = unwrap(error);
+          if (cause instanceof RedisNoScriptException
+              || (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"))) {
+            LOG.info("Redis '{}' lost script {}; sending it again", name, script.name());
+            return c.<T>eval(script.source(), type, keys, args);
+          }
+          return CompletableFuture.failedFuture(cause);
+        });
+  }
+
+  /**
+   * Opens a new publish/subscribe connection of the same topology, owned by the caller. Only for
+   * connections opened from a target.
+   *
+   * @return the pub/sub connection, when it is made
+   * @throws UnsupportedOperationException for a connection handed in by the user
+   */
+  public CompletionStage<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
+    if (clusterClient != null) {
+      return clusterClient.connectPubSubAsync(StringCodec.UTF8).thenApply(c -> c);
+    }
+    if (client != null) {
+      RedisURI uri = Objects.requireNonNull(target).toRedisUris().get(0);
+      uri.setTimeout(options.commandTimeout());
+      return client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
+    }
+    throw new UnsupportedOperationException(
+        "pub/sub needs a connection opened from a RedisTarget, not a user-supplied one");
+  }
+
+  /**
+   * Returns whether {@link #connectPubSub()} is supported.
+   *
+   * @return true for a connection opened from a target
+   */
+  public boolean supportsPubSub() {
+    return owned;
+  }
+
+  /**
+   * Returns the root cause of a future's failure.
+   *
+   * @param t a throwable from a future
+   * @return the cause without CompletionException/ExecutionException wrappers
+   */
+  public static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  /** Closes what this object opened; a user-supplied connection is left open. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (!owned) {
+      return;
+    }
+    Objects.requireNonNull(connector).shutdownNow();
+    StatefulConnection<String, String> c = connection;
+    try {
+      if (c != null) {
+        c.close();
+      }
+      if (client != null) {
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+      }
+      if (clusterClient != null) {
+        clusterClient.shutdown(0, 2, TimeUnit.SECONDS);
+      }
+    } finally {
+      releaseResources();
+    }
+    LOG.info("Redis '{}' connection to {} closed", name, describe());
+  }
+
+  @Override
+  public String toString() {
+    return "RedisConnection[" + name + ", " + describe() + (owned ? "" : ", user-supplied") + "]";
+  }
+}
