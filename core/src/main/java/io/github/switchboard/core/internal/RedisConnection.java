@@ -18,12 +18,14 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -238,7 +240,15 @@ public final class RedisConnection implements AutoCloseable {
   private CompletableFuture<Void> connectOnce() {
     CompletableFuture<? extends StatefulConnection<String, String>> attempt;
     if (clusterClient != null) {
-      attempt = clusterClient.connectAsync(StringCodec.UTF8);
+      // connectAsync fails with "Partitions not initialized" unless the topology was loaded first;
+      // and with REJECT_COMMANDS a command whose node connection is still being made lazily is
+      // rejected (Lettuce 7.7, redis/lettuce#3747), so connect to every master before first use
+      RedisClusterClient cc = clusterClient;
+      attempt =
+          cc.refreshPartitionsAsync()
+              .toCompletableFuture()
+              .thenCompose(ignored -> cc.connectAsync(StringCodec.UTF8))
+              .thenCompose(RedisConnection::connectToEveryMaster);
     } else {
       RedisClient rc = Objects.requireNonNull(client);
       RedisURI uri = Objects.requireNonNull(target).toRedisUris().get(0);
@@ -272,6 +282,25 @@ public final class RedisConnection implements AutoCloseable {
           LOG.info("Redis '{}' connected to {}", name, describe());
           return null;
         });
+  }
+
+  private static CompletableFuture<StatefulRedisClusterConnection<String, String>> connectToEveryMaster(
+      StatefulRedisClusterConnection<String, String> conn) {
+    List<CompletableFuture<?>> nodes = new ArrayList<>();
+    for (RedisClusterNode node : conn.getPartitions()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+        nodes.add(conn.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()));
+      }
+    }
+    return CompletableFuture.allOf(nodes.toArray(new CompletableFuture<?>[0]))
+        .handle(
+            (ignored, error) -> {
+              if (error != null) {
+                conn.closeAsync();
+                throw new CompletionException(unwrap(error));
+              }
+              return conn;
+            });
   }
 
   private void scheduleRetry() {
