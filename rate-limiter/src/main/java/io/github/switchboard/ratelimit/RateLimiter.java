@@ -1,0 +1,102 @@
+package io.github.switchboard.ratelimit;
+
+import io.github.switchboard.core.BackendState;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Decides whether a client (a key) may go ahead, under a {@link RateLimitPolicy}. Thread-safe. Build one
+ * with {@link RateLimiters#builder(RateLimitPolicy)}.
+ *
+ * <p>Keys are opaque strings: any text of 1 to {@value #MAX_KEY_BYTES} UTF-8 bytes. Two different keys
+ * never share state, whatever characters they contain.
+ *
+ * <p>A Redis-backed limiter never throws a Redis exception: while Redis is unavailable, its fallback
+ * answers and the result says {@link Decision#degraded()}.
+ */
+public interface RateLimiter extends AutoCloseable {
+
+  /** The longest key, in UTF-8 bytes. */
+  int MAX_KEY_BYTES = 1024;
+
+  /**
+   * Asks for one permit.
+   *
+   * @param key the client's key
+   * @return the decision
+   * @throws IllegalArgumentException if the key is null, empty or longer than {@value #MAX_KEY_BYTES}
+   *     UTF-8 bytes
+   * @throws IllegalStateException if the limiter is closed
+   */
+  default Decision tryAcquire(String key) {
+    return tryAcquire(key, 1);
+  }
+
+  /**
+   * Asks for {@code permits} permits at once; they are granted all together or not at all. Waits for Redis
+   * at most about twice its command timeout, then answers from the fallback.
+   *
+   * @param key the client's key
+   * @param permits the number of permits, 1 to the policy's smallest count
+   * @return the decision
+   * @throws IllegalArgumentException if the key is null, empty or longer than {@value #MAX_KEY_BYTES}
+   *     UTF-8 bytes, or if {@code permits} is below 1 or above the policy's smallest count
+   * @throws IllegalStateException if the limiter is closed
+   */
+  Decision tryAcquire(String key, long permits);
+
+  /**
+   * Asks for {@code permits} permits without blocking the calling thread. The stage completes with a
+   * decision (from the fallback if Redis fails or times out), never with a Redis exception.
+   *
+   * @param key the client's key
+   * @param permits the number of permits, 1 to the policy's smallest count
+   * @return the decision, when known
+   * @throws IllegalArgumentException if the key is null, empty or longer than {@value #MAX_KEY_BYTES}
+   *     UTF-8 bytes, or if {@code permits} is below 1 or above the policy's smallest count
+   * @throws IllegalStateException if the limiter is closed
+   */
+  CompletionStage<Decision> tryAcquireAsync(String key, long permits);
+
+  /**
+   * Returns, for each limit, how many permits the client used in the current window, how many remain and
+   * when the limit is full again. Records nothing.
+   *
+   * @param key the client's key
+   * @return the statistics
+   * @throws IllegalArgumentException if the key is null, empty or too long
+   * @throws IllegalStateException if the limiter is closed
+   */
+  ClientStats stats(String key);
+
+  /**
+   * Forgets everything recorded for the client (on Redis and in the local fallback, best-effort: a Redis
+   * failure is logged, not thrown).
+   *
+   * @param key the client's key
+   * @throws IllegalArgumentException if the key is null, empty or too long
+   * @throws IllegalStateException if the limiter is closed
+   */
+  void reset(String key);
+
+  /**
+   * Returns the policy this limiter enforces.
+   *
+   * @return the policy
+   */
+  RateLimitPolicy policy();
+
+  /**
+   * Returns which backend answers now: {@link BackendState#PRIMARY} when Redis does (and always for an
+   * in-memory limiter), {@link BackendState#FALLBACK} while the circuit breaker is open, {@link
+   * BackendState#PROBING} while it tries Redis again.
+   *
+   * @return the backend state
+   */
+  default BackendState backendState() {
+    return BackendState.PRIMARY;
+  }
+
+  /** Releases the limiter's resources: a Redis connection it opened (never one handed in), its memory. */
+  @Override
+  void close();
+}

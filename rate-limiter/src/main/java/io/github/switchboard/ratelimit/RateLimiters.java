@@ -1,0 +1,256 @@
+package io.github.switchboard.ratelimit;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.switchboard.core.BackendListener;
+import io.github.switchboard.core.RedisOptions;
+import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.core.TimeSource;
+import io.github.switchboard.core.internal.FailoverGuard;
+import io.github.switchboard.core.internal.RedisConnection;
+import io.github.switchboard.ratelimit.internal.GuardedRateLimiter;
+import io.github.switchboard.ratelimit.internal.InMemoryRateLimiter;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds {@link RateLimiter}s: in memory, or on Redis with a fallback.
+ *
+ * <pre>{@code
+ * try (RateLimiter limiter = RateLimiters.builder(policy)
+ *         .redis(RedisTarget.parse("redis://localhost:6379"))   // leave out: in-memory limiter
+ *         .fallback(FallbackMode.LOCAL)
+ *         .build()) {
+ *   Decision d = limiter.tryAcquire("client-42");
+ * }
+ * }</pre>
+ */
+public final class RateLimiters {
+
+  /** The default key prefix. */
+  public static final String DEFAULT_KEY_PREFIX = "switchboard:rl:";
+
+  private RateLimiters() {}
+
+  /**
+   * Returns a builder for a limiter that enforces a policy.
+   *
+   * @param policy the policy
+   * @return a builder with the defaults: in memory, prefix {@value #DEFAULT_KEY_PREFIX}, LOCAL fallback,
+   *     1 expected instance, Redis's clock, the system time source
+   */
+  public static Builder builder(RateLimitPolicy policy) {
+    return new Builder(Objects.requireNonNull(policy, "policy"));
+  }
+
+  /**
+   * Builds a {@link RateLimiter}. Setters check their argument at once; {@link #build()} checks the rest.
+   * Without a {@code redis(...)} call the limiter is in memory (and the Redis-only settings are ignored).
+   */
+  public static final class Builder {
+    private final RateLimitPolicy policy;
+    private @Nullable RedisTarget target;
+    private @Nullable StatefulRedisConnection<String, String> connection;
+    private @Nullable StatefulRedisClusterConnection<String, String> clusterConnection;
+    private RedisOptions options = RedisOptions.defaults();
+    private String keyPrefix = DEFAULT_KEY_PREFIX;
+    private FallbackMode fallback = FallbackMode.LOCAL;
+    private int expectedInstances = 1;
+    private ClockSource clock = ClockSource.REDIS;
+    private TimeSource timeSource = TimeSource.system();
+    private @Nullable CircuitBreakerConfig breakerConfig;
+    private final List<BackendListener> listeners = new ArrayList<>();
+
+    private Builder(RateLimitPolicy policy) {
+      this.policy = policy;
+    }
+
+    /**
+     * Uses Redis at a target; the limiter opens its own connection and closes it on {@link
+     * RateLimiter#close()}. Replaces any earlier {@code redis(...)} call.
+     *
+     * @param target where Redis is
+     * @return this builder
+     */
+    public Builder redis(RedisTarget target) {
+      this.target = Objects.requireNonNull(target, "target");
+      this.connection = null;
+      this.clusterConnection = null;
+      return this;
+    }
+
+    /**
+     * Uses a standalone (or Sentinel) connection handed in; the limiter never closes it. Replaces any
+     * earlier {@code redis(...)} call.
+     *
+     * @param connection an open connection with String keys and values
+     * @return this builder
+     */
+    public Builder redis(StatefulRedisConnection<String, String> connection) {
+      this.connection = Objects.requireNonNull(connection, "connection");
+      this.target = null;
+      this.clusterConnection = null;
+      return this;
+    }
+
+    /**
+     * Uses a Cluster connection handed in; the limiter never closes it. Replaces any earlier {@code
+     * redis(...)} call.
+     *
+     * @param connection an open Cluster connection with String keys and values
+     * @return this builder
+     */
+    public Builder redis(StatefulRedisClusterConnection<String, String> connection) {
+      this.clusterConnection = Objects.requireNonNull(connection, "connection");
+      this.target = null;
+      this.connection = null;
+      return this;
+    }
+
+    /**
+     * Sets the Redis timeouts and TLS trust (default {@link RedisOptions#defaults()}: a 250 ms command
+     * timeout, which also bounds the synchronous calls at about twice that).
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder redisOptions(RedisOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * Sets the prefix of every Redis key (default {@value RateLimiters#DEFAULT_KEY_PREFIX}); also the name
+     * of the limiter in logs and in {@link BackendListener} calls.
+     *
+     * @param prefix a non-empty prefix without '{' or '}' (the braces are the Cluster hash tag)
+     * @return this builder
+     * @throws IllegalArgumentException if the prefix is empty or holds a brace
+     */
+    public Builder keyPrefix(String prefix) {
+      Objects.requireNonNull(prefix, "keyPrefix");
+      if (prefix.isEmpty()) {
+        throw new IllegalArgumentException("keyPrefix must not be empty");
+      }
+      if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+        throw new IllegalArgumentException(
+            "keyPrefix must not contain '{' or '}' (they mark the Cluster hash tag), was " + prefix);
+      }
+      this.keyPrefix = prefix;
+      return this;
+    }
+
+    /**
+     * Sets what answers while Redis is unavailable (default {@link FallbackMode#LOCAL}).
+     *
+     * @param mode the fallback
+     * @return this builder
+     */
+    public Builder fallback(FallbackMode mode) {
+      this.fallback = Objects.requireNonNull(mode, "fallback");
+      return this;
+    }
+
+    /**
+     * Sets how many instances share the limits, so that the LOCAL fallback of each enforces its share:
+     * each count divided by {@code n}, rounded down, at least 1 (default 1).
+     *
+     * @param n the number of instances, at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is less than 1
+     */
+    public Builder expectedInstances(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("expectedInstances must be at least 1, was " + n);
+      }
+      this.expectedInstances = n;
+      return this;
+    }
+
+    /**
+     * Sets whose clock places requests in time on Redis (default {@link ClockSource#REDIS}).
+     *
+     * @param clock the clock source
+     * @return this builder
+     */
+    public Builder clock(ClockSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the client clock: used by the in-memory limiter, the LOCAL fallback and, with {@link
+     * ClockSource#CLIENT}, by Redis calls (default {@link TimeSource#system()}).
+     *
+     * @param timeSource the clock
+     * @return this builder
+     */
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+      return this;
+    }
+
+    /**
+     * Sets the circuit breaker's configuration (default {@code FailoverGuard.defaultConfig}: opens at
+     * 50% failures or slow calls over the last 10 calls, at least 5; probes after 1 s).
+     *
+     * @param config the configuration
+     * @return this builder
+     */
+    public Builder circuitBreakerConfig(CircuitBreakerConfig config) {
+      this.breakerConfig = Objects.requireNonNull(config, "circuitBreakerConfig");
+      return this;
+    }
+
+    /**
+     * Adds a listener told of every move between Redis and the fallback.
+     *
+     * @param listener the listener; an exception it throws is logged, never propagated
+     * @return this builder
+     */
+    public Builder listener(BackendListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Builds the limiter. With Redis, it connects (waiting up to the connect timeout); if Redis is not
+     * reachable it still returns, answers from the fallback and keeps trying in the background.
+     *
+     * @return the limiter
+     */
+    public RateLimiter build() {
+      if (target == null && connection == null && clusterConnection == null) {
+        return new InMemoryRateLimiter(policy, timeSource);
+      }
+      RedisConnection c;
+      if (target != null) {
+        c = RedisConnection.open(target, options, keyPrefix);
+      } else if (connection != null) {
+        c = RedisConnection.wrap(connection, options, keyPrefix);
+      } else {
+        c = RedisConnection.wrap(Objects.requireNonNull(clusterConnection), options, keyPrefix);
+      }
+      CircuitBreakerConfig cfg =
+          breakerConfig != null ? breakerConfig : FailoverGuard.defaultConfig(options.commandTimeout());
+      try {
+        return new GuardedRateLimiter(
+            policy,
+            c,
+            keyPrefix,
+            clock,
+            timeSource,
+            fallback,
+            expectedInstances,
+            cfg,
+            List.copyOf(listeners));
+      } catch (RuntimeException e) {
+        c.close();
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package io.github.switchboard.ratelimit.internal;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.switchboard.core.BackendListener;
+import io.github.switchboard.core.BackendState;
+import io.github.switchboard.core.TimeSource;
+import io.github.switchboard.core.internal.FailoverGuard;
+import io.github.switchboard.core.internal.RedisConnection;
+import io.github.switchboard.ratelimit.ClientStats;
+import io.github.switchboard.ratelimit.ClockSource;
+import io.github.switchboard.ratelimit.Decision;
+import io.github.switchboard.ratelimit.FallbackMode;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
+import io.github.switchboard.ratelimit.RateLimiter;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Redis behind a FailoverGuard (resilience4j circuit breaker). Closed: each call is one EVALSHA; a failure
+ * or timeout is answered by the fallback for that call. Open: straight to the fallback. The guard never
+ * lets a Redis exception through, and the sync path waits at most about twice the command timeout.
+ *
+ * Fallbacks, every answer marked degraded():
+ *   LOCAL - an in-memory limiter with the policy divided by expectedInstances (counts rounded down, at
+ *           least 1); permits are still checked against the full policy, and a request above a divided
+ *           count is denied by that limit with retry-after = its window.
+ *   ALLOW - allowed; reports the most restrictive limit (smallest count) with remaining = count - permits
+ *           and reset-after 0 (nothing is known).
+ *   DENY  - denied; reports the most restrictive limit with remaining 0 and retry-after = reset-after =
+ *           min(its window, the breaker's wait in the open state).
+ *
+ * Hot path: the call context is one small object; the functions handed to the guard are static and
+ * non-capturing.
+ */
+/** A Redis rate limiter with a circuit-breaker guarded fallback. */
+public final class GuardedRateLimiter implements RateLimiter {
+  private static final Logger LOG = LoggerFactory.getLogger(GuardedRateLimiter.class);
+
+  private static final Function<Call, CompletionStage<Decision>> ACQUIRE =
+      c -> c.self.redis.acquire(c.key, c.permits);
+  private static final Function<Call, Decision> ACQUIRE_FALLBACK =
+      c -> c.self.fallbackDecision(c.key, c.permits);
+  private static final Function<Call, CompletionStage<ClientStats>> STATS = c -> c.self.redis.stats(c.key);
+  private static final Function<Call, ClientStats> STATS_FALLBACK = c -> c.self.fallbackStats(c.key);
+  private static final Function<Call, CompletionStage<Long>> RESET = c -> c.self.redis.reset(c.key);
+  private static final Function<Call, Long> RESET_FALLBACK = c -> -1L;
+
+  private static final class Call {
+    final GuardedRateLimiter self;
+    final String key;
+    final long permits;
+
+    Call(GuardedRateLimiter self, String key, long permits) {
+      this.self = self;
+      this.key = key;
+      this.permits = permits;
+    }
+  }
+
+  private final RateLimitPolicy policy;
+  private final Limits limits;
+  private final RedisConnection connection;
+  private final RedisRateLimiter redis;
+  private final FailoverGuard guard;
+  private final FallbackMode mode;
+  private final @Nullable InMemoryRateLimiter local;
+  private final long maxPermits;
+  private final int restrictive;
+  private final long denyRetryMicros;
+  private volatile boolean closed;
+
+  /**
+   * Creates the guarded limiter.
+   *
+   * @param policy the policy
+   * @param connection the Redis connection; closed by {@link #close()} (which closes only what it opened)
+   * @param prefix the key prefix, also the guard's name
+   * @param clock whose clock the scripts use
+   * @param time the client clock (for {@link ClockSource#CLIENT} and the LOCAL fallback)
+   * @param mode the fallback
+   * @param expectedInstances the divisor of the LOCAL fallback's counts
+   * @param breakerConfig the circuit breaker's configuration
+   * @param listeners told of every move between Redis and the fallback
+   */
+  public GuardedRateLimiter(
+      RateLimitPolicy policy,
+      RedisConnection connection,
+      String prefix,
+      ClockSource clock,
+      TimeSource time,
+      FallbackMode mode,
+      int expectedInstances,
+      CircuitBreakerConfig breakerConfig,
+      List<BackendListener> listeners) {
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.limits = new Limits(policy);
+    this.connection = Objects.requireNonNull(connection, "connection");
+    this.redis = new RedisRateLimiter(connection, policy, prefix, clock, time);
+    this.guard = new FailoverGuard(prefix, breakerConfig, connection.options().commandTimeout());
+    for (BackendListener l : listeners) {
+      guard.addListener(l);
+    }
+    this.mode = Objects.requireNonNull(mode, "mode");
+    this.local =
+        mode == FallbackMode.LOCAL
+            ? new InMemoryRateLimiter(policy, policy.dividedBy(expectedInstances), time, true)
+            : null;
+    this.maxPermits = policy.smallestCount();
+    this.restrictive = limits.smallestCountIndex();
+    long openWaitMicros = breakerConfig.getWaitIntervalFunctionInOpenState().apply(1) * 1000L;
+    this.denyRetryMicros = Math.max(1, Math.min(limits.windows[restrictive], openWaitMicros));
+  }
+
+  @Override
+  public Decision tryAcquire(String key, long permits) {
+    Keys.checkKey(key);
+    Keys.checkPermits(permits, maxPermits);
+    ensureOpen();
+    return guard.executeSync(new Call(this, key, permits), ACQUIRE, ACQUIRE_FALLBACK);
+  }
+
+  @Override
+  public CompletionStage<Decision> tryAcquireAsync(String key, long permits) {
+    Keys.checkKey(key);
+    Keys.checkPermits(permits, maxPermits);
+    ensureOpen();
+    return guard.execute(new Call(this, key, permits), ACQUIRE, ACQUIRE_FALLBACK);
+  }
+
+  @Override
+  public ClientStats stats(String key) {
+    Keys.checkKey(key);
+    ensureOpen();
+    return guard.executeSync(new Call(this, key, 0), STATS, STATS_FALLBACK);
+  }
+
+  @Override
+  public void reset(String key) {
+    Keys.checkKey(key);
+    ensureOpen();
+    if (local != null) {
+      local.forget(key);
+    }
+    Long deleted = guard.executeSync(new Call(this, key, 0), RESET, RESET_FALLBACK);
+    if (deleted < 0) {
+      LOG.debug("reset of a key could not reach Redis; only the local fallback was reset");
+    }
+  }
+
+  private Decision fallbackDecision(String key, long permits) {
+    switch (mode) {
+      case LOCAL:
+        return Objects.requireNonNull(local).acquire(key, permits);
+      case ALLOW:
+        return Decision.ofMicros(
+            true,
+            limits.counts[restrictive],
+            limits.counts[restrictive] - permits,
+            0,
+            0,
+            limits.windows[restrictive],
+            true);
+      case DENY:
+      default:
+        return Decision.ofMicros(
+            false,
+            limits.counts[restrictive],
+            0,
+            denyRetryMicros,
+            denyRetryMicros,
+            limits.windows[restrictive],
+            true);
+    }
+  }
+
+  private ClientStats fallbackStats(String key) {
+    if (local != null) {
+      return local.statsOf(key);
+    }
+    int n = limits.size;
+    long[] used = new long[n];
+    long[] remaining = new long[n];
+    long[] reset = new long[n];
+    for (int i = 0; i < n; i++) {
+      boolean deny = mode == FallbackMode.DENY;
+      used[i] = deny ? limits.counts[i] : 0;
+      remaining[i] = deny ? 0 : limits.counts[i];
+      reset[i] = deny ? denyRetryMicros : 0;
+    }
+    return limits.stats(used, remaining, reset, true);
+  }
+
+  @Override
+  public RateLimitPolicy policy() {
+    return policy;
+  }
+
+  @Override
+  public BackendState backendState() {
+    return guard.state();
+  }
+
+  /**
+   * Returns the guard, for metrics and tests.
+   *
+   * @return the failover guard
+   */
+  public FailoverGuard guard() {
+    return guard;
+  }
+
+  /**
+   * Returns the unguarded Redis limiter.
+   *
+   * @return the Redis limiter
+   */
+  public RedisRateLimiter redis() {
+    return redis;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the rate limiter is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      connection.close();
+    } finally {
+      if (local != null) {
+        local.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GuardedRateLimiter[" + policy + ", " + connection + ", fallback=" + mode + "]";
+  }
+}

@@ -1,0 +1,258 @@
+package io.github.switchboard.ratelimit.internal;
+
+import io.github.switchboard.core.TimeSource;
+import io.github.switchboard.core.internal.LuaScript;
+import io.github.switchboard.core.internal.RedisConnection;
+import io.github.switchboard.ratelimit.Algorithm;
+import io.github.switchboard.ratelimit.ClientStats;
+import io.github.switchboard.ratelimit.ClockSource;
+import io.github.switchboard.ratelimit.Decision;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
+import io.lettuce.core.ScriptOutputType;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/*
+ * The Redis side, unguarded: one EVALSHA per decision (RedisConnection.eval re-sends with EVAL only on
+ * NOSCRIPT), whatever the number of limits; no WATCH/MULTI, no compare-and-swap. stats() runs the same
+ * script with permits = 0 (read-only); reset() is one DEL.
+ *
+ * Key layout: prefix + "{" + base64url(UTF-8 of the client key) + "}" + suffix, the suffix naming the
+ * algorithm (":swl", ":swc", ":fw", ":tb"). The braces make the whole client state one Cluster slot; the
+ * encoding has no brace and is injective, so no client key reaches another's state. The prefix must not
+ * contain a brace (checked by the builder).
+ *
+ * The static helpers (scriptFor, keysFor, argsFor, decode) are the stable contract a benchmark uses to
+ * issue the identical EVALSHA through raw Lettuce: see the header of each script.
+ */
+/** The Redis implementation of the rate limiter, without the failover guard. */
+public final class RedisRateLimiter {
+  /** The value of ARGV[1] that makes the script read Redis's {@code TIME}. */
+  public static final String REDIS_TIME = "";
+
+  private static final Map<Algorithm, LuaScript> SCRIPTS = new EnumMap<>(Algorithm.class);
+
+  static {
+    SCRIPTS.put(Algorithm.SLIDING_WINDOW_LOG, LuaScript.fromResource(RedisRateLimiter.class, "sliding_window_log.lua"));
+    SCRIPTS.put(
+        Algorithm.SLIDING_WINDOW_COUNTER,
+        LuaScript.fromResource(RedisRateLimiter.class, "sliding_window_counter.lua"));
+    SCRIPTS.put(Algorithm.FIXED_WINDOW, LuaScript.fromResource(RedisRateLimiter.class, "fixed_window.lua"));
+    SCRIPTS.put(Algorithm.TOKEN_BUCKET, LuaScript.fromResource(RedisRateLimiter.class, "token_bucket.lua"));
+  }
+
+  private final RedisConnection connection;
+  private final RateLimitPolicy policy;
+  private final Limits limits;
+  private final String prefix;
+  private final ClockSource clock;
+  private final TimeSource time;
+  private final LuaScript script;
+  private final String suffix;
+  private final String[] argsTemplate;
+  private final Function<List<Object>, Decision> toDecision;
+  private final Function<List<Object>, ClientStats> toStats;
+
+  /**
+   * Creates the Redis limiter.
+   *
+   * @param connection the connection (not closed by this object)
+   * @param policy the policy
+   * @param prefix the key prefix (no braces)
+   * @param clock whose clock places requests in time
+   * @param time the client clock, used with {@link ClockSource#CLIENT}
+   */
+  public RedisRateLimiter(
+      RedisConnection connection,
+      RateLimitPolicy policy,
+      String prefix,
+      ClockSource clock,
+      TimeSource time) {
+    this.connection = Objects.requireNonNull(connection, "connection");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.limits = new Limits(policy);
+    this.prefix = Objects.requireNonNull(prefix, "prefix");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.time = Objects.requireNonNull(time, "time");
+    this.script = scriptFor(policy.algorithm());
+    this.suffix = suffixFor(policy.algorithm());
+    this.argsTemplate = argsFor(policy, REDIS_TIME, 1);
+    final Limits l = limits;
+    this.toDecision = reply -> decode(reply, l, false);
+    this.toStats = reply -> decodeStats(reply, l);
+  }
+
+  /**
+   * Returns the script of an algorithm. Its header comment documents KEYS, ARGV and the reply.
+   *
+   * @param algorithm the algorithm
+   * @return the script, with its SHA-1 for EVALSHA
+   */
+  public static LuaScript scriptFor(Algorithm algorithm) {
+    return Objects.requireNonNull(SCRIPTS.get(algorithm));
+  }
+
+  /**
+   * Returns the suffix of an algorithm's state key.
+   *
+   * @param algorithm the algorithm
+   * @return {@code ":swl"}, {@code ":swc"}, {@code ":fw"} or {@code ":tb"}
+   */
+  public static String suffixFor(Algorithm algorithm) {
+    return switch (algorithm) {
+      case SLIDING_WINDOW_LOG -> ":swl";
+      case SLIDING_WINDOW_COUNTER -> ":swc";
+      case FIXED_WINDOW -> ":fw";
+      case TOKEN_BUCKET -> ":tb";
+    };
+  }
+
+  /**
+   * Returns the KEYS of a call: the one state key of a client.
+   *
+   * @param prefix the key prefix
+   * @param key the client key (checked by the caller)
+   * @param algorithm the algorithm
+   * @return {@code [prefix + "{" + base64url(key) + "}" + suffix]}
+   */
+  public static String[] keysFor(String prefix, String key, Algorithm algorithm) {
+    return new String[] {prefix + '{' + Keys.hashtag(key) + '}' + suffixFor(algorithm)};
+  }
+
+  /**
+   * Returns the ARGV of a call.
+   *
+   * @param policy the policy
+   * @param now the time in microseconds as decimal text, or {@link #REDIS_TIME} for Redis's clock
+   * @param permits the permits requested; 0 for statistics (nothing written)
+   * @return {@code [now, permits, count1, window1Micros, count2, window2Micros, ...]}, limits by window
+   */
+  public static String[] argsFor(RateLimitPolicy policy, String now, long permits) {
+    List<RateLimitPolicy.Limit> ls = policy.limits();
+    String[] args = new String[2 + 2 * ls.size()];
+    args[0] = now;
+    args[1] = Long.toString(permits);
+    for (int i = 0; i < ls.size(); i++) {
+      args[2 + 2 * i] = Long.toString(ls.get(i).count());
+      args[3 + 2 * i] = Long.toString(ls.get(i).windowMicros());
+    }
+    return args;
+  }
+
+  /**
+   * Turns a script's reply into a decision.
+   *
+   * @param reply the reply: {@code [allowed, now, (used, remaining, resetAfter, retryAfter) per limit]}
+   * @param policy the policy of the call
+   * @param degraded whether to mark the decision degraded
+   * @return the decision
+   */
+  public static Decision decode(List<?> reply, RateLimitPolicy policy, boolean degraded) {
+    return decode(reply, new Limits(policy), degraded);
+  }
+
+  static Decision decode(List<?> reply, Limits limits, boolean degraded) {
+    int size = limits.size;
+    if (reply.size() != 2 + 4 * size) {
+      throw new IllegalStateException("unexpected script reply of " + reply.size() + " elements");
+    }
+    boolean ok = ((Long) reply.get(0)) == 1L;
+    long[] remaining = new long[size];
+    long[] reset = new long[size];
+    long[] retry = new long[size];
+    for (int i = 0; i < size; i++) {
+      remaining[i] = (Long) reply.get(3 + 4 * i);
+      reset[i] = (Long) reply.get(4 + 4 * i);
+      retry[i] = (Long) reply.get(5 + 4 * i);
+    }
+    return limits.decide(ok, remaining, reset, retry, degraded);
+  }
+
+  static ClientStats decodeStats(List<?> reply, Limits limits) {
+    int size = limits.size;
+    if (reply.size() != 2 + 4 * size) {
+      throw new IllegalStateException("unexpected script reply of " + reply.size() + " elements");
+    }
+    long[] used = new long[size];
+    long[] remaining = new long[size];
+    long[] reset = new long[size];
+    for (int i = 0; i < size; i++) {
+      used[i] = (Long) reply.get(2 + 4 * i);
+      remaining[i] = (Long) reply.get(3 + 4 * i);
+      reset[i] = (Long) reply.get(4 + 4 * i);
+    }
+    return limits.stats(used, remaining, reset, false);
+  }
+
+  private String stateKey(String key) {
+    return prefix + '{' + Keys.hashtag(key) + '}' + suffix;
+  }
+
+  private String[] args(long permits) {
+    String[] args = argsTemplate.clone();
+    args[0] = clock == ClockSource.CLIENT ? Long.toString(time.currentTimeMicros()) : REDIS_TIME;
+    args[1] = Long.toString(permits);
+    return args;
+  }
+
+  /**
+   * Decides one request with one EVALSHA.
+   *
+   * @param key a checked client key
+   * @param permits a checked number of permits
+   * @return the decision, or a failed stage if Redis fails
+   */
+  public CompletionStage<Decision> acquire(String key, long permits) {
+    CompletionStage<List<Object>> reply =
+        connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey(key)}, args(permits));
+    return reply.thenApply(toDecision);
+  }
+
+  /**
+   * Reads the statistics of a key with one EVALSHA (the script with 0 permits writes nothing).
+   *
+   * @param key a checked client key
+   * @return the statistics, or a failed stage if Redis fails
+   */
+  public CompletionStage<ClientStats> stats(String key) {
+    CompletionStage<List<Object>> reply =
+        connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey(key)}, args(0));
+    return reply.thenApply(toStats);
+  }
+
+  /**
+   * Deletes a key's state with one DEL.
+   *
+   * @param key a checked client key
+   * @return the number of keys deleted, or a failed stage if Redis fails
+   */
+  public CompletionStage<Long> reset(String key) {
+    try {
+      return connection.commands().del(stateKey(key));
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Returns the policy.
+   *
+   * @return the policy
+   */
+  public RateLimitPolicy policy() {
+    return policy;
+  }
+
+  /**
+   * Returns the connection.
+   *
+   * @return the connection
+   */
+  public RedisConnection connection() {
+    return connection;
+  }
+}

@@ -1,0 +1,118 @@
+-- Switchboard rate limiter: SLIDING_WINDOW_COUNTER (two fixed buckets, the previous one weighted).
+--
+-- KEYS[1]  the client's state: a hash  prefix .. '{' .. base64url(key) .. '}:swc'
+--          fields 's:<window>' (start of the current bucket, µs), 'c:<window>' (its count),
+--          'p:<window>' (the count of the bucket before it)
+-- ARGV[1]  now in microseconds since the epoch, or '' to read Redis's TIME
+-- ARGV[2]  permits requested; 0 = statistics only (nothing is written)
+-- ARGV[3], ARGV[4], ...  one pair per limit: count, window in microseconds (count * window <= 2^52)
+--
+-- Reply: {allowed (1|0), now, then per limit in ARGV order: used, remaining, resetAfter µs, retryAfter µs}
+--
+-- Per limit (C count, W window): ws = now - now mod W, r = W - (now - ws) in 1..W, cur/prev the counts of
+-- the buckets starting at ws and ws - W. used = cur + ceil(prev * r / W). A request of n is allowed iff
+-- cur + n <= C and prev * r <= (C - cur - n) * W (exactly: the weighted estimate plus n is at most C).
+-- Retry: if cur + n > C, after the rollover: ws + W + (W - floor((C - n) * W / cur)); otherwise when
+-- r <= floor((C - cur - n) * W / prev): ws + W - floor(...). resetAfter: ws + 2W - now if cur > 0, else
+-- ws + W - now if prev > 0, else 0. A write sets PEXPIRE to the longest 2W (rounded up to the millisecond):
+-- the most a bucket can be needed (as current, then as previous).
+
+local function idiv(a, b)
+  local q = math.floor(a / b)
+  local r = a - q * b
+  if r < 0 then q = q - 1 elseif r >= b then q = q + 1 end
+  return q
+end
+local function fmt(x) return string.format('%.0f', x) end
+
+local key = KEYS[1]
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+else
+  now = tonumber(ARGV[1])
+end
+local n = tonumber(ARGV[2])
+local L = (#ARGV - 2) / 2
+
+local C, W, WS, fields = {}, {}, {}, {}
+for i = 1, L do
+  C[i] = tonumber(ARGV[1 + 2 * i])
+  W[i] = tonumber(ARGV[2 + 2 * i])
+  WS[i] = idiv(now, W[i]) * W[i]
+  fields[3 * i - 2] = 's:' .. ARGV[2 + 2 * i]
+  fields[3 * i - 1] = 'c:' .. ARGV[2 + 2 * i]
+  fields[3 * i] = 'p:' .. ARGV[2 + 2 * i]
+end
+local vals = redis.call('HMGET', key, unpack(fields))
+
+local ok = true
+local cur, prev, retry = {}, {}, {}
+for i = 1, L do
+  local s = tonumber(vals[3 * i - 2])
+  local c = tonumber(vals[3 * i - 1]) or 0
+  local p = tonumber(vals[3 * i]) or 0
+  if s == WS[i] then
+    cur[i] = c
+    prev[i] = p
+  elseif s == WS[i] - W[i] then
+    cur[i] = 0
+    prev[i] = c
+  else
+    cur[i] = 0
+    prev[i] = 0
+  end
+  local r = W[i] - (now - WS[i])
+  local m = C[i] - cur[i] - n
+  if m < 0 then
+    ok = false
+    local k = idiv((C[i] - n) * W[i], cur[i])
+    local extra = W[i] - k
+    if extra < 0 then extra = 0 end
+    retry[i] = WS[i] + W[i] + extra - now
+  elseif prev[i] * r > m * W[i] then
+    ok = false
+    local k = idiv(m * W[i], prev[i])
+    retry[i] = WS[i] + W[i] - k - now
+  else
+    retry[i] = 0
+  end
+end
+
+if ok and n > 0 then
+  local args = {}
+  local ttl = 0
+  for i = 1, L do
+    cur[i] = cur[i] + n
+    args[#args + 1] = fields[3 * i - 2]
+    args[#args + 1] = fmt(WS[i])
+    args[#args + 1] = fields[3 * i - 1]
+    args[#args + 1] = fmt(cur[i])
+    args[#args + 1] = fields[3 * i]
+    args[#args + 1] = fmt(prev[i])
+    local need = 2 * W[i]
+    if need > ttl then ttl = need end
+  end
+  redis.call('HSET', key, unpack(args))
+  redis.call('PEXPIRE', key, fmt(idiv(ttl + 999, 1000)))
+end
+
+local out = {ok and 1 or 0, now}
+for i = 1, L do
+  local r = W[i] - (now - WS[i])
+  local used = cur[i] + idiv(prev[i] * r + W[i] - 1, W[i])
+  local rem = C[i] - used
+  if rem < 0 then rem = 0 end
+  local reset = 0
+  if cur[i] > 0 then
+    reset = WS[i] + 2 * W[i] - now
+  elseif prev[i] > 0 then
+    reset = WS[i] + W[i] - now
+  end
+  out[#out + 1] = used
+  out[#out + 1] = rem
+  out[#out + 1] = reset
+  if ok then out[#out + 1] = 0 else out[#out + 1] = retry[i] end
+end
+return out
