@@ -1,0 +1,322 @@
+package io.github.switchboard.pool;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.switchboard.core.BackendListener;
+import io.github.switchboard.core.RedisOptions;
+import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.core.TimeSource;
+import io.github.switchboard.pool.internal.PoolFactory;
+import io.github.switchboard.pool.internal.PoolSettings;
+import io.github.switchboard.pool.internal.PoolStoreConfig;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds {@link DecoderPool}s: with Redis (primary, shared in real time) and a file (fallback and
+ * mirror), with a file only, or in memory only.
+ *
+ * <pre>{@code
+ * try (DecoderPool pool = DecoderPools.builder("default")
+ *         .redis(RedisTarget.parse(System.getenv("REDIS_URL")))   // leave out: file or memory
+ *         .file(Path.of("config/decoder_pool.json"))              // fallback and mirror
+ *         .build()) {
+ *   pool.register(node);
+ * }
+ * }</pre>
+ */
+public final class DecoderPools {
+
+  /** The default {@code staleAfter}, in seconds. */
+  public static final int DEFAULT_STALE_AFTER_SECONDS = 30;
+
+  /** The default {@code evictAfter}, in seconds. */
+  public static final int DEFAULT_EVICT_AFTER_SECONDS = 300;
+
+  /** The default {@code maxEvictionShare}. */
+  public static final double DEFAULT_MAX_EVICTION_SHARE = 0.5;
+
+  private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+  private DecoderPools() {}
+
+  /**
+   * Starts a pool.
+   *
+   * @param poolName the pool's name: 1 to 64 letters, digits, {@code . _ : -} (checked by {@code build()})
+   * @return a builder
+   */
+  public static Builder builder(String poolName) {
+    return new Builder(Objects.requireNonNull(poolName, "poolName"));
+  }
+
+  /**
+   * Builds a {@link DecoderPool}. Setters check their argument at once; {@link #build()} checks the rules
+   * between settings.
+   */
+  public static final class Builder {
+    private final String poolName;
+    private @Nullable RedisTarget redisTarget;
+    private @Nullable StatefulRedisConnection<String, String> redisConnection;
+    private @Nullable StatefulRedisClusterConnection<String, String> redisClusterConnection;
+    private RedisOptions redisOptions = RedisOptions.defaults();
+    private @Nullable Path file;
+    private Duration staleAfter = Duration.ofSeconds(DEFAULT_STALE_AFTER_SECONDS);
+    private Duration evictAfter = Duration.ofSeconds(DEFAULT_EVICT_AFTER_SECONDS);
+    private @Nullable Duration sweepInterval;
+    private double maxEvictionShare = DEFAULT_MAX_EVICTION_SHARE;
+    private HealthCheckConfig healthChecks = HealthCheckConfig.DISABLED;
+    private @Nullable CircuitBreakerConfig circuitBreakerConfig;
+    private TimeSource timeSource = TimeSource.system();
+    private @Nullable Long seed;
+    private Duration filePollInterval = Duration.ofMillis(200);
+    private final List<BackendListener> backendListeners = new ArrayList<>();
+
+    private Builder(String poolName) {
+      this.poolName = poolName;
+    }
+
+    /**
+     * Uses Redis as the primary store; the library opens the connection and closes it.
+     *
+     * @param target where Redis is
+     * @return this builder
+     */
+    public Builder redis(RedisTarget target) {
+      this.redisTarget = Objects.requireNonNull(target, "target");
+      return this;
+    }
+
+    /**
+     * Uses Redis through a standalone or Sentinel connection the caller owns (never closed by the pool).
+     *
+     * @param connection the connection
+     * @return this builder
+     */
+    public Builder redis(StatefulRedisConnection<String, String> connection) {
+      this.redisConnection = Objects.requireNonNull(connection, "connection");
+      return this;
+    }
+
+    /**
+     * Uses Redis Cluster through a connection the caller owns (never closed by the pool).
+     *
+     * @param connection the connection
+     * @return this builder
+     */
+    public Builder redis(StatefulRedisClusterConnection<String, String> connection) {
+      this.redisClusterConnection = Objects.requireNonNull(connection, "connection");
+      return this;
+    }
+
+    /**
+     * Sets Redis timeouts and TLS trust (default {@link RedisOptions#defaults()}).
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder redisOptions(RedisOptions options) {
+      this.redisOptions = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * Uses a pool file ({@code decoder_pool.json}): the store itself without Redis, the fallback and
+     * mirror with Redis. The file need not exist; it is created on the first change.
+     *
+     * @param path the file
+     * @return this builder
+     */
+    public Builder file(Path path) {
+      this.file = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /**
+     * Sets how long after its last heartbeat a node stops being selected (default
+     * {@value DecoderPools#DEFAULT_STALE_AFTER_SECONDS} s). A node that never sent a heartbeat is never
+     * stale.
+     *
+     * @param value a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder staleAfter(Duration value) {
+      this.staleAfter = positive(value, "staleAfter");
+      return this;
+    }
+
+    /**
+     * Sets how long after its last heartbeat a dynamic node is removed (default
+     * {@value DecoderPools#DEFAULT_EVICT_AFTER_SECONDS} s). Configured nodes are never removed.
+     *
+     * @param value a positive duration, longer than {@code staleAfter} (checked by {@code build()})
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder evictAfter(Duration value) {
+      this.evictAfter = positive(value, "evictAfter");
+      return this;
+    }
+
+    /**
+     * Sets how often the liveness sweeper runs (default: a fifth of {@code staleAfter}, between 100 ms
+     * and 5 s).
+     *
+     * @param value a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder sweepInterval(Duration value) {
+      this.sweepInterval = positive(value, "sweepInterval");
+      return this;
+    }
+
+    /**
+     * Sets the largest share of the pool's nodes one sweep may evict (default
+     * {@value DecoderPools#DEFAULT_MAX_EVICTION_SHARE}), so that a coordinator cut off from its nodes does
+     * not empty the pool. A sweep always may evict at least one node.
+     *
+     * @param share greater than 0, at most 1
+     * @return this builder
+     * @throws IllegalArgumentException if outside (0, 1]
+     */
+    public Builder maxEvictionShare(double share) {
+      if (!(share > 0 && share <= 1)) {
+        throw new IllegalArgumentException("maxEvictionShare must be > 0 and <= 1, was " + share);
+      }
+      this.maxEvictionShare = share;
+      return this;
+    }
+
+    /**
+     * Sets the health checks (default {@link HealthCheckConfig#DISABLED}).
+     *
+     * @param config the configuration
+     * @return this builder
+     */
+    public Builder healthChecks(HealthCheckConfig config) {
+      this.healthChecks = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Turns health checks on with {@link HealthCheckConfig#defaults()}, or off.
+     *
+     * @param enabled whether to check
+     * @return this builder
+     */
+    public Builder healthChecks(boolean enabled) {
+      this.healthChecks = enabled ? HealthCheckConfig.defaults() : HealthCheckConfig.DISABLED;
+      return this;
+    }
+
+    /**
+     * Sets the circuit breaker between Redis and the fallback (default: the core failover guard's).
+     *
+     * @param config the configuration
+     * @return this builder
+     */
+    public Builder circuitBreakerConfig(CircuitBreakerConfig config) {
+      this.circuitBreakerConfig = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Sets the clock of heartbeats, staleness and eviction (default {@link TimeSource#system()}).
+     *
+     * @param source the clock
+     * @return this builder
+     */
+    public Builder timeSource(TimeSource source) {
+      this.timeSource = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /**
+     * Makes selection's random draws repeatable from a seed (default: unseeded).
+     *
+     * @param value the seed
+     * @return this builder
+     */
+    public Builder random(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    /**
+     * Adds a listener of moves between Redis and the fallback.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(BackendListener listener) {
+      this.backendListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Sets how often the file store looks for changes made by other processes (default 200 ms).
+     *
+     * @param value a positive duration of at most 1 s
+     * @return this builder
+     * @throws IllegalArgumentException if not positive or above 1 s
+     */
+    public Builder filePollInterval(Duration value) {
+      positive(value, "filePollInterval");
+      if (value.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new IllegalArgumentException("filePollInterval must be at most 1s, was " + value);
+      }
+      this.filePollInterval = value;
+      return this;
+    }
+
+    /**
+     * Checks the settings, opens the store and starts the pool.
+     *
+     * @return the pool
+     * @throws IllegalArgumentException if the pool name is invalid, several Redis sources are set, or
+     *     {@code evictAfter} is not longer than {@code staleAfter}
+     * @throws PoolFormatException if the pool file exists and cannot be read (without Redis)
+     */
+    public DecoderPool build() {
+      if (!POOL_NAME.matcher(poolName).matches()) {
+        throw new IllegalArgumentException(
+            "poolName must be 1 to 64 letters, digits, '.', '_', ':' or '-', was '" + poolName + "'");
+      }
+      int redisSources = (redisTarget != null ? 1 : 0) + (redisConnection != null ? 1 : 0)
+          + (redisClusterConnection != null ? 1 : 0);
+      if (redisSources > 1) {
+        throw new IllegalArgumentException("redis must be set once: a RedisTarget or one connection");
+      }
+      if (evictAfter.compareTo(staleAfter) <= 0) {
+        throw new IllegalArgumentException(
+            "evictAfter must be longer than staleAfter, was " + evictAfter + " <= " + staleAfter);
+      }
+      Duration sweep = sweepInterval;
+      if (sweep == null) {
+        long ms = Math.max(100, Math.min(5000, staleAfter.toMillis() / 5));
+        sweep = Duration.ofMillis(ms);
+      }
+      PoolStoreConfig storeConfig = new PoolStoreConfig(poolName, redisTarget, redisConnection,
+          redisClusterConnection, redisOptions, file, circuitBreakerConfig, timeSource, filePollInterval);
+      PoolSettings settings = new PoolSettings(poolName, staleAfter, evictAfter, sweep, maxEvictionShare,
+          healthChecks, timeSource, seed, List.copyOf(backendListeners));
+      return PoolFactory.create(storeConfig, settings);
+    }
+
+    private static Duration positive(Duration d, String field) {
+      Objects.requireNonNull(d, field);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(field + " must be positive, was " + d);
+      }
+      return d;
+    }
+  }
+}

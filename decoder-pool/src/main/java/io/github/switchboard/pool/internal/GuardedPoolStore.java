@@ -1,0 +1,929 @@
+package io.github.switchboard.pool.internal;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.switchboard.core.BackendListener;
+import io.github.switchboard.core.BackendState;
+import io.github.switchboard.core.RedisOptions;
+import io.github.switchboard.core.TimeSource;
+import io.github.switchboard.core.internal.FailoverGuard;
+import io.github.switchboard.core.internal.RedisConnection;
+import io.github.switchboard.pool.AbTest;
+import io.github.switchboard.pool.DecoderNode;
+import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeRuntime;
+import io.github.switchboard.pool.NodeStatus;
+import io.github.switchboard.pool.PoolEvent;
+import io.github.switchboard.pool.PoolFormatException;
+import io.github.switchboard.pool.PoolListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Redis as the primary store, behind core's FailoverGuard, with the file (or memory) store as mirror and
+ * fallback.
+ *
+ * Two modes:
+ * - REDIS: writes go to RedisPoolStore through the guard; reads and events come from its snapshot. Every
+ *   configuration change is mirrored to the file (coalesced, on the worker thread, best effort; runtime
+ *   state is not mirrored, the file store keeps it in its own runtime file).
+ * - FALLBACK: entered when the guard answers a call from the fallback (a failed call or an open breaker),
+ *   when the breaker opens, or at start while Redis cannot be read. On entry the fallback is first made
+ *   equal to the last Redis snapshot (configuration and heartbeats), so reads continue from the last
+ *   snapshot; then writes go to the fallback store and to the journal (PoolJournal), and reads and events
+ *   come from the fallback (which also shows changes another process makes to the file).
+ *
+ * Back to REDIS (recovery, on the worker thread): when the breaker closes again, or a probe through the
+ * guard succeeds (every 250 ms while in FALLBACK), the Redis snapshot is read again (if Redis lost the
+ * pool, RedisPoolStore seeds it from the fallback, which holds the last snapshot plus the outage's
+ * changes), the journal is replayed (only entries newer than what Redis holds are applied; see
+ * pool_apply.lua), and the mode flips. The worker thread runs every fallback write, the mirror, the flips
+ * and the recovery, so no journal entry can be appended while a replay runs and the mirror never writes
+ * over changes made during an outage.
+ *
+ * A coordinator that starts while Redis is down starts in FALLBACK from the file (the journal of an
+ * earlier run is loaded from <file>.journal) and moves to Redis when it comes up; the connection keeps
+ * trying in the background.
+ *
+ * Revisions: each backend counts on its own. The pool sees one increasing sequence: every revision is
+ * shifted by an offset chosen at each flip (and raised if a backend's revision goes back), so neither a
+ * flip nor a failover that lost writes makes it go back.
+ *
+ * Logging: a flip (Redis lost, Redis back with the journal's counts), a mirror that starts or stops
+ * failing; nothing per request.
+ */
+/** Redis behind a circuit breaker, with a file or memory store as mirror and fallback. Thread-safe. */
+public final class GuardedPoolStore implements PoolStore {
+  private static final Logger LOG = LoggerFactory.getLogger(GuardedPoolStore.class);
+  private static final long PROBE_MILLIS = 250;
+  private static final long IDLE_CHECK_MILLIS = 1000;
+  private static final long MIRROR_DELAY_MILLIS = 50;
+  private static final int MAX_IN_FLIGHT = 32;
+
+  private enum Mode {
+    REDIS,
+    FALLBACK
+  }
+
+  private final String poolName;
+  private final RedisConnection connection;
+  private final RedisPoolStore redis;
+  private final PoolStore fallback;
+  private final PoolJournal journal;
+  private final FailoverGuard guard;
+  private final ScheduledThreadPoolExecutor worker;
+  private final Duration waitBound;
+  private final List<BackendListener> backendListeners = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean mirrorScheduled = new AtomicBoolean();
+  private final Object emitLock = new Object();
+  private final Limiter limiter = new Limiter(MAX_IN_FLIGHT);
+
+  private volatile Mode mode = Mode.FALLBACK;
+  private volatile boolean switching;
+  private volatile boolean closed;
+  private volatile PoolSnapshot exposed;
+  private volatile @Nullable PoolListener listener;
+  private volatile long redisEpoch; // counts the moves to REDIS
+  private long offset; // under emitLock
+  private boolean recovering; // on worker
+  private boolean mirrorFailing; // on worker
+  private long lastIdleCheck; // on worker
+
+  /**
+   * Opens the Redis connection of a configuration and starts the store over it and a fallback. Waits a
+   * bounded time for Redis; if it cannot be read, starts from the fallback and moves to Redis later.
+   *
+   * @param config the store configuration (must name a Redis)
+   * @param fallback the file or memory store; owned (closed) by this store
+   * @throws IllegalArgumentException if the configuration names no Redis
+   */
+  public GuardedPoolStore(PoolStoreConfig config, PoolStore fallback) {
+    this(config.poolName(), open(config), fallback,
+        config.file() == null ? null : PoolJournal.siblingOf(config.file()),
+        config.timeSource(),
+        config.circuitBreakerConfig() != null
+            ? config.circuitBreakerConfig()
+            : FailoverGuard.defaultConfig(config.redisOptions().commandTimeout()),
+        Duration.ofSeconds(1));
+  }
+
+  private static RedisConnection open(PoolStoreConfig config) {
+    String name = "pool:" + config.poolName();
+    RedisOptions options = config.redisOptions();
+    if (config.redisTarget() != null) {
+      return RedisConnection.open(config.redisTarget(), options, name);
+    }
+    if (config.redisConnection() != null) {
+      return RedisConnection.wrap(config.redisConnection(), options, name);
+    }
+    if (config.redisClusterConnection() != null) {
+      return RedisConnection.wrap(config.redisClusterConnection(), options, name);
+    }
+    throw new IllegalArgumentException("pool '" + config.poolName() + "': no Redis configured");
+  }
+
+  /**
+   * Starts the store over a connection.
+   *
+   * @param poolName the pool's name
+   * @param connection the connection; closed by {@link #close()} (which leaves a user's connection open)
+   * @param fallback the file or memory store; owned
+   * @param journalFile where the journal is kept, or null for memory only
+   * @param time the clock
+   * @param breaker the circuit breaker's configuration
+   * @param checkInterval how often the Redis store compares revisions while pub/sub is up
+   */
+  GuardedPoolStore(String poolName, RedisConnection connection, PoolStore fallback, @Nullable Path journalFile,
+      TimeSource time, CircuitBreakerConfig breaker, Duration checkInterval) {
+    this.poolName = Objects.requireNonNull(poolName, "poolName");
+    this.connection = connection;
+    this.fallback = Objects.requireNonNull(fallback, "fallback");
+    RedisPoolStore r = null;
+    try {
+      r = new RedisPoolStore(poolName, connection, true, time, checkInterval);
+      this.journal = new PoolJournal(journalFile);
+    } catch (RuntimeException e) {
+      if (r != null) {
+        r.close();
+      } else {
+        connection.close();
+      }
+      fallback.close();
+      throw e;
+    }
+    this.redis = r;
+    Duration cmd = connection.options().commandTimeout();
+    this.waitBound = Duration.ofMillis(Math.max(2000, 8 * cmd.toMillis()));
+    this.guard = new FailoverGuard("pool:" + poolName, breaker, cmd);
+    this.worker = new ScheduledThreadPoolExecutor(1, t -> {
+      Thread th = new Thread(t, "switchboard-pool-guard-" + poolName);
+      th.setDaemon(true);
+      return th;
+    });
+    worker.setRemoveOnCancelPolicy(true);
+    worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.exposed = fallback.snapshot();
+
+    redis.setSeedSource(this::seedSource);
+    redis.setListener(this::fromRedis);
+    fallback.setListener(this::fromFallback);
+    guard.addListener((n, from, to) -> onGuardTransition(to));
+    redis.start();
+    worker.scheduleWithFixedDelay(this::probe, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
+
+    Future<?> first = worker.submit(() -> recover("start"));
+    try {
+      first.get(waitBound.toMillis() + connection.options().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // stays in FALLBACK; the probe retries
+    }
+    if (mode == Mode.FALLBACK) {
+      LOG.warn("pool '{}': Redis ({}) cannot be read at start; using the {} ({} nodes) and moving to Redis"
+              + " when it answers", poolName, connection, describeFallback(), exposed.nodes().size());
+    }
+  }
+
+  private PoolSnapshot seedSource() {
+    return mode == Mode.FALLBACK ? fallback.snapshot() : redis.snapshot();
+  }
+
+  private String describeFallback() {
+    return fallback instanceof FilePoolStore f ? "pool file " + f.file() : "in-memory fallback";
+  }
+
+  // ------------------------------------------------------------------------------------------------- reads
+
+  @Override
+  public PoolSnapshot snapshot() {
+    return exposed;
+  }
+
+  @Override
+  public void setListener(PoolListener l) {
+    this.listener = l;
+  }
+
+  @Override
+  public BackendState backendState() {
+    if (mode == Mode.REDIS) {
+      return BackendState.PRIMARY;
+    }
+    return guard.state() == BackendState.PROBING ? BackendState.PROBING : BackendState.FALLBACK;
+  }
+
+  @Override
+  public void addBackendListener(BackendListener l) {
+    backendListeners.add(Objects.requireNonNull(l, "listener"));
+  }
+
+  /**
+   * Returns how many changes wait in the journal for Redis.
+   *
+   * @return the count
+   */
+  public int journalSize() {
+    return journal.size();
+  }
+
+  // ------------------------------------------------------------------------------------------------ writes
+
+  /** One write, with what to call on either store and what to journal. */
+  private abstract static class Op {
+    final GuardedPoolStore owner;
+
+    Op(GuardedPoolStore owner) {
+      this.owner = owner;
+    }
+
+    abstract CompletionStage<Boolean> call(PoolStore store);
+
+    /** The change as Redis takes it. */
+    abstract PoolJournal.Entry redisEntry(long ts);
+
+    /** The journal entry after the fallback answered {@code result}, or null for none. */
+    abstract PoolJournal.@Nullable Entry entry(boolean result, long ts, PoolSnapshot after);
+  }
+
+  @Override
+  public CompletionStage<Boolean> upsert(DecoderNode node, boolean pin) {
+    return write(new Op(this) {
+      @Override
+      CompletionStage<Boolean> call(PoolStore s) {
+        return s.upsert(node, pin);
+      }
+
+      @Override
+      PoolJournal.Entry redisEntry(long ts) {
+        return RedisPoolStore.upsertEntry(node, pin, ts);
+      }
+
+      @Override
+      PoolJournal.Entry entry(boolean result, long ts, PoolSnapshot after) {
+        DecoderNode stored = after.node(node.nodeId());
+        return RedisPoolStore.upsertEntry(stored == null ? node : stored, after.isPinned(node.nodeId()), ts);
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> remove(String nodeId) {
+    return write(new Op(this) {
+      @Override
+      CompletionStage<Boolean> call(PoolStore s) {
+        return s.remove(nodeId);
+      }
+
+      @Override
+      PoolJournal.Entry redisEntry(long ts) {
+        return new PoolJournal.Entry(ts, "del", nodeId, "", "");
+      }
+
+      @Override
+      PoolJournal.Entry entry(boolean result, long ts, PoolSnapshot after) {
+        return new PoolJournal.Entry(ts, "del", nodeId, "", "");
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> evict(String nodeId, long heartbeatBeforeMicros) {
+    return write(new Op(this) {
+      @Override
+      CompletionStage<Boolean> call(PoolStore s) {
+        return s.evict(nodeId, heartbeatBeforeMicros);
+      }
+
+      @Override
+      PoolJournal.Entry redisEntry(long ts) {
+        return new PoolJournal.Entry(ts, "ev", nodeId, Long.toString(heartbeatBeforeMicros), "");
+      }
+
+      @Override
+      PoolJournal.@Nullable Entry entry(boolean result, long ts, PoolSnapshot after) {
+        return result ? new PoolJournal.Entry(ts, "ev", nodeId, Long.toString(heartbeatBeforeMicros), "") : null;
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> heartbeat(String nodeId, NodeLoad load, long atMicros) {
+    return write(new Op(this) {
+      @Override
+      CompletionStage<Boolean> call(PoolStore s) {
+        return s.heartbeat(nodeId, load, atMicros);
+      }
+
+      @Override
+      PoolJournal.Entry redisEntry(long ts) {
+        return RedisPoolStore.heartbeatEntry(nodeId, load, atMicros);
+      }
+
+      @Override
+      PoolJournal.@Nullable Entry entry(boolean result, long ts, PoolSnapshot after) {
+        return result ? RedisPoolStore.heartbeatEntry(nodeId, load, atMicros) : null;
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> setStatus(String nodeId, NodeStatus status) {
+    return write(new Op(this) {
+      @Override
+      CompletionStage<Boolean> call(PoolStore s) {
+        return s.setStatus(nodeId, status);
+      }
+
+      @Override
+      PoolJournal.Entry redisEntry(long ts) {
+        return new PoolJournal.Entry(ts, "st", nodeId, status.jsonName(), "");
+      }
+
+      @Override
+      PoolJournal.@Nullable Entry entry(boolean result, long ts, PoolSnapshot after) {
+        // journaled as the node's whole configuration, so that a compacted journal (latest entry per node)
+        // still creates the node if its registration was journaled too
+        DecoderNode n = after.node(nodeId);
+        return result && n != null ? RedisPoolStore.upsertEntry(n, after.isPinned(nodeId), ts) : null;
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> putAbTest(AbTest test) {
+    return write(new Op(this) {
+      @Override
+      CompletionStage<Boolean> call(PoolStore s) {
+        return s.putAbTest(test);
+      }
+
+      @Override
+      PoolJournal.Entry redisEntry(long ts) {
+        return new PoolJournal.Entry(ts, "ab", test.name(), PoolCodec.writeAbTest(test), "");
+      }
+
+      @Override
+      PoolJournal.Entry entry(boolean result, long ts, PoolSnapshot after) {
+        return new PoolJournal.Entry(ts, "ab", test.name(), PoolCodec.writeAbTest(test), "");
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> removeAbTest(String name) {
+    return write(new Op(this) {
+      @Override
+      CompletionStage<Boolean> call(PoolStore s) {
+        return s.removeAbTest(name);
+      }
+
+      @Override
+      PoolJournal.Entry redisEntry(long ts) {
+        return new PoolJournal.Entry(ts, "abdel", name, "", "");
+      }
+
+      @Override
+      PoolJournal.Entry entry(boolean result, long ts, PoolSnapshot after) {
+        return new PoolJournal.Entry(ts, "abdel", name, "", "");
+      }
+    });
+  }
+
+  private CompletionStage<Boolean> write(Op op) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("pool '" + poolName + "' is closed"));
+    }
+    if (mode == Mode.REDIS) {
+      return limiter.run(op).thenCompose(Function.identity());
+    }
+    return viaFallback(op, redisEpoch);
+  }
+
+  /** Called by the limiter: the Redis call, through the guard (which times only the Redis round trip). */
+  private CompletionStage<CompletionStage<Boolean>> guarded(Op op) {
+    if (mode != Mode.REDIS) {
+      return CompletableFuture.completedFuture(viaFallback(op, redisEpoch));
+    }
+    return guard.execute(op, GuardedPoolStore::primary, GuardedPoolStore::secondary);
+  }
+
+  private static CompletionStage<CompletionStage<Boolean>> primary(Op op) {
+    GuardedPoolStore g = op.owner;
+    return g.redis.send(op.redisEntry(g.redis.nextStamp())).thenApply(a -> g.confirm(op, a));
+  }
+
+  private static CompletionStage<Boolean> secondary(Op op) {
+    return op.owner.viaFallback(op, op.owner.redisEpoch);
+  }
+
+  /** After Redis applied a change: waits until the snapshot shows it (outside the guard's timing). */
+  private CompletionStage<Boolean> confirm(Op op, RedisPoolStore.Applied applied) {
+    return redis.confirm(applied).handle((value, err) -> {
+      if (err != null) {
+        // Redis has the change but this instance could not read it back: answer from the fallback, which
+        // journals it too (its replay is skipped as not newer)
+        return viaFallback(op, redisEpoch);
+      }
+      if (mode == Mode.REDIS) {
+        return CompletableFuture.completedFuture(value);
+      }
+      // A flip to FALLBACK while the call was in flight: the fallback answers reads now and must show the
+      // change too; it is already in Redis, where its journal entry will be skipped as not newer.
+      return viaFallback(op, redisEpoch).thenApply(ignored -> value);
+    }).thenCompose(Function.identity());
+  }
+
+  /**
+   * Runs a write on the fallback (on the worker) and journals it.
+   *
+   * @param op the write
+   * @param epoch {@link #redisEpoch} when the caller decided to use the fallback: if Redis came back since
+   *     (the write waited behind a recovery), the write goes to Redis instead of flipping back
+   */
+  private CompletionStage<Boolean> viaFallback(Op op, long epoch) {
+    CompletableFuture<Boolean> f = new CompletableFuture<>();
+    try {
+      worker.execute(() -> {
+        try {
+          if (mode == Mode.REDIS) {
+            if (redisEpoch != epoch) {
+              write(op).whenComplete((v, e) -> {
+                if (e != null) {
+                  f.completeExceptionally(RedisConnection.unwrap(e));
+                } else {
+                  f.complete(v);
+                }
+              });
+              return;
+            }
+            enterFallback("a call failed or the breaker is open");
+          }
+          long ts = redis.nextStamp();
+          boolean result = Boolean.TRUE.equals(await(op.call(fallback)));
+          PoolJournal.Entry e = op.entry(result, ts, fallback.snapshot());
+          if (e != null) {
+            try {
+              journal.append(e);
+            } catch (RuntimeException ex) {
+              LOG.warn("pool '{}': {}; the change is kept in memory only", poolName, ex.getMessage());
+            }
+          }
+          f.complete(result);
+        } catch (Throwable t) {
+          f.completeExceptionally(RedisConnection.unwrap(t));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      f.completeExceptionally(new IllegalStateException("pool '" + poolName + "' is closed"));
+    }
+    return f;
+  }
+
+  private <T> T await(CompletionStage<T> stage) throws Exception {
+    try {
+      return stage.toCompletableFuture().get(waitBound.toMillis() * 4, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = RedisConnection.unwrap(e);
+      if (c instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public CompletionStage<Boolean> tryLead(String ownerId, Duration ttl, long nowMicros) {
+    if (mode == Mode.REDIS) {
+      return guard.execute(this,
+          g -> g.redis.tryLead(ownerId, ttl, nowMicros).thenApply(CompletableFuture::completedFuture),
+          g -> g.fallback.tryLead(ownerId, ttl, nowMicros)).thenCompose(Function.identity());
+    }
+    return fallback.tryLead(ownerId, ttl, nowMicros);
+  }
+
+  @Override
+  public CompletionStage<Void> reload() {
+    if (mode == Mode.REDIS) {
+      return redis.reload().handle((v, err) -> {
+        if (err == null) {
+          return CompletableFuture.<Void>completedFuture(null);
+        }
+        Throwable c = RedisConnection.unwrap(err);
+        if (c instanceof PoolFormatException) {
+          return CompletableFuture.<Void>failedFuture(c);
+        }
+        return reloadFallback();
+      }).thenCompose(Function.identity());
+    }
+    submit(() -> recover("reload"));
+    return reloadFallback();
+  }
+
+  private CompletionStage<Void> reloadFallback() {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    if (!submit(() -> {
+      if (mode == Mode.REDIS) {
+        enterFallback("reading the pool from Redis failed");
+      }
+      fallback.reload().whenComplete((v, e) -> {
+        if (e != null) {
+          f.completeExceptionally(RedisConnection.unwrap(e));
+        } else {
+          f.complete(null);
+        }
+      });
+    })) {
+      f.completeExceptionally(new IllegalStateException("pool '" + poolName + "' is closed"));
+    }
+    return f;
+  }
+
+  // ------------------------------------------------------------------------------------------------ events
+
+  private void fromRedis(PoolEvent e) {
+    synchronized (emitLock) {
+      if (mode != Mode.REDIS || switching) {
+        return;
+      }
+      forward(e, redis.snapshot());
+    }
+    if (e.type() != PoolEvent.Type.HEARTBEAT) {
+      scheduleMirror();
+    }
+  }
+
+  private void fromFallback(PoolEvent e) {
+    synchronized (emitLock) {
+      if (mode != Mode.FALLBACK || switching) {
+        return;
+      }
+      forward(e, fallback.snapshot());
+    }
+  }
+
+  /** Under emitLock: shows a backend's snapshot and passes its event on, with the revisions shifted. */
+  private void forward(PoolEvent e, PoolSnapshot source) {
+    long src = source.revision();
+    long floor = exposed.revision();
+    if (src + offset < floor) {
+      offset = floor - src;
+    }
+    exposed = offset == 0 ? source : source.withRevision(src + offset);
+    emit(e.revision() == 0 || offset == 0 ? e : rebase(e, e.revision() + offset));
+  }
+
+  /** Under emitLock: makes another backend's snapshot the visible one, reporting the differences. */
+  private void show(Mode target, PoolSnapshot source) {
+    PoolSnapshot before = exposed;
+    mode = target;
+    switching = false;
+    long src = source.revision();
+    offset = Math.max(0, before.revision() + 1 - src);
+    PoolSnapshot after = offset == 0 ? source : source.withRevision(src + offset);
+    exposed = after;
+    for (PoolEvent e : SnapshotDiff.events(before, after)) {
+      emit(e);
+    }
+    emit(PoolEvent.reloaded(after.revision()));
+  }
+
+  private void emit(PoolEvent e) {
+    PoolListener l = listener;
+    if (l != null) {
+      try {
+        l.onEvent(e);
+      } catch (RuntimeException ex) {
+        LOG.warn("pool '{}': store listener threw on {}; ignored", poolName, e, ex);
+      }
+    }
+  }
+
+  private static PoolEvent rebase(PoolEvent e, long rev) {
+    return switch (e.type()) {
+      case NODE_REGISTERED -> PoolEvent.nodeRegistered(rev, e.node().orElseThrow());
+      case NODE_UPDATED -> PoolEvent.nodeUpdated(rev, e.node().orElseThrow());
+      case NODE_REMOVED -> PoolEvent.nodeRemoved(rev, e.nodeId().orElseThrow());
+      case NODE_EVICTED -> PoolEvent.nodeEvicted(rev, e.nodeId().orElseThrow());
+      case STATUS_CHANGED -> PoolEvent.statusChanged(rev, e.nodeId().orElseThrow(), e.status().orElseThrow());
+      case HEARTBEAT -> PoolEvent.heartbeat(rev, e.nodeId().orElseThrow(), e.load().orElseThrow());
+      case AB_TEST_PUT -> PoolEvent.abTestPut(rev, e.abTest().orElseThrow());
+      case AB_TEST_REMOVED -> PoolEvent.abTestRemoved(rev, e.abTestName().orElseThrow());
+      case RELOADED -> PoolEvent.reloaded(rev);
+      default -> e;
+    };
+  }
+
+  private void notifyBackend(BackendState from, BackendState to) {
+    for (BackendListener l : backendListeners) {
+      try {
+        l.onTransition(poolName, from, to);
+      } catch (RuntimeException e) {
+        LOG.warn("pool '{}': a backend listener threw; ignored", poolName, e);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------- switching backends
+
+  /** On the worker: moves to the fallback, first making it equal to the last Redis snapshot. */
+  private void enterFallback(String why) {
+    if (mode == Mode.FALLBACK || closed) {
+      return;
+    }
+    switching = true;
+    PoolSnapshot last = redis.snapshot();
+    try {
+      syncFallback(last);
+    } catch (Exception e) {
+      LOG.warn("pool '{}': could not copy the last Redis snapshot into the {} ({}); it answers with what it has",
+          poolName, describeFallback(), RedisConnection.unwrap(e).toString());
+    }
+    synchronized (emitLock) {
+      show(Mode.FALLBACK, fallback.snapshot());
+    }
+    LOG.warn("pool '{}': Redis ({}) is unavailable ({}); reads use the last snapshot ({} nodes), writes go to"
+            + " the {} and to the journal until Redis is back", poolName, connection, why, last.nodes().size(),
+        describeFallback());
+    notifyBackend(BackendState.PRIMARY, BackendState.FALLBACK);
+  }
+
+  private void syncFallback(PoolSnapshot last) throws Exception {
+    if (!redis.isLoaded()) {
+      return;
+    }
+    if (fallback instanceof InMemoryPoolStore m) {
+      m.replace(last);
+      return;
+    }
+    if (fallback instanceof FilePoolStore f) {
+      await(f.replaceConfiguration(PoolDocument.of(last)));
+      // heartbeats too, or nodes would look stale while Redis is down
+      List<CompletableFuture<Boolean>> beats = new ArrayList<>();
+      PoolSnapshot now = f.snapshot();
+      for (Map.Entry<String, NodeRuntime> e : last.runtime().entrySet()) {
+        NodeRuntime r = e.getValue();
+        if (r.hasHeartbeat() && now.runtimeOf(e.getKey()).lastHeartbeatMicros() < r.lastHeartbeatMicros()) {
+          beats.add(f.heartbeat(e.getKey(), r.load(), r.lastHeartbeatMicros()).toCompletableFuture());
+        }
+      }
+      for (CompletableFuture<Boolean> b : beats) {
+        await(b);
+      }
+    }
+  }
+
+  /** On the worker: moves to Redis if it answers: reads it (seeding it if needed), replays the journal. */
+  private void recover(String why) {
+    if (mode == Mode.REDIS || closed || recovering) {
+      return;
+    }
+    recovering = true;
+    try {
+      try {
+        await(redis.reload());
+      } catch (PoolFormatException e) {
+        // Redis answered; a malformed value was reported and its last good copy kept
+      }
+      List<PoolJournal.Entry> entries = journal.compacted();
+      int raw = journal.size();
+      RedisPoolStore.ReplayCounts counts = null;
+      if (!entries.isEmpty()) {
+        counts = await(redis.replay(entries));
+        journal.dropFirst(raw);
+      }
+      boolean start = "start".equals(why);
+      synchronized (emitLock) {
+        redisEpoch++;
+        show(Mode.REDIS, redis.snapshot());
+      }
+      if (counts != null) {
+        LOG.info("pool '{}': journal replayed into Redis: {} change(s) applied, {} skipped (Redis held newer"
+                + " data), {} without effect", poolName, counts.applied(), counts.skippedNewer(), counts.noop());
+      }
+      if (start) {
+        LOG.info("pool '{}': using Redis ({}), {} nodes", poolName, connection, exposed.nodes().size());
+      } else {
+        LOG.info("pool '{}': Redis ({}) is back; using it again ({} nodes)", poolName, connection,
+            exposed.nodes().size());
+        notifyBackend(BackendState.FALLBACK, BackendState.PRIMARY);
+      }
+      scheduleMirror();
+    } catch (Exception e) {
+      LOG.debug("pool '{}': Redis not usable yet ({})", poolName, RedisConnection.unwrap(e).toString());
+    } finally {
+      recovering = false;
+    }
+  }
+
+  private void onGuardTransition(BackendState to) {
+    if (to == BackendState.FALLBACK) {
+      submit(() -> enterFallback("the circuit breaker opened"));
+    } else if (to == BackendState.PRIMARY) {
+      submit(() -> recover("breaker closed"));
+    }
+  }
+
+  /** On the worker, periodically: probes Redis in FALLBACK; in REDIS, notices an outage of an idle pool. */
+  private void probe() {
+    if (closed) {
+      return;
+    }
+    if (mode == Mode.FALLBACK) {
+      if (recovering) {
+        return;
+      }
+      guard.execute(this, GuardedPoolStore::ping, g -> Boolean.FALSE).thenAccept(ok -> {
+        if (ok && guard.state() == BackendState.PRIMARY) {
+          submit(() -> recover("probe"));
+        }
+      });
+      return;
+    }
+    long now = System.nanoTime();
+    if (!redis.isSubscribed() && connection.supportsPubSub()
+        && now - lastIdleCheck > TimeUnit.MILLISECONDS.toNanos(IDLE_CHECK_MILLIS)) {
+      lastIdleCheck = now;
+      guard.execute(this, GuardedPoolStore::ping, GuardedPoolStore::pingFailed);
+    }
+  }
+
+  private static CompletionStage<Boolean> ping(GuardedPoolStore g) {
+    return g.redis.ping().thenApply(v -> Boolean.TRUE);
+  }
+
+  private static Boolean pingFailed(GuardedPoolStore g) {
+    g.submit(() -> g.enterFallback("Redis does not answer"));
+    return Boolean.FALSE;
+  }
+
+  private void scheduleMirror() {
+    if (!(fallback instanceof FilePoolStore) || closed || !mirrorScheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      worker.schedule(this::mirror, MIRROR_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      mirrorScheduled.set(false);
+    }
+  }
+
+  /** On the worker: writes Redis's configuration to the file if it differs. */
+  private void mirror() {
+    mirrorScheduled.set(false);
+    if (mode != Mode.REDIS || closed || !(fallback instanceof FilePoolStore f)) {
+      return;
+    }
+    PoolSnapshot s = redis.snapshot();
+    if (s.sameConfiguration(f.snapshot())) {
+      return;
+    }
+    try {
+      await(f.replaceConfiguration(PoolDocument.of(s)));
+      if (mirrorFailing) {
+        mirrorFailing = false;
+        LOG.info("pool '{}': mirroring Redis to {} again", poolName, f.file());
+      }
+    } catch (Exception e) {
+      if (!mirrorFailing) {
+        mirrorFailing = true;
+        LOG.warn("pool '{}': cannot mirror Redis to {} ({}); will retry on the next change", poolName, f.file(),
+            RedisConnection.unwrap(e).toString());
+      }
+    }
+  }
+
+  private boolean submit(Runnable r) {
+    if (closed) {
+      return false;
+    }
+    try {
+      worker.execute(() -> {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          LOG.warn("pool '{}': internal error in the guarded store", poolName, e);
+        }
+      });
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  /*
+   * Bounds the writes in flight to Redis. A burst of writes (a thousand registrations at once) would
+   * otherwise all be queued in the connection at once, and the later ones would exceed the command timeout
+   * while Redis itself is idle; the breaker would take that for a failing Redis. Writes beyond the bound
+   * wait here, where no timeout runs. A task completing inline releases its permit without recursion
+   * (one thread drains at a time).
+   */
+  /** A queue of writes with a bounded number in flight. */
+  private final class Limiter {
+    private final int max;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> queue =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+
+    Limiter(int max) {
+      this.max = max;
+    }
+
+    CompletionStage<CompletionStage<Boolean>> run(Op op) {
+      CompletableFuture<CompletionStage<Boolean>> out = new CompletableFuture<>();
+      queue.add(() -> {
+        CompletionStage<CompletionStage<Boolean>> s;
+        try {
+          s = guarded(op);
+        } catch (RuntimeException e) {
+          s = CompletableFuture.failedFuture(e);
+        }
+        s.whenComplete((v, e) -> {
+          inFlight.decrementAndGet();
+          if (e != null) {
+            out.completeExceptionally(e);
+          } else {
+            out.complete(v);
+          }
+          drain();
+        });
+      });
+      drain();
+      return out;
+    }
+
+    private void drain() {
+      while (true) {
+        if (!draining.compareAndSet(false, true)) {
+          return;
+        }
+        try {
+          while (inFlight.get() < max) {
+            Runnable r = queue.poll();
+            if (r == null) {
+              break;
+            }
+            inFlight.incrementAndGet();
+            r.run();
+          }
+        } finally {
+          draining.set(false);
+        }
+        if (queue.isEmpty() || inFlight.get() >= max) {
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    if (mode == Mode.REDIS && fallback instanceof FilePoolStore) {
+      // a last mirror, so that the file is current for a restart while Redis is down
+      try {
+        worker.submit(this::mirror).get(waitBound.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+        LOG.debug("pool '{}': last mirror failed", poolName, e);
+      }
+    }
+    closed = true;
+    worker.shutdownNow();
+    try {
+      redis.close();
+    } finally {
+      try {
+        fallback.close();
+      } finally {
+        journal.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GuardedPoolStore[" + poolName + ", " + mode + ", " + exposed + ", journal " + journal.size() + "]";
+  }
+}

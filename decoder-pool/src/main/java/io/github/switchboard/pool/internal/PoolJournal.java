@@ -1,0 +1,339 @@
+package io.github.switchboard.pool.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The changes a guarded pool made while Redis was down, to be replayed into Redis when it is back.
+ *
+ * Kept in memory and, when the pool has a file, in a sibling file "<pool file>.journal" (one JSON object
+ * per line, appended), so that a coordinator restarted before Redis came back still replays them. A line
+ * that cannot be read (a torn last line after a crash) is skipped with a WARN.
+ *
+ * Each entry carries the time it was made (the pool's clock, strictly increasing within a process). The
+ * replay script applies an entry only if Redis holds nothing newer for the same item (see pool_apply.lua),
+ * so replaying twice, or replaying what Redis already has, changes nothing.
+ *
+ * Compaction: only the latest entry per item matters to a replay (a later entry for the same node,
+ * heartbeat or A/B test supersedes an earlier one, and every entry carries the full state of its item), so
+ * the journal is compacted in memory and on disk when it grows past a bound: a long outage with heartbeats
+ * every few seconds keeps one entry per node, not one per heartbeat.
+ *
+ * Durability: lines are written (not fsynced) on append, which survives a process crash; the file is
+ * forced to disk on compaction and on close.
+ */
+/** An append-only journal of pool changes made while Redis was unavailable. Thread-safe. */
+public final class PoolJournal implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PoolJournal.class);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final int COMPACT_AT = 10_000;
+
+  /**
+   * One journaled change, in the form the Lua script {@code pool_apply.lua} takes it.
+   *
+   * @param ts when the change was made, microseconds since the epoch
+   * @param op the operation: {@code up}, {@code del}, {@code ev}, {@code hb}, {@code st}, {@code ab},
+   *     {@code abdel}
+   * @param id the node id or A/B test name
+   * @param a the first argument (node, runtime or A/B test JSON, threshold, status), or empty
+   * @param b the second argument (the pin flag of {@code up}), or empty
+   */
+  public record Entry(long ts, String op, String id, String a, String b) {
+    /** Checks the fields. */
+    public Entry {
+      Objects.requireNonNull(op, "op");
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(a, "a");
+      Objects.requireNonNull(b, "b");
+    }
+
+    /**
+     * Returns the item this entry changes: later entries for the same item supersede earlier ones.
+     *
+     * @return a key such as {@code n:decoder-1}
+     */
+    public String item() {
+      return switch (op) {
+        case "hb" -> "h:" + id;
+        case "ab", "abdel" -> "a:" + id;
+        default -> "n:" + id;
+      };
+    }
+  }
+
+  private final @Nullable Path file;
+  private final List<Entry> entries = new ArrayList<>();
+  private @Nullable FileChannel channel;
+  private boolean closed;
+
+  /**
+   * Opens a journal, reading the entries a previous process left in its file.
+   *
+   * @param file the journal file, or null for a journal in memory only
+   */
+  public PoolJournal(@Nullable Path file) {
+    this.file = file;
+    if (file != null) {
+      load(file);
+    }
+  }
+
+  /**
+   * Returns the journal file next to a pool file.
+   *
+   * @param poolFile the pool file
+   * @return {@code <pool file>.journal}
+   */
+  public static Path siblingOf(Path poolFile) {
+    return poolFile.resolveSibling(poolFile.getFileName() + ".journal");
+  }
+
+  private void load(Path f) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return;
+    } catch (IOException e) {
+      LOG.warn("pool journal {} cannot be read ({}); starting with an empty journal", f, e.toString());
+      return;
+    }
+    int bad = 0;
+    for (String line : lines) {
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        entries.add(parse(line));
+      } catch (IOException | RuntimeException e) {
+        bad++;
+      }
+    }
+    if (bad > 0) {
+      LOG.warn("pool journal {}: skipped {} unreadable line(s) (for example a line torn by a crash)", f, bad);
+    }
+    if (!entries.isEmpty()) {
+      LOG.info("pool journal {}: {} change(s) from an earlier run wait to be replayed into Redis", f,
+          entries.size());
+    }
+  }
+
+  private static Entry parse(String line) throws IOException {
+    JsonNode n = MAPPER.readTree(line);
+    if (n == null || !n.isObject() || !n.path("ts").isIntegralNumber() || !n.path("op").isTextual()
+        || !n.path("id").isTextual()) {
+      throw new IOException("not a journal entry");
+    }
+    return new Entry(n.get("ts").longValue(), n.get("op").textValue(), n.get("id").textValue(),
+        n.path("a").asText(""), n.path("b").asText(""));
+  }
+
+  private static String format(Entry e) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("ts", e.ts());
+    o.put("op", e.op());
+    o.put("id", e.id());
+    if (!e.a().isEmpty()) {
+      o.put("a", e.a());
+    }
+    if (!e.b().isEmpty()) {
+      o.put("b", e.b());
+    }
+    return o.toString() + "\n";
+  }
+
+  /**
+   * Appends an entry, in memory and to the file.
+   *
+   * @param e the entry
+   * @throws UncheckedIOException if the file cannot be written (the entry stays in memory)
+   */
+  public synchronized void append(Entry e) {
+    entries.add(e);
+    if (entries.size() >= COMPACT_AT && compacted().size() < entries.size() / 2) {
+      List<Entry> c = compacted();
+      entries.clear();
+      entries.addAll(c);
+      rewrite();
+      return;
+    }
+    if (file != null && !closed) {
+      try {
+        FileChannel ch = channel();
+        ByteBuffer buf = ByteBuffer.wrap(format(e).getBytes(StandardCharsets.UTF_8));
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+      } catch (IOException ex) {
+        throw new UncheckedIOException("cannot append to the pool journal " + file, ex);
+      }
+    }
+  }
+
+  private FileChannel channel() throws IOException {
+    FileChannel ch = channel;
+    if (ch == null) {
+      Path f = Objects.requireNonNull(file);
+      Path dir = f.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      channel = ch;
+    }
+    return ch;
+  }
+
+  private void rewrite() {
+    if (file == null || closed) {
+      return;
+    }
+    Path f = file;
+    try {
+      closeChannel();
+      if (entries.isEmpty()) {
+        Files.deleteIfExists(f);
+        return;
+      }
+      Path dir = f.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+      StringBuilder sb = new StringBuilder();
+      for (Entry e : entries) {
+        sb.append(format(e));
+      }
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      LOG.warn("pool journal {} could not be rewritten ({}); entries are kept in memory", f, e.toString());
+    }
+  }
+
+  private void closeChannel() throws IOException {
+    FileChannel ch = channel;
+    channel = null;
+    if (ch != null) {
+      ch.force(true);
+      ch.close();
+    }
+  }
+
+  /**
+   * Returns the entries in the order they were made.
+   *
+   * @return a copy
+   */
+  public synchronized List<Entry> entries() {
+    return List.copyOf(entries);
+  }
+
+  /**
+   * Returns only the latest entry of each item, ordered by time: what a replay needs.
+   *
+   * @return a new list
+   */
+  public synchronized List<Entry> compacted() {
+    Map<String, Entry> latest = new LinkedHashMap<>();
+    for (Entry e : entries) {
+      latest.remove(e.item());
+      latest.put(e.item(), e);
+    }
+    List<Entry> out = new ArrayList<>(latest.values());
+    out.sort(Comparator.comparingLong(Entry::ts));
+    return out;
+  }
+
+  /**
+   * Returns how many entries the journal holds.
+   *
+   * @return the count
+   */
+  public synchronized int size() {
+    return entries.size();
+  }
+
+  /**
+   * Returns whether the journal is empty.
+   *
+   * @return true if nothing waits to be replayed
+   */
+  public synchronized boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  /**
+   * Drops the first {@code count} entries (those a replay has put into Redis) and rewrites the file.
+   *
+   * @param count how many entries, from the start
+   */
+  public synchronized void dropFirst(int count) {
+    int n = Math.min(count, entries.size());
+    if (n == 0) {
+      return;
+    }
+    entries.subList(0, n).clear();
+    rewrite();
+  }
+
+  /**
+   * Returns the journal file, if any.
+   *
+   * @return the file, or null for a journal in memory only
+   */
+  public @Nullable Path file() {
+    return file;
+  }
+
+  /** Forces the file to disk and closes it; the entries stay in the file for the next run. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    try {
+      closeChannel();
+    } catch (IOException e) {
+      LOG.warn("pool journal {} could not be closed cleanly ({})", file, e.toString());
+    }
+    closed = true;
+  }
+
+  @Override
+  public synchronized String toString() {
+    return "PoolJournal[" + (file == null ? "memory" : file.toString()) + ", " + entries.size() + " entries]";
+  }
+}

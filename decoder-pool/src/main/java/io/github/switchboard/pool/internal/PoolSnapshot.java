@@ -1,0 +1,343 @@
+package io.github.switchboard.pool.internal;
+
+import io.github.switchboard.pool.AbTest;
+import io.github.switchboard.pool.DecoderNode;
+import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeRuntime;
+import io.github.switchboard.pool.NodeStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * Copy-on-write: every with* method copies the one map it changes (O(n)), so a snapshot handed out is
+ * never modified and readers need no lock. For pools of thousands of nodes and heartbeats every few
+ * seconds this costs far less than a lock on the selection path.
+ */
+/**
+ * An immutable state of a pool store: its revision, node configurations, runtime states, A/B tests and
+ * the ids of configured (pinned) nodes. Runtime state exists only for nodes in {@link #nodes()}.
+ */
+public final class PoolSnapshot {
+
+  /** The empty pool at revision 0. */
+  public static final PoolSnapshot EMPTY = new PoolSnapshot(0, Map.of(), Map.of(), Map.of(), Set.of());
+
+  private final long revision;
+  private final Map<String, DecoderNode> nodes;
+  private final Map<String, NodeRuntime> runtime;
+  private final Map<String, AbTest> abTests;
+  private final Set<String> pinned;
+  private volatile @Nullable List<DecoderNode> sorted; // lazily, benign race
+
+  private PoolSnapshot(
+      long revision,
+      Map<String, DecoderNode> nodes,
+      Map<String, NodeRuntime> runtime,
+      Map<String, AbTest> abTests,
+      Set<String> pinned) {
+    this.revision = revision;
+    this.nodes = nodes;
+    this.runtime = runtime;
+    this.abTests = abTests;
+    this.pinned = pinned;
+  }
+
+  /**
+   * Creates a snapshot; runtime states and pins of unknown nodes are dropped.
+   *
+   * @param revision the store's revision
+   * @param nodes configurations by node id
+   * @param runtime runtime states by node id (missing: {@link NodeRuntime#INITIAL})
+   * @param abTests A/B tests by name
+   * @param pinned ids of configured nodes
+   * @return the snapshot
+   */
+  public static PoolSnapshot of(
+      long revision,
+      Map<String, DecoderNode> nodes,
+      Map<String, NodeRuntime> runtime,
+      Map<String, AbTest> abTests,
+      Set<String> pinned) {
+    Map<String, DecoderNode> n = Map.copyOf(nodes);
+    Map<String, NodeRuntime> r = new HashMap<>(runtime);
+    r.keySet().retainAll(n.keySet());
+    Set<String> p = new HashSet<>(pinned);
+    p.retainAll(n.keySet());
+    return new PoolSnapshot(revision, n, Map.copyOf(r), Map.copyOf(abTests), Set.copyOf(p));
+  }
+
+  /**
+   * Creates a snapshot of a document (runtime states from its legacy runtime fields, without heartbeat).
+   *
+   * @param revision the revision
+   * @param doc the document
+   * @return the snapshot
+   */
+  public static PoolSnapshot of(long revision, PoolDocument doc) {
+    Map<String, DecoderNode> n = new HashMap<>();
+    for (DecoderNode node : doc.nodes()) {
+      n.put(node.nodeId(), node);
+    }
+    Map<String, NodeRuntime> r = new HashMap<>();
+    for (Map.Entry<String, NodeLoad> e : doc.legacyRuntime().entrySet()) {
+      r.put(e.getKey(), NodeRuntime.INITIAL.withLoad(e.getValue()));
+    }
+    Map<String, AbTest> a = new HashMap<>();
+    for (AbTest t : doc.abTests()) {
+      a.put(t.name(), t);
+    }
+    return of(revision, n, r, a, doc.pinned());
+  }
+
+  /**
+   * Returns the revision: it grows with every change the store applies; comparable only within one store.
+   *
+   * @return the revision
+   */
+  public long revision() {
+    return revision;
+  }
+
+  /**
+   * Returns node configurations by id.
+   *
+   * @return an immutable map
+   */
+  public Map<String, DecoderNode> nodes() {
+    return nodes;
+  }
+
+  /**
+   * Returns runtime states by node id; a node without an entry has {@link NodeRuntime#INITIAL}.
+   *
+   * @return an immutable map
+   */
+  public Map<String, NodeRuntime> runtime() {
+    return runtime;
+  }
+
+  /**
+   * Returns A/B tests by name.
+   *
+   * @return an immutable map
+   */
+  public Map<String, AbTest> abTests() {
+    return abTests;
+  }
+
+  /**
+   * Returns the ids of configured (pinned) nodes, which are never evicted.
+   *
+   * @return an immutable set
+   */
+  public Set<String> pinned() {
+    return pinned;
+  }
+
+  /**
+   * Returns a node's configuration.
+   *
+   * @param nodeId the id
+   * @return the node, or null
+   */
+  public @Nullable DecoderNode node(String nodeId) {
+    return nodes.get(nodeId);
+  }
+
+  /**
+   * Returns a node's runtime state.
+   *
+   * @param nodeId the id
+   * @return the state, {@link NodeRuntime#INITIAL} if none is recorded
+   */
+  public NodeRuntime runtimeOf(String nodeId) {
+    NodeRuntime r = runtime.get(nodeId);
+    return r == null ? NodeRuntime.INITIAL : r;
+  }
+
+  /**
+   * Returns whether a node is configured (pinned).
+   *
+   * @param nodeId the id
+   * @return true if pinned
+   */
+  public boolean isPinned(String nodeId) {
+    return pinned.contains(nodeId);
+  }
+
+  /**
+   * Returns the nodes ordered by id (computed once per snapshot).
+   *
+   * @return an immutable list
+   */
+  public List<DecoderNode> sortedNodes() {
+    List<DecoderNode> s = sorted;
+    if (s == null) {
+      List<DecoderNode> list = new ArrayList<>(nodes.values());
+      list.sort(Comparator.comparing(DecoderNode::nodeId));
+      s = List.copyOf(list);
+      sorted = s;
+    }
+    return s;
+  }
+
+  /**
+   * Returns the A/B tests ordered by name.
+   *
+   * @return a new list
+   */
+  public List<AbTest> sortedAbTests() {
+    List<AbTest> list = new ArrayList<>(abTests.values());
+    list.sort(Comparator.comparing(AbTest::name));
+    return list;
+  }
+
+  /**
+   * Returns this snapshot at another revision.
+   *
+   * @param newRevision the revision
+   * @return the copy
+   */
+  public PoolSnapshot withRevision(long newRevision) {
+    PoolSnapshot copy = new PoolSnapshot(newRevision, nodes, runtime, abTests, pinned);
+    copy.sorted = sorted;
+    return copy;
+  }
+
+  /**
+   * Returns a copy with a node added or replaced; its runtime state is kept.
+   *
+   * @param newRevision the revision after the change
+   * @param node the node
+   * @param pin true to pin the node; false leaves an existing node's pin as it is (a new node is dynamic)
+   * @return the copy
+   */
+  public PoolSnapshot withNode(long newRevision, DecoderNode node, boolean pin) {
+    Map<String, DecoderNode> n = new HashMap<>(nodes);
+    n.put(node.nodeId(), node);
+    Set<String> p = pinned;
+    if (pin && !pinned.contains(node.nodeId())) {
+      Set<String> copy = new HashSet<>(pinned);
+      copy.add(node.nodeId());
+      p = Set.copyOf(copy);
+    }
+    return new PoolSnapshot(newRevision, Map.copyOf(n), runtime, abTests, p);
+  }
+
+  /**
+   * Returns a copy without a node, its runtime state and its pin.
+   *
+   * @param newRevision the revision after the change
+   * @param nodeId the id
+   * @return the copy
+   */
+  public PoolSnapshot withoutNode(long newRevision, String nodeId) {
+    if (!nodes.containsKey(nodeId)) {
+      return withRevision(newRevision);
+    }
+    Map<String, DecoderNode> n = new HashMap<>(nodes);
+    n.remove(nodeId);
+    Map<String, NodeRuntime> r = runtime;
+    if (runtime.containsKey(nodeId)) {
+      Map<String, NodeRuntime> copy = new HashMap<>(runtime);
+      copy.remove(nodeId);
+      r = Map.copyOf(copy);
+    }
+    Set<String> p = pinned;
+    if (pinned.contains(nodeId)) {
+      Set<String> copy = new HashSet<>(pinned);
+      copy.remove(nodeId);
+      p = Set.copyOf(copy);
+    }
+    return new PoolSnapshot(newRevision, Map.copyOf(n), r, abTests, p);
+  }
+
+  /**
+   * Returns a copy with a node's status changed; unchanged (but at the new revision) if the node is unknown.
+   *
+   * @param newRevision the revision after the change
+   * @param nodeId the id
+   * @param status the status
+   * @return the copy
+   */
+  public PoolSnapshot withStatus(long newRevision, String nodeId, NodeStatus status) {
+    DecoderNode node = nodes.get(nodeId);
+    if (node == null) {
+      return withRevision(newRevision);
+    }
+    Map<String, DecoderNode> n = new HashMap<>(nodes);
+    n.put(nodeId, node.withStatus(status));
+    return new PoolSnapshot(newRevision, Map.copyOf(n), runtime, abTests, pinned);
+  }
+
+  /**
+   * Returns a copy with a node's runtime state replaced; unchanged (but at the new revision) if the node is
+   * unknown.
+   *
+   * @param newRevision the revision after the change
+   * @param nodeId the id
+   * @param state the state
+   * @return the copy
+   */
+  public PoolSnapshot withRuntime(long newRevision, String nodeId, NodeRuntime state) {
+    if (!nodes.containsKey(nodeId)) {
+      return withRevision(newRevision);
+    }
+    Map<String, NodeRuntime> r = new HashMap<>(runtime);
+    r.put(nodeId, Objects.requireNonNull(state, "state"));
+    return new PoolSnapshot(newRevision, nodes, Map.copyOf(r), abTests, pinned);
+  }
+
+  /**
+   * Returns a copy with an A/B test added or replaced.
+   *
+   * @param newRevision the revision after the change
+   * @param test the test
+   * @return the copy
+   */
+  public PoolSnapshot withAbTest(long newRevision, AbTest test) {
+    Map<String, AbTest> a = new HashMap<>(abTests);
+    a.put(test.name(), test);
+    return new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), pinned);
+  }
+
+  /**
+   * Returns a copy without an A/B test.
+   *
+   * @param newRevision the revision after the change
+   * @param name the test's name
+   * @return the copy
+   */
+  public PoolSnapshot withoutAbTest(long newRevision, String name) {
+    if (!abTests.containsKey(name)) {
+      return withRevision(newRevision);
+    }
+    Map<String, AbTest> a = new HashMap<>(abTests);
+    a.remove(name);
+    return new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), pinned);
+  }
+
+  /**
+   * Returns whether two snapshots hold the same configuration (nodes, pins, A/B tests), ignoring
+   * revision and runtime state.
+   *
+   * @param other the other snapshot
+   * @return true if the configurations are equal
+   */
+  public boolean sameConfiguration(PoolSnapshot other) {
+    return nodes.equals(other.nodes) && pinned.equals(other.pinned) && abTests.equals(other.abTests);
+  }
+
+  @Override
+  public String toString() {
+    return "PoolSnapshot[revision=" + revision + ", nodes=" + nodes.size() + ", pinned=" + pinned.size()
+        + ", abTests=" + abTests.size() + "]";
+  }
+}

@@ -1,0 +1,66 @@
+package io.github.switchboard.pool.internal;
+
+import io.github.switchboard.pool.AbTest;
+import io.github.switchboard.pool.DecoderNode;
+import io.github.switchboard.pool.NodeRuntime;
+import io.github.switchboard.pool.PoolEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** The events that turn one snapshot into another, for stores that resynchronise in full. */
+public final class SnapshotDiff {
+  private SnapshotDiff() {}
+
+  /**
+   * Returns the fine-grained events from {@code before} to {@code after}, all at {@code after}'s revision,
+   * in a stable order (removals, then additions and updates, status changes, heartbeats, A/B tests); the
+   * caller usually appends {@link PoolEvent#reloaded(long)}.
+   *
+   * @param before the old snapshot
+   * @param after the new snapshot
+   * @return the events, empty if nothing changed
+   */
+  public static List<PoolEvent> events(PoolSnapshot before, PoolSnapshot after) {
+    long rev = after.revision();
+    List<PoolEvent> out = new ArrayList<>();
+    for (String id : new TreeSet<>(before.nodes().keySet())) {
+      if (!after.nodes().containsKey(id)) {
+        out.add(PoolEvent.nodeRemoved(rev, id));
+      }
+    }
+    for (String id : new TreeSet<>(after.nodes().keySet())) {
+      DecoderNode now = after.nodes().get(id);
+      DecoderNode old = before.nodes().get(id);
+      if (old == null) {
+        out.add(PoolEvent.nodeRegistered(rev, now));
+      } else if (!old.equals(now)) {
+        if (old.withStatus(now.status()).equals(now)) {
+          out.add(PoolEvent.statusChanged(rev, id, now.status()));
+        } else {
+          out.add(PoolEvent.nodeUpdated(rev, now));
+        }
+      }
+    }
+    for (Map.Entry<String, NodeRuntime> e : after.runtime().entrySet()) {
+      NodeRuntime old = before.runtime().get(e.getKey());
+      NodeRuntime now = e.getValue();
+      if (now.hasHeartbeat() && (old == null || old.lastHeartbeatMicros() != now.lastHeartbeatMicros())) {
+        out.add(PoolEvent.heartbeat(rev, e.getKey(), now.load()));
+      }
+    }
+    for (String name : new TreeSet<>(before.abTests().keySet())) {
+      if (!after.abTests().containsKey(name)) {
+        out.add(PoolEvent.abTestRemoved(rev, name));
+      }
+    }
+    for (String name : new TreeSet<>(after.abTests().keySet())) {
+      AbTest now = after.abTests().get(name);
+      if (!now.equals(before.abTests().get(name))) {
+        out.add(PoolEvent.abTestPut(rev, now));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,177 @@
+-- Applies one or more changes to a decoder pool, atomically; used live (one change per call) and to
+-- replay a journal (many changes, each applied only if Redis holds nothing newer).
+--
+-- KEYS[1] nodes       hash  node_id -> node JSON ("dynamic": true when not pinned)
+-- KEYS[2] state       hash  node_id -> runtime JSON
+-- KEYS[3] abtests     hash  name -> A/B test JSON
+-- KEYS[4] rev         string, the revision; missing = the pool is not in Redis (new, or the data was lost)
+-- KEYS[5] updated     hash  "n:<node_id>" / "a:<name>" -> microseconds of the last change (kept after a
+--                     removal, as a tombstone, so that an older journal entry cannot bring the item back)
+-- KEYS[6] heartbeats  sorted set node_id -> last heartbeat, microseconds
+-- ARGV[1] the events channel
+-- ARGV[2] "live" (always apply) or "replay" (apply only what is newer than what Redis holds)
+-- ARGV[3..] groups of 5: op, id, a, b, ts
+--   up     node upsert     a = node JSON, pinned form (no "dynamic"); b = "1" to pin, "0" to keep the pin
+--   del    node removal
+--   ev     eviction        a = heartbeat threshold: only a dynamic node whose last heartbeat is older goes
+--   hb     heartbeat       a = runtime JSON; ts = the heartbeat time
+--   st     status change   a = the status, lower case
+--   ab     A/B test put    a = A/B test JSON
+--   abdel  A/B test removal
+--   ts = microseconds of the change (the caller's clock)
+--
+-- Returns {"LOST"} when the revision key is missing (nothing is changed: the caller seeds the pool and
+-- retries), else {rev, code1, msg1, code2, msg2, ...}: rev the revision after the call; code 1 = created /
+-- known / removed, 0 = not (or skipped on replay), 2 = skipped on replay because Redis holds newer data;
+-- msg = the event published for that change, or "" when nothing changed.
+-- Each change that changes something bumps the revision once and publishes one event:
+--   {"rev":N,"op":"up","id":"...","new":true,"data":"<JSON as a string>"}
+
+local nodes, state, abtests, revkey, updated, beats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local channel, replay = ARGV[1], ARGV[2] == 'replay'
+
+if redis.call('EXISTS', revkey) == 0 then
+  return {'LOST'}
+end
+
+local function newer_in_redis(field, ts)
+  local s = redis.call('HGET', updated, field)
+  return s and tonumber(s) and tonumber(s) >= tonumber(ts)
+end
+
+local function stamp(field, ts)
+  local s = redis.call('HGET', updated, field)
+  if not (s and tonumber(s) and tonumber(s) >= tonumber(ts)) then
+    redis.call('HSET', updated, field, ts)
+  end
+end
+
+local function publish(op, id, data, created)
+  local rev = redis.call('INCR', revkey)
+  local msg = '{"rev":' .. string.format('%d', rev) .. ',"op":"' .. op .. '","id":' .. cjson.encode(id)
+  if created ~= nil then
+    msg = msg .. ',"new":' .. (created and 'true' or 'false')
+  end
+  if data then
+    msg = msg .. ',"data":' .. cjson.encode(data)
+  end
+  msg = msg .. '}'
+  redis.call('PUBLISH', channel, msg)
+  return msg
+end
+
+local function is_pinned(json)
+  local ok, decoded = pcall(cjson.decode, json)
+  if ok and type(decoded) == 'table' then
+    return decoded['dynamic'] ~= true
+  end
+  return false
+end
+
+local function remove_node(op, id, ts)
+  redis.call('HDEL', nodes, id)
+  redis.call('HDEL', state, id)
+  redis.call('ZREM', beats, id)
+  stamp('n:' .. id, ts)
+  return publish(op, id, nil, nil)
+end
+
+local out = {0}
+for i = 3, #ARGV, 5 do
+  local op, id, a, b, ts = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local code, msg = 0, ''
+  if op == 'up' then
+    if replay and newer_in_redis('n:' .. id, ts) then
+      code = 2
+    else
+      local old = redis.call('HGET', nodes, id)
+      local json = a
+      if b ~= '1' and not (old and is_pinned(old)) then
+        json = string.sub(a, 1, -2) .. ',"dynamic":true}'
+      end
+      if old ~= json then
+        redis.call('HSET', nodes, id, json)
+        msg = publish('up', id, json, not old)
+      end
+      stamp('n:' .. id, ts)
+      code = old and 0 or 1
+    end
+  elseif op == 'del' then
+    if replay and newer_in_redis('n:' .. id, ts) then
+      code = 2
+    elseif redis.call('HEXISTS', nodes, id) == 1 then
+      msg = remove_node('del', id, ts)
+      code = 1
+    else
+      stamp('n:' .. id, ts)
+    end
+  elseif op == 'ev' then
+    if replay and newer_in_redis('n:' .. id, ts) then
+      code = 2
+    else
+      local old = redis.call('HGET', nodes, id)
+      local beat = redis.call('ZSCORE', beats, id)
+      if old and not is_pinned(old) and beat and tonumber(beat) > 0 and tonumber(beat) < tonumber(a) then
+        msg = remove_node('ev', id, ts)
+        code = 1
+      end
+    end
+  elseif op == 'hb' then
+    if redis.call('HEXISTS', nodes, id) == 1 then
+      local beat = redis.call('ZSCORE', beats, id)
+      if replay and beat and tonumber(beat) >= tonumber(ts) then
+        code = 2
+      else
+        redis.call('HSET', state, id, a)
+        redis.call('ZADD', beats, ts, id)
+        msg = publish('hb', id, a, nil)
+        code = 1
+      end
+    end
+  elseif op == 'st' then
+    local old = redis.call('HGET', nodes, id)
+    if replay and newer_in_redis('n:' .. id, ts) then
+      code = 2
+    elseif old then
+      code = 1
+      local current = string.match(old, '"status"%s*:%s*"([^"]*)"')
+      if current == nil or string.lower(current) ~= a then
+        local json, n = string.gsub(old, '"status"%s*:%s*"[^"]*"', '"status":"' .. a .. '"', 1)
+        if n == 0 then
+          json = '{"status":"' .. a .. '",' .. string.sub(old, 2)
+        end
+        redis.call('HSET', nodes, id, json)
+        stamp('n:' .. id, ts)
+        msg = publish('st', id, a, nil)
+      end
+    end
+  elseif op == 'ab' then
+    if replay and newer_in_redis('a:' .. id, ts) then
+      code = 2
+    else
+      local old = redis.call('HGET', abtests, id)
+      if old ~= a then
+        redis.call('HSET', abtests, id, a)
+        msg = publish('ab', id, a, not old)
+      end
+      stamp('a:' .. id, ts)
+      code = old and 0 or 1
+    end
+  elseif op == 'abdel' then
+    if replay and newer_in_redis('a:' .. id, ts) then
+      code = 2
+    else
+      if redis.call('HDEL', abtests, id) == 1 then
+        msg = publish('abdel', id, nil, nil)
+        code = 1
+      end
+      stamp('a:' .. id, ts)
+    end
+  else
+    return redis.error_reply('unknown pool operation ' .. tostring(op))
+  end
+  out[#out + 1] = code
+  out[#out + 1] = msg
+end
+out[1] = tonumber(redis.call('GET', revkey))
+return out
