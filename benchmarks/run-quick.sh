@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Quick mode: the headline set behind every target in docs/benchmarks.md, in about 4.5 minutes on 2 cores
+# (38 trials; 1 fork, 2 warm-up iterations of 1 s, 3 measured iterations of 1 s, -prof gc):
+#   - InMemoryBenchmark.oneThread: every in-memory limiter, one hot key and 10,000 keys;
+#   - RedisAsyncBenchmark: every Redis limiter and the raw EVALSHA ceilings, 128 in flight;
+#   - RedisSyncBenchmark.fourThreads and RedisHotKeyBenchmark: Switchboard, Bucket4j and Redisson.
+# Results go to benchmarks/results/quick-<date>.json (JMH's JSON, the three runs merged) and
+# quick-<date>.txt (the summary tables). Needs redis-server on the PATH, or REDIS_URL naming a throw-away
+# server (it is flushed before every trial). Extra arguments are passed to every JMH run.
+#
+# The full mode is the benchmarks' own settings (2 forks, 3 x 2 s warm-up, 5 x 2 s measured), every
+# benchmark, thread count and limiter, about 45 minutes:
+#   java -jar benchmarks/target/benchmarks.jar -prof gc -rf json -rff benchmarks/results/full-<date>.json
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jar=benchmarks/target/benchmarks.jar
+if [ ! -f "$jar" ]; then
+  ./mvnw -B -q -pl benchmarks -am package -Dmaven.test.skip=true
+fi
+
+quick=(-prof gc -f 1 -wi 2 -w 1s -i 3 -r 1s)
+peers='SWITCHBOARD_REDIS_TOKEN_BUCKET,SWITCHBOARD_REDIS_FIXED_WINDOW,SWITCHBOARD_REDIS_SLIDING_WINDOW_COUNTER,SWITCHBOARD_REDIS_SLIDING_WINDOW_LOG,BUCKET4J_LETTUCE,REDISSON'
+
+stamp=$(date -u +%Y-%m-%d)
+mkdir -p benchmarks/results benchmarks/target/quick
+json="benchmarks/results/quick-$stamp.json"
+text="benchmarks/results/quick-$stamp.txt"
+: > "$text"
+
+run() { # name, then JMH arguments
+  local name=$1
+  shift
+  local cmd=(java -jar "$jar" "$@" "${quick[@]}" -rf json -rff "benchmarks/target/quick/$name.json" ${EXTRA[@]+"${EXTRA[@]}"})
+  echo "# ${cmd[*]}" | tee -a "$text"
+  "${cmd[@]}" | tee "benchmarks/target/quick/$name.log"
+  # the summary table, keeping only bytes per operation of the GC profiler's rows
+  sed -n '/^Benchmark  /,$p' "benchmarks/target/quick/$name.log" \
+    | grep -vE ':gc\.(alloc\.rate|count|time|churn[^ ]*) |^Benchmark result is saved' >> "$text"
+  echo >> "$text"
+}
+
+EXTRA=("$@")
+run in-memory 'InMemoryBenchmark.oneThread'
+run redis-async 'RedisAsyncBenchmark'
+run redis-sync-hot-key 'RedisSyncBenchmark.fourThreads|RedisHotKeyBenchmark' -p "limiter=$peers"
+
+# JMH writes a JSON array per run; merge the three into one array.
+{
+  echo "["
+  first=1
+  for f in in-memory redis-async redis-sync-hot-key; do
+    [ "$first" = 1 ] || echo ","
+    sed -e '/^\[$/d' -e '/^\]$/d' -e '/^$/d' "benchmarks/target/quick/$f.json"
+    first=0
+  done
+  echo "]"
+} > "$json"
+echo "saved $json and $text"

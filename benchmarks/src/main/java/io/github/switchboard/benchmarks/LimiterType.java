@@ -1,0 +1,164 @@
+package io.github.switchboard.benchmarks;
+
+import io.github.bucket4j.local.SynchronizationStrategy;
+import io.github.switchboard.ratelimit.Algorithm;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * Every limiter under test, chosen with @Param as Caffeine's benchmarks choose a CacheType. Each benchmark
+ * lists the types that make sense for it (in-memory or Redis-backed); a type's policy is in
+ * BenchmarkPolicy.
+ */
+/** The limiters under test. */
+public enum LimiterType {
+  /** Switchboard in memory, {@code SLIDING_WINDOW_LOG}. */
+  SWITCHBOARD_SLIDING_WINDOW_LOG(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.inMemory(Algorithm.SLIDING_WINDOW_LOG, keys);
+    }
+  },
+  /** Switchboard in memory, {@code SLIDING_WINDOW_COUNTER}. */
+  SWITCHBOARD_SLIDING_WINDOW_COUNTER(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.inMemory(Algorithm.SLIDING_WINDOW_COUNTER, keys);
+    }
+  },
+  /** Switchboard in memory, {@code FIXED_WINDOW}. */
+  SWITCHBOARD_FIXED_WINDOW(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.inMemory(Algorithm.FIXED_WINDOW, keys);
+    }
+  },
+  /** Switchboard in memory, {@code TOKEN_BUCKET} (GCRA). */
+  SWITCHBOARD_TOKEN_BUCKET(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.inMemory(Algorithm.TOKEN_BUCKET, keys);
+    }
+  },
+  /** Bucket4j's local bucket, lock-free (its default), one per client in a map. */
+  BUCKET4J_LOCK_FREE(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return new LocalPeers.Bucket4jLocal(keys, SynchronizationStrategy.LOCK_FREE);
+    }
+  },
+  /** Bucket4j's local bucket, synchronized, one per client in a map. */
+  BUCKET4J_SYNCHRONIZED(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return new LocalPeers.Bucket4jLocal(keys, SynchronizationStrategy.SYNCHRONIZED);
+    }
+  },
+  /** Guava's {@code RateLimiter}, one per client in a map. */
+  GUAVA(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return new LocalPeers.Guava(keys);
+    }
+  },
+  /** resilience4j's {@code RateLimiter} (AtomicRateLimiter), one per client in a map. */
+  RESILIENCE4J(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return new LocalPeers.Resilience4j(keys);
+    }
+  },
+
+  /** Switchboard on Redis, {@code SLIDING_WINDOW_LOG}. */
+  SWITCHBOARD_REDIS_SLIDING_WINDOW_LOG(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.onRedis(Algorithm.SLIDING_WINDOW_LOG, keys, need(redis));
+    }
+  },
+  /** Switchboard on Redis, {@code SLIDING_WINDOW_COUNTER}. */
+  SWITCHBOARD_REDIS_SLIDING_WINDOW_COUNTER(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.onRedis(Algorithm.SLIDING_WINDOW_COUNTER, keys, need(redis));
+    }
+  },
+  /** Switchboard on Redis, {@code FIXED_WINDOW}. */
+  SWITCHBOARD_REDIS_FIXED_WINDOW(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.onRedis(Algorithm.FIXED_WINDOW, keys, need(redis));
+    }
+  },
+  /** Switchboard on Redis, {@code TOKEN_BUCKET} (GCRA). */
+  SWITCHBOARD_REDIS_TOKEN_BUCKET(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.onRedis(Algorithm.TOKEN_BUCKET, keys, need(redis));
+    }
+  },
+  /** The ceiling: a raw Lettuce EVALSHA of Switchboard's {@code SLIDING_WINDOW_LOG} script. */
+  EVALSHA_SLIDING_WINDOW_LOG(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return new RawEvalSha(Algorithm.SLIDING_WINDOW_LOG, keys, need(redis));
+    }
+  },
+  /** The ceiling: a raw Lettuce EVALSHA of Switchboard's {@code SLIDING_WINDOW_COUNTER} script. */
+  EVALSHA_SLIDING_WINDOW_COUNTER(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return new RawEvalSha(Algorithm.SLIDING_WINDOW_COUNTER, keys, need(redis));
+    }
+  },
+  /** The ceiling: a raw Lettuce EVALSHA of Switchboard's {@code FIXED_WINDOW} script. */
+  EVALSHA_FIXED_WINDOW(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return new RawEvalSha(Algorithm.FIXED_WINDOW, keys, need(redis));
+    }
+  },
+  /** The ceiling: a raw Lettuce EVALSHA of Switchboard's {@code TOKEN_BUCKET} script. */
+  EVALSHA_TOKEN_BUCKET(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return new RawEvalSha(Algorithm.TOKEN_BUCKET, keys, need(redis));
+    }
+  },
+  /** Bucket4j's Lettuce proxy manager (compare-and-swap). */
+  BUCKET4J_LETTUCE(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return new Bucket4jRedis(keys, need(redis));
+    }
+  },
+  /** Redisson's {@code RRateLimiter}. */
+  REDISSON(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return new RedissonPeer(keys, need(redis));
+    }
+  };
+
+  private final boolean usesRedis;
+
+  LimiterType(boolean usesRedis) {
+    this.usesRedis = usesRedis;
+  }
+
+  /**
+   * Whether this limiter keeps its state in Redis.
+   *
+   * @return true for the Redis-backed types
+   */
+  public boolean usesRedis() {
+    return usesRedis;
+  }
+
+  /** Builds the limiter over the given keys (and Redis server, for the Redis-backed types). */
+  abstract Limiter create(String[] keys, @Nullable RedisFixture redis);
+
+  private static RedisFixture need(@Nullable RedisFixture redis) {
+    return Objects.requireNonNull(redis, "a Redis-backed limiter needs a Redis server");
+  }
+}

@@ -1,0 +1,231 @@
+package io.github.switchboard.benchmarks;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * A tiny launcher, on purpose independent of core's test harness (the benchmarks jar must run with nothing
+ * but a JDK and redis-server on the PATH).
+ *
+ * When REDIS_URL is set, that server is used as it is (never started, never stopped) and FLUSHALL is sent
+ * to it before each trial: point it at a throw-away server only. Otherwise a redis-server is started on a
+ * free loopback port with no persistence, its process title carrying "switchboard-bench" so a stray one is
+ * easy to find, and it is stopped (SIGTERM, then SIGKILL) at the end of the trial or, failing that, by a
+ * shutdown hook.
+ */
+/** A Redis server for one benchmark trial: started here, or the one REDIS_URL names. */
+final class RedisFixture implements AutoCloseable {
+  /** The environment variable naming an existing server to use instead of starting one. */
+  static final String REDIS_URL_ENV = "REDIS_URL";
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+
+  private final RedisURI uri;
+  private final String url;
+  private final @Nullable Process process;
+  private final @Nullable Path workDir;
+  private final @Nullable Thread shutdownHook;
+
+  private RedisFixture(
+      String url, @Nullable Process process, @Nullable Path workDir, @Nullable Thread shutdownHook) {
+    this.url = url;
+    this.uri = RedisURI.create(url);
+    this.process = process;
+    this.workDir = workDir;
+    this.shutdownHook = shutdownHook;
+  }
+
+  /**
+   * Starts a fresh redis-server, or connects to the one REDIS_URL names, and empties it.
+   *
+   * @return the fixture, to be closed after the trial
+   */
+  static RedisFixture startOrConnect() {
+    String url = System.getenv(REDIS_URL_ENV);
+    RedisFixture fixture =
+        url != null && !url.isBlank() ? new RedisFixture(url.strip(), null, null, null) : start();
+    fixture.flushAll();
+    return fixture;
+  }
+
+  private static RedisFixture start() {
+    IOException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      int port = freePort();
+      Path dir;
+      try {
+        dir = Files.createTempDirectory("switchboard-bench-redis-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      List<String> cmd = new ArrayList<>();
+      cmd.add("redis-server");
+      cmd.add("--port");
+      cmd.add(Integer.toString(port));
+      cmd.add("--bind");
+      cmd.add("127.0.0.1");
+      cmd.add("--save");
+      cmd.add("");
+      cmd.add("--appendonly");
+      cmd.add("no");
+      cmd.add("--dir");
+      cmd.add(dir.toString());
+      cmd.add("--loglevel");
+      cmd.add("warning");
+      cmd.add("--proc-title-template");
+      cmd.add("{title} switchboard-bench {listen-addr}");
+      Process p;
+      try {
+        p =
+            new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile())
+                .start();
+      } catch (IOException e) {
+        deleteQuietly(dir);
+        throw new UncheckedIOException("cannot start redis-server (is it on the PATH?)", e);
+      }
+      try {
+        awaitPong(port, p);
+        Thread hook = new Thread(() -> stop(p), "switchboard-bench-redis-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return new RedisFixture("redis://127.0.0.1:" + port, p, dir, hook);
+      } catch (IOException e) {
+        last = e;
+        stop(p);
+        deleteQuietly(dir);
+      }
+    }
+    throw new UncheckedIOException("redis-server did not start", last);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void awaitPong(int port, Process p) throws IOException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IOException("redis-server exited with " + p.exitValue());
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        s.setSoTimeout(1000);
+        OutputStream out = s.getOutputStream();
+        out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[7];
+        int n = in.readNBytes(buf, 0, buf.length);
+        if (new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG")) {
+          return;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      try {
+        Thread.sleep(20); // polling a process that is starting: nothing to wait on instead
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for redis-server", e);
+      }
+    }
+    throw new IOException("redis-server on port " + port + " did not answer PING", last);
+  }
+
+  private static void stop(Process p) {
+    if (!p.isAlive()) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a leftover temporary directory is harmless
+    }
+  }
+
+  /**
+   * The server's address, as a Lettuce URI.
+   *
+   * @return the URI
+   */
+  RedisURI uri() {
+    return uri;
+  }
+
+  /**
+   * The server's address as a {@code redis://} URL, with credentials if REDIS_URL carried them.
+   *
+   * @return the URL
+   */
+  String url() {
+    return url;
+  }
+
+  /** Empties the server (FLUSHALL) and drops its cached scripts, so that every trial starts alike. */
+  void flushAll() {
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      c.sync().flushall();
+      c.sync().scriptFlush();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Override
+  public void close() {
+    Process p = process;
+    if (p != null) {
+      stop(p);
+      Thread hook = shutdownHook;
+      if (hook != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // the JVM is already shutting down; the hook stops nothing twice
+        }
+      }
+    }
+    Path dir = workDir;
+    if (dir != null) {
+      deleteQuietly(dir);
+    }
+  }
+}

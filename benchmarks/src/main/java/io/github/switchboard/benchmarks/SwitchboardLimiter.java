@@ -1,0 +1,63 @@
+package io.github.switchboard.benchmarks;
+
+import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.ratelimit.Algorithm;
+import io.github.switchboard.ratelimit.Decision;
+import io.github.switchboard.ratelimit.RateLimiter;
+import io.github.switchboard.ratelimit.RateLimiters;
+import java.util.concurrent.CompletionStage;
+
+/*
+ * Switchboard through its public API only, as a user builds it: RateLimiters.builder(policy), with
+ * .redis(RedisTarget) for the Redis-backed types (the library opens and owns its connection; the default
+ * LOCAL fallback, Redis's own clock, the guarded path a user gets). A decision counts as granted only if it
+ * is allowed and not degraded: a degraded decision came from the fallback, not from Redis.
+ */
+/** Switchboard's rate limiter, in memory or on Redis. */
+final class SwitchboardLimiter implements Limiter {
+  /** The key prefix, shared with {@link RawEvalSha} so that both touch the same keys. */
+  static final String PREFIX = "switchboard:rl:";
+
+  private final RateLimiter limiter;
+  private final String[] keys;
+
+  private SwitchboardLimiter(RateLimiter limiter, String[] keys) {
+    this.limiter = limiter;
+    this.keys = keys;
+  }
+
+  static SwitchboardLimiter inMemory(Algorithm algorithm, String[] keys) {
+    return new SwitchboardLimiter(RateLimiters.builder(BenchmarkPolicy.switchboard(algorithm)).build(), keys);
+  }
+
+  static SwitchboardLimiter onRedis(Algorithm algorithm, String[] keys, RedisFixture redis) {
+    RateLimiter limiter =
+        RateLimiters.builder(BenchmarkPolicy.switchboard(algorithm))
+            .redis(RedisTarget.parse(redis.url()))
+            .keyPrefix(PREFIX)
+            .build();
+    return new SwitchboardLimiter(limiter, keys);
+  }
+
+  @Override
+  public boolean tryAcquire(int key) {
+    Decision d = limiter.tryAcquire(keys[key]);
+    return d.allowed() && !d.degraded();
+  }
+
+  @Override
+  public CompletionStage<?> tryAcquireAsync(int key) {
+    return limiter.tryAcquireAsync(keys[key], 1);
+  }
+
+  @Override
+  public boolean granted(Object result) {
+    Decision d = (Decision) result;
+    return d.allowed() && !d.degraded();
+  }
+
+  @Override
+  public void close() {
+    limiter.close();
+  }
+}
