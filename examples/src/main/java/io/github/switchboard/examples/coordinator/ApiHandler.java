@@ -1,0 +1,402 @@
+package io.github.switchboard.examples.coordinator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.github.switchboard.core.BackendState;
+import io.github.switchboard.pool.DecoderNode;
+import io.github.switchboard.pool.DecoderPool;
+import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeView;
+import io.github.switchboard.pool.PoolFormatException;
+import io.github.switchboard.pool.PoolJson;
+import io.github.switchboard.pool.RoutingRequest;
+import io.github.switchboard.pool.Selection;
+import io.github.switchboard.ratelimit.Decision;
+import io.github.switchboard.ratelimit.RateLimitHeaders;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
+import io.github.switchboard.ratelimit.RateLimiter;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The coordinator HTTP API (API.md, "The coordinator HTTP API"), on one context "/" so that paths match
+ * exactly (the JDK server's contexts match by string prefix: "/health" would also take "/healthz").
+ *
+ * Security notes (the original's defect 13):
+ * - every write (register, deregister, heartbeat) needs the Bearer token; the token is compared as SHA-256
+ *   digests with MessageDigest.isEqual, so the time taken does not depend on how much of it matched, nor
+ *   on its length; there is no state in which a missing or failing check lets a write through;
+ * - the health checks poll only endpoints registered by a holder of the token;
+ * - an API key is reduced to its SHA-256 digest on arrival: the digest is what API_KEYS_FILE holds and
+ *   what the rate limiter uses as its key, so no raw key reaches Redis or a log.
+ * Nothing is logged per request; registrations and removals (state changes) are logged at INFO.
+ */
+final class ApiHandler implements HttpHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+
+  static final String DECODERS = "/api/v1/decoders";
+  static final String ROUTE = "/api/v1/route";
+  static final String HEALTH = "/health";
+
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  private static final long WRITE_TIMEOUT_SECONDS = 10;
+  private static final Map<String, String> BEARER_CHALLENGE =
+      Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\"");
+  private static final Map<String, String> INVALID_TOKEN_CHALLENGE =
+      Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\", error=\"invalid_token\"");
+  private static final Map<String, String> API_KEY_CHALLENGE =
+      Map.of("WWW-Authenticate", "ApiKey realm=\"switchboard\", header=\"X-API-Key\"");
+
+  private final DecoderPool pool;
+  private final RateLimiter limiter;
+  private final RateLimitPolicy policy;
+  private final byte[] tokenDigest;
+  private final @Nullable Set<String> apiKeyDigests;
+  private final boolean redisConfigured;
+  private final int maxBodyBytes;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean stopping;
+
+  ApiHandler(DecoderPool pool, RateLimiter limiter, CoordinatorConfig config) {
+    this.pool = pool;
+    this.limiter = limiter;
+    this.policy = limiter.policy();
+    this.tokenDigest = Http.sha256(config.apiToken());
+    this.apiKeyDigests = config.apiKeyDigests();
+    this.redisConfigured = config.redis() != null;
+    this.maxBodyBytes = config.maxBodyBytes();
+  }
+
+  /** Makes new requests get 503 from now on. */
+  void stopAccepting() {
+    stopping = true;
+  }
+
+  /** Returns how many requests are being served. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  @Override
+  public void handle(HttpExchange ex) throws IOException {
+    inFlight.incrementAndGet();
+    try {
+      if (stopping) {
+        ex.getResponseHeaders().set("Connection", "close");
+        Http.problem(ex, 503, "the coordinator is shutting down", Map.of("Retry-After", "1"));
+        return;
+      }
+      dispatch(ex);
+    } catch (RuntimeException e) {
+      LOG.warn("unexpected error serving {} {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
+      if (ex.getResponseCode() == -1) {
+        Http.problem(ex, 500, "unexpected error: " + e.getClass().getSimpleName());
+      }
+    } finally {
+      ex.close();
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void dispatch(HttpExchange ex) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    if (path == null) {
+      path = "";
+    }
+    if (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    String method = ex.getRequestMethod();
+    switch (path) {
+      case HEALTH -> {
+        if (allow(ex, method, "GET")) {
+          health(ex);
+        }
+      }
+      case ROUTE -> {
+        if (allow(ex, method, "POST")) {
+          route(ex);
+        }
+      }
+      case DECODERS -> {
+        if (method.equals("GET")) {
+          list(ex);
+        } else if (allow(ex, method, "POST", "GET")) {
+          register(ex);
+        }
+      }
+      default -> {
+        if (!path.startsWith(DECODERS + "/")) {
+          Http.problem(ex, 404, "no such resource; see " + DECODERS + ", " + ROUTE + " and " + HEALTH);
+          return;
+        }
+        String[] parts = path.substring(DECODERS.length() + 1).split("/", -1);
+        if (parts.length == 1) {
+          if (method.equals("GET")) {
+            get(ex, parts[0]);
+          } else if (allow(ex, method, "DELETE", "GET")) {
+            deregister(ex, parts[0]);
+          }
+        } else if (parts.length == 2 && parts[1].equals("heartbeat")) {
+          if (allow(ex, method, "PUT")) {
+            heartbeat(ex, parts[0]);
+          }
+        } else {
+          Http.problem(ex, 404, "no such resource");
+        }
+      }
+    }
+  }
+
+  /** Answers 405 unless the method is the first allowed one (the others are handled by the caller). */
+  private static boolean allow(HttpExchange ex, String method, String expected, String... others)
+      throws IOException {
+    if (method.equals(expected)) {
+      return true;
+    }
+    String allowed = others.length == 0 ? expected : expected + ", " + String.join(", ", others);
+    Http.problem(ex, 405, "method " + method + " is not allowed here; allowed: " + allowed,
+        Map.of("Allow", allowed));
+    return false;
+  }
+
+  // ----------------------------------------------------------------------------------------- decoders
+
+  private void list(HttpExchange ex) throws IOException {
+    Http.send(ex, 200, Http.JSON, PoolJson.writeViews(pool.nodes()));
+  }
+
+  private void get(HttpExchange ex, String id) throws IOException {
+    Optional<NodeView> view = NODE_ID.matcher(id).matches() ? pool.node(id) : Optional.empty();
+    if (view.isEmpty()) {
+      Http.problem(ex, 404, "no decoder node with this node_id");
+      return;
+    }
+    Http.send(ex, 200, Http.JSON, PoolJson.writeView(view.get()));
+  }
+
+  private void register(HttpExchange ex) throws IOException {
+    if (!authorized(ex)) {
+      return;
+    }
+    String body = body(ex);
+    if (body == null) {
+      return;
+    }
+    DecoderNode node;
+    try {
+      node = PoolJson.readNode(body);
+    } catch (PoolFormatException e) {
+      Http.problem(ex, 400, "invalid decoder node: " + e.getMessage());
+      return;
+    }
+    Boolean created = await(ex, pool.register(node));
+    if (created == null) {
+      return;
+    }
+    if (created) {
+      LOG.info("registered decoder node {}", node.nodeId());
+    }
+    ex.getResponseHeaders().set("Location", DECODERS + "/" + node.nodeId());
+    String json = pool.node(node.nodeId()).map(PoolJson::writeView).orElseGet(() -> PoolJson.writeNode(node));
+    Http.send(ex, created ? 201 : 200, Http.JSON, json);
+  }
+
+  private void deregister(HttpExchange ex, String id) throws IOException {
+    if (!authorized(ex)) {
+      return;
+    }
+    if (!NODE_ID.matcher(id).matches()) {
+      Http.problem(ex, 404, "no decoder node with this node_id");
+      return;
+    }
+    Boolean removed = await(ex, pool.deregister(id));
+    if (removed == null) {
+      return;
+    }
+    if (!removed) {
+      Http.problem(ex, 404, "no decoder node with this node_id");
+      return;
+    }
+    LOG.info("deregistered decoder node {}", id);
+    Http.sendEmpty(ex, 204);
+  }
+
+  private void heartbeat(HttpExchange ex, String id) throws IOException {
+    if (!authorized(ex)) {
+      return;
+    }
+    String body = body(ex);
+    if (body == null) {
+      return;
+    }
+    NodeLoad load;
+    try {
+      load = body.isBlank() ? NodeLoad.NONE : PoolJson.readLoad(body);
+    } catch (PoolFormatException e) {
+      Http.problem(ex, 400, "invalid heartbeat: " + e.getMessage());
+      return;
+    }
+    if (!NODE_ID.matcher(id).matches()) {
+      Http.problem(ex, 404, "no decoder node with this node_id; register it first");
+      return;
+    }
+    Boolean known = await(ex, pool.heartbeat(id, load));
+    if (known == null) {
+      return;
+    }
+    if (!known) {
+      Http.problem(ex, 404, "no decoder node with this node_id; register it first");
+      return;
+    }
+    Http.sendEmpty(ex, 204);
+  }
+
+  // -------------------------------------------------------------------------------------------- route
+
+  private void route(HttpExchange ex) throws IOException {
+    String key = Http.header(ex, "X-API-Key");
+    if (key == null) {
+      Http.problem(ex, 401, "the X-API-Key header is required", API_KEY_CHALLENGE);
+      return;
+    }
+    String client = Http.sha256Hex(key);
+    Set<String> accepted = apiKeyDigests;
+    if (accepted != null && !accepted.contains(client)) {
+      Http.problem(ex, 401, "the X-API-Key is not accepted", API_KEY_CHALLENGE);
+      return;
+    }
+    String source = Http.header(ex, "X-Source-Language");
+    String target = Http.header(ex, "X-Target-Language");
+    if (source == null || target == null) {
+      Http.problem(ex, 400, (source == null ? "X-Source-Language" : "X-Target-Language")
+          + " is required: the language code of the " + (source == null ? "source" : "target")
+          + " text, such as 'en'");
+      return;
+    }
+    RoutingRequest request;
+    try {
+      request = RoutingRequest.of(source, target);
+    } catch (IllegalArgumentException e) {
+      String msg = String.valueOf(e.getMessage());
+      String header = msg.startsWith("target") ? "X-Target-Language" : "X-Source-Language";
+      Http.problem(ex, 400, header + ": " + msg);
+      return;
+    }
+    String region = Http.header(ex, "X-Region");
+    if (region != null) {
+      try {
+        request = request.preferRegion(region);
+      } catch (IllegalArgumentException e) {
+        Http.problem(ex, 400, "X-Region: " + e.getMessage());
+        return;
+      }
+    }
+    Decision decision = limiter.tryAcquire(client);
+    Map<String, String> fields = RateLimitHeaders.of(decision, policy);
+    if (!decision.allowed()) {
+      Http.problem(ex, 429, "this API key is over its limit of " + decision.limit() + " requests per "
+          + window(decision) + "; retry after " + fields.get(RateLimitHeaders.RETRY_AFTER) + " s", fields);
+      return;
+    }
+    fields.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+    Optional<Selection> selection = pool.select(request);
+    if (selection.isEmpty()) {
+      Http.problem(ex, 503, "no decoder node can serve " + request.sourceLanguage() + " -> "
+          + request.targetLanguage() + " now");
+      return;
+    }
+    DecoderNode node = selection.get().node();
+    ObjectNode o = Http.object();
+    o.put("node_id", node.nodeId());
+    o.put("endpoint", node.endpoint().toString());
+    Http.sendJson(ex, 200, o);
+  }
+
+  private static String window(Decision d) {
+    long seconds = d.window().toSeconds();
+    if (seconds == 3600) {
+      return "hour";
+    }
+    if (seconds == 60) {
+      return "minute";
+    }
+    return d.window().toString();
+  }
+
+  // ------------------------------------------------------------------------------------------- health
+
+  private void health(HttpExchange ex) throws IOException {
+    String redis;
+    if (!redisConfigured) {
+      redis = "NOT_CONFIGURED";
+    } else {
+      boolean up = pool.backendState() == BackendState.PRIMARY
+          && limiter.backendState() == BackendState.PRIMARY;
+      redis = up ? "UP" : "DOWN";
+    }
+    ObjectNode o = Http.object();
+    o.put("status", "UP");
+    o.put("redis", redis);
+    Http.sendJson(ex, 200, o);
+  }
+
+  // ------------------------------------------------------------------------------------------ helpers
+
+  /** Checks the Bearer token; answers 401 and returns false if it is missing or wrong. */
+  private boolean authorized(HttpExchange ex) throws IOException {
+    String auth = Http.header(ex, "Authorization");
+    if (auth == null || auth.length() < 7 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      Http.problem(ex, 401, "this request needs the header 'Authorization: Bearer <COORDINATOR_API_TOKEN>'",
+          BEARER_CHALLENGE);
+      return false;
+    }
+    byte[] presented = Http.sha256(auth.substring(7).strip());
+    if (!MessageDigest.isEqual(presented, tokenDigest)) {
+      Http.problem(ex, 401, "the Bearer token is not valid", INVALID_TOKEN_CHALLENGE);
+      return false;
+    }
+    return true;
+  }
+
+  /** Reads the body; answers 413 and returns null if it is too large. */
+  private @Nullable String body(HttpExchange ex) throws IOException {
+    try {
+      return Http.readBody(ex, maxBodyBytes);
+    } catch (Http.BodyTooLarge e) {
+      Http.problem(ex, 413, e.getMessage());
+      return null;
+    }
+  }
+
+  /** Waits for a pool write; answers 500 or 503 and returns null if it failed or took too long. */
+  private static <T> @Nullable T await(HttpExchange ex, CompletionStage<T> stage) throws IOException {
+    try {
+      return stage.toCompletableFuture().get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      Http.problem(ex, 503, "the coordinator is shutting down", Map.of("Retry-After", "1"));
+    } catch (TimeoutException e) {
+      Http.problem(ex, 503, "the pool did not store the change within " + WRITE_TIMEOUT_SECONDS + " s",
+          Map.of("Retry-After", "1"));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      LOG.warn("the pool could not store a change: {}", cause.toString());
+      Http.problem(ex, 500, "the pool could not store the change: " + cause.getMessage());
+    }
+    return null;
+  }
+}

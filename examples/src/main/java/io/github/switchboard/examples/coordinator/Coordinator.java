@@ -1,0 +1,228 @@
+package io.github.switchboard.examples.coordinator;
+
+import com.sun.net.httpserver.HttpServer;
+import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.pool.DecoderPool;
+import io.github.switchboard.pool.DecoderPools;
+import io.github.switchboard.pool.PoolFormatException;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
+import io.github.switchboard.ratelimit.RateLimiter;
+import io.github.switchboard.ratelimit.RateLimiters;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running example coordinator: the coordinator HTTP API over a {@link DecoderPool} and a per-API-key
+ * {@link RateLimiter}, served by the JDK's {@link HttpServer}. Start one with {@link
+ * #start(CoordinatorConfig)} and stop it with {@link #close()}.
+ *
+ * <pre>{@code
+ * CoordinatorConfig config = CoordinatorConfig.builder(token).port(0).poolFile(file).build();
+ * try (Coordinator coordinator = Coordinator.start(config)) {
+ *   URI base = coordinator.uri();   // http://0.0.0.0:<free port>
+ * }
+ * }</pre>
+ */
+public final class Coordinator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+
+  /** The prefix of the rate limiter's Redis keys; the rest of a key is the SHA-256 of the API key. */
+  public static final String RATE_LIMIT_KEY_PREFIX = "switchboard:rl:route:";
+
+  private static final long DRAIN_MILLIS = 2000;
+
+  private final CoordinatorConfig config;
+  private final DecoderPool pool;
+  private final RateLimiter limiter;
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final ApiHandler handler;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Coordinator(CoordinatorConfig config, DecoderPool pool, RateLimiter limiter, HttpServer server,
+      ExecutorService executor, ApiHandler handler) {
+    this.config = config;
+    this.pool = pool;
+    this.limiter = limiter;
+    this.server = server;
+    this.executor = executor;
+    this.handler = handler;
+  }
+
+  /**
+   * Opens the pool and the limiter and starts serving. The pool file's directory is created if needed;
+   * a missing pool file is an empty pool, written on the first change.
+   *
+   * @param config the settings
+   * @return the running coordinator
+   * @throws ConfigException if the pool file cannot be used ({@code POOL_CONFIG_PATH}), the address
+   *     cannot be resolved ({@code HOST}) or the port is taken ({@code PORT})
+   * @throws java.io.UncheckedIOException if the server cannot start for another reason
+   */
+  public static Coordinator start(CoordinatorConfig config) {
+    Objects.requireNonNull(config, "config");
+    Path poolFile = config.poolFile().toAbsolutePath();
+    try {
+      Path dir = poolFile.getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException(CoordinatorConfig.ENV_POOL_CONFIG_PATH, CoordinatorConfig.ENV_POOL_CONFIG_PATH
+          + ": cannot create the directory of " + poolFile + ": " + e, e);
+    }
+    InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+    if (address.isUnresolved()) {
+      throw new ConfigException(CoordinatorConfig.ENV_HOST, CoordinatorConfig.ENV_HOST
+          + " cannot be resolved: '" + config.host() + "'");
+    }
+
+    RateLimitPolicy policy = config.policy();
+    RedisTarget redis = config.redis();
+    RateLimiters.Builder lb = RateLimiters.builder(policy).keyPrefix(RATE_LIMIT_KEY_PREFIX);
+    DecoderPools.Builder pb = DecoderPools.builder(config.poolName())
+        .file(poolFile)
+        .healthChecks(config.healthChecks());
+    if (redis != null) {
+      lb.redis(redis);
+      pb.redis(redis);
+    }
+    RateLimiter limiter = lb.build();
+    DecoderPool pool;
+    try {
+      pool = pb.build();
+    } catch (PoolFormatException e) {
+      limiter.close();
+      throw new ConfigException(CoordinatorConfig.ENV_POOL_CONFIG_PATH, CoordinatorConfig.ENV_POOL_CONFIG_PATH
+          + ": " + poolFile + " cannot be read: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      limiter.close();
+      throw e;
+    }
+
+    HttpServer server;
+    try {
+      server = HttpServer.create(address, 64);
+    } catch (IOException e) {
+      pool.close();
+      limiter.close();
+      if (e instanceof BindException) {
+        throw new ConfigException(CoordinatorConfig.ENV_PORT, CoordinatorConfig.ENV_PORT + " " + config.port()
+            + ": cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+      }
+      throw new java.io.UncheckedIOException(
+          "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    ExecutorService executor = Executors.newFixedThreadPool(config.threads(), threads());
+    ApiHandler handler = new ApiHandler(pool, limiter, config);
+    server.createContext("/", handler);
+    server.setExecutor(executor);
+    server.start();
+    Coordinator c = new Coordinator(config, pool, limiter, server, executor, handler);
+    LOG.info("coordinator started on port {}: pool '{}' on {}, file {}, {} routes per minute and {} per"
+            + " hour per API key, {}, health checks {}",
+        c.port(), config.poolName(), redis == null ? "no Redis" : redis.redactedUrl(), poolFile,
+        config.perMinute(), config.perHour(),
+        config.apiKeyDigests() == null ? "any API key" : config.apiKeyDigests().size() + " API keys",
+        config.healthChecks().enabled() ? "on" : "off");
+    return c;
+  }
+
+  /**
+   * Returns the port the coordinator listens on (the chosen one when the configured port was 0).
+   *
+   * @return the port
+   */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /**
+   * Returns the base URI, from the configured host and the actual port, for example {@code
+   * http://127.0.0.1:8002}.
+   *
+   * @return the URI
+   */
+  public URI uri() {
+    String host = config.host();
+    return URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port());
+  }
+
+  /**
+   * Returns the settings the coordinator runs with.
+   *
+   * @return the settings
+   */
+  public CoordinatorConfig config() {
+    return config;
+  }
+
+  /**
+   * Returns the decoder pool the coordinator serves (for embedding: it stays owned by the coordinator).
+   *
+   * @return the pool
+   */
+  public DecoderPool pool() {
+    return pool;
+  }
+
+  /**
+   * Stops serving: new requests get 503, requests in progress get up to 2 s to finish, then the server,
+   * the pool and the limiter are closed. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    handler.stopAccepting();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+    // the requests in progress run on the executor; stop(0) below would cut their connections
+    while (handler.inFlight() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    server.stop(0);
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    try {
+      pool.close();
+    } finally {
+      limiter.close();
+    }
+    LOG.info("coordinator stopped");
+  }
+
+  private static ThreadFactory threads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "coordinator-http-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,82 @@
+package io.github.switchboard.examples.coordinator;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * Runs the example coordinator, configured by environment variables (see {@link CoordinatorConfig}):
+ * {@code java -jar examples/target/example-coordinator.jar}.
+ *
+ * <p>It prints {@code listening on http://HOST:PORT} on standard output when ready and, if {@code
+ * COORDINATOR_API_TOKEN} is not set, the generated token once before that. Logs go to standard error. It
+ * stops cleanly on SIGTERM or Ctrl-C. Exit codes: {@code 2} a variable has a bad value (the message names
+ * it), {@code 1} any other failure to start.
+ */
+public final class CoordinatorMain {
+  private CoordinatorMain() {}
+
+  private static final String USAGE = String.join(System.lineSeparator(),
+      "usage: java -jar example-coordinator.jar",
+      "",
+      "The example Switchboard coordinator. Configured by environment variables:",
+      "  HOST                    address to listen on (default 0.0.0.0)",
+      "  PORT                    port (default 8002; 0 picks a free one)",
+      "  REDIS_URL               redis://, rediss://, redis-sentinel:// or redis-cluster:// URL",
+      "                          (unset: a file pool and an in-memory rate limiter)",
+      "  POOL_NAME               decoder pool name (default 'default')",
+      "  POOL_CONFIG_PATH        pool file (default config/decoder_pool.json)",
+      "  COORDINATOR_API_TOKEN   Bearer token for writes, 16+ characters (unset: one is generated and",
+      "                          printed once)",
+      "  RATE_LIMIT_PER_MINUTE   routing requests per minute per API key (default 60)",
+      "  RATE_LIMIT_PER_HOUR     routing requests per hour per API key (default 1000)",
+      "  API_KEYS_FILE           file of SHA-256 hex digests of accepted X-API-Key values, one per line",
+      "                          (unset: any non-empty key is accepted and limited on its own)");
+
+  /**
+   * Starts the coordinator from the environment; exits with 2 on a bad variable, 1 on another failure.
+   *
+   * @param args {@code --help} prints the variables; nothing else is accepted
+   */
+  public static void main(String[] args) {
+    if (args.length > 0) {
+      boolean help = args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"));
+      (help ? System.out : System.err).println(USAGE);
+      if (!help) {
+        System.exit(2);
+      }
+      return;
+    }
+    int code = run(System.getenv(), System.out, System.err);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /**
+   * Starts a coordinator from variables and registers a shutdown hook that closes it.
+   *
+   * @return 0 when started, else the exit code
+   */
+  static int run(Map<String, String> env, PrintStream out, PrintStream err) {
+    Coordinator coordinator;
+    try {
+      CoordinatorConfig config = CoordinatorConfig.fromEnvironment(env);
+      coordinator = Coordinator.start(config);
+    } catch (ConfigException e) {
+      err.println("example-coordinator: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) {
+      err.println("example-coordinator: cannot start: " + e);
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(coordinator::close, "coordinator-shutdown"));
+    CoordinatorConfig config = coordinator.config();
+    if (config.apiTokenGenerated()) {
+      // printed once, on standard output, never logged
+      out.println("COORDINATOR_API_TOKEN is not set; the token of this run is: " + config.apiToken());
+    }
+    out.println("listening on " + coordinator.uri());
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,167 @@
+package io.github.switchboard.examples.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.switchboard.pool.HealthCheckConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Reading the coordinator's settings from environment variables, and failing on bad ones. */
+class CoordinatorConfigTest {
+  static final String TOKEN = "test-token-0123456789abcdef";
+
+  @TempDir Path dir;
+
+  @Test
+  void anEmptyEnvironmentGivesTheDefaultsAndAGeneratedToken() {
+    CoordinatorConfig c = CoordinatorConfig.fromEnvironment(Map.of());
+    assertThat(c.host()).isEqualTo("0.0.0.0");
+    assertThat(c.port()).isEqualTo(8002);
+    assertThat(c.redis()).isNull();
+    assertThat(c.poolName()).isEqualTo("default");
+    assertThat(c.poolFile()).isEqualTo(Path.of("config/decoder_pool.json"));
+    assertThat(c.perMinute()).isEqualTo(60);
+    assertThat(c.perHour()).isEqualTo(1000);
+    assertThat(c.apiKeyDigests()).isNull();
+    assertThat(c.healthChecks().enabled()).isTrue();
+    assertThat(c.apiTokenGenerated()).isTrue();
+    assertThat(c.apiToken()).hasSize(43).matches("[A-Za-z0-9_-]+");
+    assertThat(CoordinatorConfig.fromEnvironment(Map.of()).apiToken()).isNotEqualTo(c.apiToken());
+    assertThat(c.toString()).doesNotContain(c.apiToken());
+  }
+
+  @Test
+  void everyVariableIsRead() throws IOException {
+    Path keys = dir.resolve("keys");
+    Files.writeString(keys, Http.sha256Hex("k") + "\n");
+    Map<String, String> env = new HashMap<>();
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", "9100");
+    env.put("REDIS_URL", "redis://user:s3cret-pw@redis.example:6380/2");
+    env.put("POOL_NAME", "eu.pool");
+    env.put("POOL_CONFIG_PATH", dir.resolve("p.json").toString());
+    env.put("COORDINATOR_API_TOKEN", TOKEN);
+    env.put("RATE_LIMIT_PER_MINUTE", "7");
+    env.put("RATE_LIMIT_PER_HOUR", "70");
+    env.put("API_KEYS_FILE", keys.toString());
+    CoordinatorConfig c = CoordinatorConfig.fromEnvironment(env);
+    assertThat(c.host()).isEqualTo("127.0.0.1");
+    assertThat(c.port()).isEqualTo(9100);
+    assertThat(c.redis().redactedUrl()).isEqualTo("redis://user:***@redis.example:6380/2");
+    assertThat(c.poolName()).isEqualTo("eu.pool");
+    assertThat(c.poolFile()).isEqualTo(dir.resolve("p.json"));
+    assertThat(c.apiToken()).isEqualTo(TOKEN);
+    assertThat(c.apiTokenGenerated()).isFalse();
+    assertThat(c.perMinute()).isEqualTo(7);
+    assertThat(c.perHour()).isEqualTo(70);
+    assertThat(c.apiKeyDigests()).containsExactly(Http.sha256Hex("k"));
+    assertThat(c.toString()).doesNotContain(TOKEN, "s3cret-pw");
+  }
+
+  @Test
+  void emptyVariablesTakeTheirDefaults() {
+    Map<String, String> env = new HashMap<>();
+    for (String v : new String[] {"HOST", "PORT", "REDIS_URL", "POOL_NAME", "POOL_CONFIG_PATH",
+        "COORDINATOR_API_TOKEN", "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_HOUR", "API_KEYS_FILE"}) {
+      env.put(v, "");
+    }
+    CoordinatorConfig c = CoordinatorConfig.fromEnvironment(env);
+    assertThat(c.port()).isEqualTo(8002);
+    assertThat(c.redis()).isNull();
+    assertThat(c.apiTokenGenerated()).isTrue();
+  }
+
+  static Stream<Arguments> badValues() {
+    return Stream.of(
+        Arguments.of("PORT", "abc"),
+        Arguments.of("PORT", "70000"),
+        Arguments.of("PORT", "-1"),
+        Arguments.of("RATE_LIMIT_PER_MINUTE", "0"),
+        Arguments.of("RATE_LIMIT_PER_MINUTE", "sixty"),
+        Arguments.of("RATE_LIMIT_PER_HOUR", "-5"),
+        Arguments.of("RATE_LIMIT_PER_HOUR", "1.5"),
+        Arguments.of("REDIS_URL", "http://user:s3cret-pw@localhost:6379"),
+        Arguments.of("REDIS_URL", "redis://:s3cret-pw@localhost:notaport"),
+        Arguments.of("COORDINATOR_API_TOKEN", "s3cret-pw"),
+        Arguments.of("COORDINATOR_API_TOKEN", "s3cret-pw s3cret-pw s3cret-pw"),
+        Arguments.of("POOL_NAME", "no spaces allowed"),
+        Arguments.of("HOST", "local host"),
+        Arguments.of("POOL_CONFIG_PATH", "bad\0path"),
+        Arguments.of("API_KEYS_FILE", "/nonexistent/api_keys.txt"));
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @MethodSource("badValues")
+  void aBadValueIsAnErrorNamingTheVariableWithoutItsSecret(String variable, String value) {
+    assertThatThrownBy(() -> CoordinatorConfig.fromEnvironment(Map.of(variable, value)))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.variable()).isEqualTo(variable))
+        .hasMessageStartingWith(variable)
+        .message().doesNotContain("s3cret-pw");
+  }
+
+  @Test
+  void anApiKeysFileMustHoldDigestsOnly() throws IOException {
+    Path keys = dir.resolve("keys");
+    Files.writeString(keys, "# comment\n" + Http.sha256Hex("k") + "\nraw-key-s3cret-pw\n");
+    assertThatThrownBy(() -> CoordinatorConfig.fromEnvironment(Map.of("API_KEYS_FILE", keys.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("API_KEYS_FILE")
+        .hasMessageContaining("line 3")
+        .message().doesNotContain("s3cret-pw");
+
+    Files.writeString(keys, "# nothing but a comment\n\n");
+    assertThatThrownBy(() -> CoordinatorConfig.fromEnvironment(Map.of("API_KEYS_FILE", keys.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("no digest");
+  }
+
+  @Test
+  void startFailsNamingPoolConfigPathOnAMalformedPoolFile() throws IOException {
+    Path file = dir.resolve("decoder_pool.json");
+    Files.writeString(file, "{\"nodes\": [{\"node_id\": \"d1\", \"endpoint\": \"http://h:1\", \"capacity\": 0}]}");
+    CoordinatorConfig config = CoordinatorConfig.builder(TOKEN).host("127.0.0.1").port(0).poolFile(file)
+        .healthChecks(HealthCheckConfig.DISABLED).build();
+    assertThatThrownBy(() -> Coordinator.start(config))
+        .isInstanceOfSatisfying(ConfigException.class,
+            e -> assertThat(e.variable()).isEqualTo("POOL_CONFIG_PATH"))
+        .hasMessageStartingWith("POOL_CONFIG_PATH")
+        .hasMessageContaining("capacity");
+    // the bad file is left as it was, never replaced by an empty pool
+    assertThat(Files.readString(file)).contains("\"d1\"");
+  }
+
+  @Test
+  void startFailsNamingPortWhenThePortIsTaken() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      CoordinatorConfig config = CoordinatorConfig.builder(TOKEN).host("127.0.0.1")
+          .port(taken.getLocalPort()).poolFile(dir.resolve("p.json"))
+          .healthChecks(HealthCheckConfig.DISABLED).build();
+      assertThatThrownBy(() -> Coordinator.start(config))
+          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.variable()).isEqualTo("PORT"))
+          .hasMessageStartingWith("PORT");
+    }
+  }
+
+  @Test
+  void theBuilderChecksItsSettings() {
+    assertThatThrownBy(() -> CoordinatorConfig.builder("short").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("apiToken");
+    assertThatThrownBy(() -> CoordinatorConfig.builder(TOKEN).port(65536).build())
+        .hasMessageStartingWith("port");
+    assertThatThrownBy(() -> CoordinatorConfig.builder(TOKEN).perMinute(0).build())
+        .hasMessageStartingWith("perMinute");
+    assertThatThrownBy(() -> CoordinatorConfig.builder(TOKEN).apiKeyDigests(java.util.Set.of("abc")).build())
+        .hasMessageStartingWith("apiKeyDigests");
+  }
+}
