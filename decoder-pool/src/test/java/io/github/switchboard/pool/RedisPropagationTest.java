@@ -31,17 +31,22 @@ class RedisPropagationTest {
     redis.deployment().flushAll();
   }
 
-  private DecoderPool pool() {
+  private static DecoderPool pool(RedisDeployment d) {
     return DecoderPools.builder("propagation")
-        .redis(redis.deployment().target())
-        .redisOptions(redis.deployment().options())
+        .redis(d.target())
+        .redisOptions(d.options())
         .sweepInterval(PoolTesting.NEVER)
         .build();
   }
 
   @Test
   void aChangeOnAReachesBQuickly() {
-    try (DecoderPool a = pool(); DecoderPool b = pool()) {
+    measure(redis.deployment(), "Redis standalone");
+  }
+
+  /** Makes 1000 changes on A, times each until B's listener hears it, prints and checks the figures. */
+  static void measure(RedisDeployment d, String label) {
+    try (DecoderPool a = pool(d); DecoderPool b = pool(d)) {
       // warm-up: the JIT and the script cache, not measured
       for (int i = 0; i < 200; i++) {
         await(a.register(node("warm-" + i).build()));
@@ -50,9 +55,15 @@ class RedisPropagationTest {
 
       Map<String, Long> seenByB = new ConcurrentHashMap<>();
       b.subscribe(e -> {
-        if (e.type() == PoolEvent.Type.NODE_REGISTERED || e.type() == PoolEvent.Type.STATUS_CHANGED) {
-          long now = System.nanoTime();
-          e.nodeId().ifPresent(id -> seenByB.putIfAbsent(id + "/" + e.type(), now));
+        // a resynchronisation may report a registration and a status change as one NODE_REGISTERED
+        long now = System.nanoTime();
+        String id = e.nodeId().orElse("");
+        if (e.type() == PoolEvent.Type.NODE_REGISTERED) {
+          seenByB.putIfAbsent(id + "/registered", now);
+        }
+        if (e.status().orElse(null) == NodeStatus.DRAINING) {
+          seenByB.putIfAbsent(id + "/registered", now);
+          seenByB.putIfAbsent(id + "/draining", now);
         }
       });
       long[] sentAt = new long[CHANGES];
@@ -61,7 +72,7 @@ class RedisPropagationTest {
         // alternate a registration and a status change, the two changes a coordinator sees most
         String id = "node-" + (i / 2);
         boolean register = i % 2 == 0;
-        keys[i] = id + "/" + (register ? PoolEvent.Type.NODE_REGISTERED : PoolEvent.Type.STATUS_CHANGED);
+        keys[i] = id + (register ? "/registered" : "/draining");
         sentAt[i] = System.nanoTime();
         if (register) {
           await(a.register(node(id).build()));
@@ -69,7 +80,8 @@ class RedisPropagationTest {
           await(a.setStatus(id, NodeStatus.DRAINING));
         }
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> seenByB.size() == CHANGES);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(seenByB.keySet()).containsExactlyInAnyOrder(keys));
       assertThat(b.nodes()).hasSize(200 + CHANGES / 2);
 
       double[] ms = new double[CHANGES];
@@ -79,8 +91,8 @@ class RedisPropagationTest {
       Arrays.sort(ms);
       double p50 = ms[CHANGES / 2 - 1];
       double p99 = ms[(int) Math.ceil(CHANGES * 0.99) - 1];
-      System.out.printf("decoder-pool propagation A -> B over %d changes (Redis standalone, loopback):"
-          + " p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", CHANGES, p50, p99, ms[CHANGES - 1]);
+      System.out.printf("decoder-pool propagation A -> B over %d changes (%s, loopback):"
+          + " p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", CHANGES, label, p50, p99, ms[CHANGES - 1]);
       assertThat(p99).isLessThan(100.0);
     }
   }

@@ -62,6 +62,18 @@ import org.slf4j.LoggerFactory;
  * earlier run is loaded from <file>.journal) and moves to Redis when it comes up; the connection keeps
  * trying in the background.
  *
+ * Writes to Redis: at most 32 in flight (Limiter); the guard times only the Redis round trip (send), not
+ * the wait until the local snapshot shows the change (confirm), so a burst of writes or a busy event thread
+ * is not taken for a failing Redis. A write that Redis applied but this instance cannot confirm, or that
+ * completes after a flip to FALLBACK, is also applied to the fallback and journaled (its replay is then
+ * skipped as not newer). A fallback write queued behind a recovery goes to Redis instead (redisEpoch).
+ *
+ * Limits: the fallback of one process is not seen by other coordinators until Redis is back; two
+ * coordinators sharing one pool file each keep their own journal in memory and append to the same
+ * <file>.journal, and the first to replay rewrites that file (the other still replays from memory, and
+ * the file store holds every change anyway). Tombstones (the "updated" hash) are kept for every node id
+ * ever removed, so that a late journal cannot bring a removed node back.
+ *
  * Revisions: each backend counts on its own. The pool sees one increasing sequence: every revision is
  * shifted by an offset chosen at each flip (and raised if a backend's revision goes back), so neither a
  * flip nor a failover that lost writes makes it go back.
@@ -105,6 +117,7 @@ public final class GuardedPoolStore implements PoolStore {
   private boolean recovering; // on worker
   private boolean mirrorFailing; // on worker
   private long lastIdleCheck; // on worker
+  private volatile String lastRecoverError = "no answer in time";
 
   /**
    * Opens the Redis connection of a configuration and starts the store over it and a fallback. Waits a
@@ -197,13 +210,20 @@ public final class GuardedPoolStore implements PoolStore {
       // stays in FALLBACK; the probe retries
     }
     if (mode == Mode.FALLBACK) {
-      LOG.warn("pool '{}': Redis ({}) cannot be read at start; using the {} ({} nodes) and moving to Redis"
-              + " when it answers", poolName, connection, describeFallback(), exposed.nodes().size());
+      LOG.warn("pool '{}': Redis ({}) is not usable at start ({}); using the {} ({} nodes) and moving to Redis"
+              + " when it is", poolName, connection, lastRecoverError, describeFallback(), exposed.nodes().size());
     }
   }
 
   private PoolSnapshot seedSource() {
-    return mode == Mode.FALLBACK ? fallback.snapshot() : redis.snapshot();
+    if (mode == Mode.REDIS) {
+      return redis.snapshot();
+    }
+    if (fallback instanceof FilePoolStore f && !f.hasGoodCopy()) {
+      throw new IllegalStateException("the pool file " + f.file() + " is malformed; fix it, or the pool stays"
+          + " on the file (which refuses changes) until Redis has the pool");
+    }
+    return fallback.snapshot();
   }
 
   private String describeFallback() {
@@ -727,7 +747,9 @@ public final class GuardedPoolStore implements PoolStore {
       }
       scheduleMirror();
     } catch (Exception e) {
-      LOG.debug("pool '{}': Redis not usable yet ({})", poolName, RedisConnection.unwrap(e).toString());
+      Throwable c = RedisConnection.unwrap(e);
+      lastRecoverError = c.getMessage() == null ? c.toString() : c.getMessage();
+      LOG.debug("pool '{}': Redis not usable yet ({})", poolName, c.toString());
     } finally {
       recovering = false;
     }

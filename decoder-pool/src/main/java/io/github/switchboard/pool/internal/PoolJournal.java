@@ -86,6 +86,7 @@ public final class PoolJournal implements AutoCloseable {
   private final List<Entry> entries = new ArrayList<>();
   private @Nullable FileChannel channel;
   private boolean closed;
+  private int compactAt = COMPACT_AT;
 
   /**
    * Opens a journal, reading the entries a previous process left in its file.
@@ -171,12 +172,18 @@ public final class PoolJournal implements AutoCloseable {
    */
   public synchronized void append(Entry e) {
     entries.add(e);
-    if (entries.size() >= COMPACT_AT && compacted().size() < entries.size() / 2) {
+    if (entries.size() >= compactAt) {
       List<Entry> c = compacted();
-      entries.clear();
-      entries.addAll(c);
-      rewrite();
-      return;
+      boolean worth = c.size() < entries.size() / 2;
+      if (worth) {
+        entries.clear();
+        entries.addAll(c);
+        rewrite();
+      }
+      compactAt = Math.max(COMPACT_AT, 2 * entries.size());
+      if (worth) {
+        return;
+      }
     }
     if (file != null && !closed) {
       try {

@@ -27,7 +27,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +34,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
  *   switchboard:pool:{NAME}:state       hash node_id -> runtime JSON (PoolCodec.writeRuntime)
  *   switchboard:pool:{NAME}:abtests     hash name -> A/B test JSON
  *   switchboard:pool:{NAME}:rev         the revision; missing means Redis does not have the pool
+ *   switchboard:pool:{NAME}:epoch       the revision the pool was seeded with (see "Lost data")
  *   switchboard:pool:{NAME}:updated     hash n:<id> / a:<name> -> microseconds of the last change
  *   switchboard:pool:{NAME}:heartbeats  sorted set node_id -> last heartbeat (microseconds)
  *   switchboard:pool:{NAME}:sweeper     the sweeper's lease
@@ -64,12 +65,14 @@ import org.slf4j.LoggerFactory;
  * The script also returns the messages it published, so the writer can apply its own change without
  * waiting for the round trip through pub/sub.
  *
- * Pub/sub: plain PUBLISH/SUBSCRIBE on every topology. On a Cluster, Redis 7 forwards a PUBLISH to every
- * node over the cluster bus, and Lettuce's cluster pub/sub connection (RedisClusterClient.connectPubSub)
- * subscribes on one node; this works with Lettuce 7.7 and the harness's Cluster. Sharded pub/sub
- * (SPUBLISH/SSUBSCRIBE) would send fewer messages over the bus, but Lettuce 7.7 sends SSUBSCRIBE over the
- * connection's default node, which is not always the owner of the channel's slot; for the few changes a
- * pool sees per second, the broadcast costs nothing that matters.
+ * Pub/sub: plain PUBLISH (inside the script) and SUBSCRIBE on every topology. On a Cluster, Redis 7
+ * forwards a PUBLISH to every node over the cluster bus, and Lettuce's cluster pub/sub connection
+ * (RedisClusterClient.connectPubSub) subscribes on one node; this works with Lettuce 7.7 and the harness's
+ * Cluster (ClusterPropagationTest). Sharded pub/sub (SPUBLISH/SSUBSCRIBE) would send fewer messages over
+ * the bus, but needs a subscription on the node that owns the channel's slot, followed across slot
+ * migrations; for the few changes per second a pool sees, the broadcast costs nothing that matters, and
+ * one code path serves standalone, Sentinel and Cluster alike. If the node a Cluster subscription sits on
+ * fails, the periodic revision check still finds the changes (within about two check intervals).
  *
  * Concurrency: one thread ("switchboard-pool-redis-NAME") owns the local snapshot. Messages from pub/sub,
  * the writer's own results and full reads (resynchronisations) are all handed to it; it applies changes
@@ -90,7 +93,10 @@ import org.slf4j.LoggerFactory;
  * guarded store passes its fallback's), with pool_seed.lua, which writes only if the key is still missing,
  * so of several coordinators only the first seeds. An empty Redis is thus never taken for an empty pool.
  * The seeded revision starts at the server's time in microseconds, so revisions keep growing across the
- * loss.
+ * loss. The seed also records it as the pool's epoch: an instance that knew the pool and finds a new epoch
+ * it did not seed itself (another instance re-created the pool first, perhaps a newcomer that knew
+ * nothing) adds back every node and A/B test it knew of which Redis has no trace (no value and no
+ * tombstone: pool_apply.lua's "merge" mode), so the first seeder cannot shrink the pool for everyone.
  *
  * Lost writes after a failover: a Sentinel failover can promote a replica that missed the last writes
  * (replication is asynchronous). A resynchronisation that finds the revision LOWER than the local one
@@ -122,6 +128,7 @@ public final class RedisPoolStore implements PoolStore {
   private final TimeSource time;
   private final String[] keys;
   private final String[] snapshotKeys;
+  private final String[] seedKeys;
   private final String leaseKey;
   private final String revKey;
   private final String channel;
@@ -130,7 +137,9 @@ public final class RedisPoolStore implements PoolStore {
   private final ScheduledThreadPoolExecutor exec;
   private final AtomicLong lastStamp = new AtomicLong();
   private final AtomicReference<@Nullable CompletableFuture<Boolean>> seeding = new AtomicReference<>();
+  private final Set<String> ownSeeds = ConcurrentHashMap.newKeySet();
   private volatile Supplier<PoolSnapshot> seedSource;
+  private volatile boolean seedRefused;
 
   // read by any thread, written only on exec
   private volatile PoolSnapshot snapshot = PoolSnapshot.EMPTY;
@@ -146,6 +155,7 @@ public final class RedisPoolStore implements PoolStore {
   private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
   private final ArrayDeque<PoolJournal.Entry> recent = new ArrayDeque<>();
   private final Set<String> reportedBad = new HashSet<>();
+  private @Nullable String epoch;
   private boolean resyncing;
   private boolean resyncAgain;
   private List<CompletableFuture<Void>> nextResyncWaiters = new ArrayList<>();
@@ -180,7 +190,8 @@ public final class RedisPoolStore implements PoolStore {
       prefix + "nodes", prefix + "state", prefix + "abtests", prefix + "rev", prefix + "updated",
       prefix + "heartbeats"
     };
-    this.snapshotKeys = new String[] {keys[0], keys[1], keys[2], keys[3]};
+    this.snapshotKeys = new String[] {keys[0], keys[1], keys[2], keys[3], prefix + "epoch"};
+    this.seedKeys = new String[] {keys[0], keys[1], keys[2], keys[3], keys[4], keys[5], prefix + "epoch"};
     this.revKey = keys[3];
     this.leaseKey = prefix + "sweeper";
     this.channel = prefix + "events";
@@ -493,19 +504,41 @@ public final class RedisPoolStore implements PoolStore {
    * @return the counts, once the local snapshot shows the result
    */
   public CompletionStage<ReplayCounts> replay(List<PoolJournal.Entry> entries) {
+    return replay(entries, "replay");
+  }
+
+  private CompletionStage<ReplayCounts> replay(List<PoolJournal.Entry> entries, String mode) {
     CompletableFuture<ReplayCounts> result = new CompletableFuture<>();
-    replayFrom(entries, 0, new int[3], result);
+    replayFrom(entries, mode, 0, new int[3], result);
     return result;
   }
 
-  private void replayFrom(List<PoolJournal.Entry> entries, int from, int[] counts,
+  /** The entries that put a snapshot's items back where Redis has none (mode "merge"). */
+  private static List<PoolJournal.Entry> mergeEntries(PoolSnapshot s) {
+    List<PoolJournal.Entry> out = new ArrayList<>();
+    for (DecoderNode n : s.sortedNodes()) {
+      out.add(upsertEntry(n, s.isPinned(n.nodeId()), 0));
+    }
+    for (Map.Entry<String, NodeRuntime> e : s.runtime().entrySet()) {
+      NodeRuntime r = e.getValue();
+      if (r.hasHeartbeat()) {
+        out.add(heartbeatEntry(e.getKey(), r.load(), r.lastHeartbeatMicros()));
+      }
+    }
+    for (AbTest t : s.sortedAbTests()) {
+      out.add(new PoolJournal.Entry(0, "ab", t.name(), PoolCodec.writeAbTest(t), ""));
+    }
+    return out;
+  }
+
+  private void replayFrom(List<PoolJournal.Entry> entries, String mode, int from, int[] counts,
       CompletableFuture<ReplayCounts> result) {
     if (from >= entries.size()) {
       result.complete(new ReplayCounts(counts[0], counts[1], counts[2]));
       return;
     }
     List<PoolJournal.Entry> batch = entries.subList(from, Math.min(entries.size(), from + REPLAY_BATCH));
-    apply("replay", batch, true).thenCompose(r -> {
+    apply(mode, batch, true).thenCompose(r -> {
       for (int k = 0; k < r.codes.length; k++) {
         counts[r.changed[k] ? 0 : r.codes[k] == 2 ? 1 : 2]++;
       }
@@ -523,7 +556,7 @@ public final class RedisPoolStore implements PoolStore {
       if (err != null) {
         result.completeExceptionally(RedisConnection.unwrap(err));
       } else {
-        replayFrom(entries, from + batch.size(), counts, result);
+        replayFrom(entries, mode, from + batch.size(), counts, result);
       }
     });
   }
@@ -544,13 +577,20 @@ public final class RedisPoolStore implements PoolStore {
     if (running != null) {
       return running;
     }
-    PoolSnapshot source;
+    PoolSnapshot src;
     try {
-      source = seedSource.get();
+      src = seedSource.get();
     } catch (RuntimeException e) {
-      source = snapshot;
+      // the source refuses (say, a malformed pool file): better no pool in Redis than a wrong one
+      if (!seedRefused) {
+        seedRefused = true;
+        LOG.warn("pool '{}': Redis does not have the pool, and it is not seeded: {}", poolName, e.getMessage());
+      }
+      seeding.set(null);
+      mine.completeExceptionally(e);
+      return mine;
     }
-    PoolSnapshot src = source;
+    seedRefused = false;
     List<String> args = new ArrayList<>();
     args.add(channel);
     args.add(Integer.toString(src.nodes().size()));
@@ -569,7 +609,7 @@ public final class RedisPoolStore implements PoolStore {
       args.add(t.name());
       args.add(PoolCodec.writeAbTest(t));
     }
-    connection.<Long>eval(SEED, ScriptOutputType.INTEGER, keys, args.toArray(new String[0]))
+    connection.<Long>eval(SEED, ScriptOutputType.INTEGER, seedKeys, args.toArray(new String[0]))
         .whenComplete((rev, err) -> {
           seeding.set(null);
           if (err != null) {
@@ -578,6 +618,7 @@ public final class RedisPoolStore implements PoolStore {
           }
           boolean seeded = rev != null && rev != 0L;
           if (seeded) {
+            ownSeeds.add(Long.toString(rev));
             if (src.nodes().isEmpty() && src.abTests().isEmpty()) {
               LOG.info("pool '{}': created the pool in Redis (empty)", poolName);
             } else {
@@ -899,15 +940,15 @@ public final class RedisPoolStore implements PoolStore {
     String rev = String.valueOf(out.get(0));
     if (rev.isEmpty() || "null".equals(rev)) {
       // Redis does not have the pool: seed it, then read again; the callers wait for that read.
-      nextResyncWaiters.addAll(mine);
-      seed().whenComplete((s, e) -> submit(() -> {
+      List<CompletableFuture<Void>> waiting = new ArrayList<>(mine);
+      seed().whenComplete((s, e) -> submitOrFail(() -> {
         if (e != null) {
-          failAll(nextResyncWaiters, RedisConnection.unwrap(e));
-          nextResyncWaiters = new ArrayList<>();
+          failAll(waiting, RedisConnection.unwrap(e));
         } else {
+          nextResyncWaiters.addAll(waiting);
           requestResync(null);
         }
-      }));
+      }, waiting));
       afterResync();
       return;
     }
@@ -919,6 +960,29 @@ public final class RedisPoolStore implements PoolStore {
           "pool '" + poolName + "': Redis key " + revKey + " is not a revision number: '" + rev + "'", e);
       LOG.warn("{}; keeping the last snapshot", fe.getMessage());
       failAll(mine, fe);
+      afterResync();
+      return;
+    }
+    String newEpoch = out.size() > 4 ? String.valueOf(out.get(4)) : "";
+    String knownEpoch = epoch;
+    epoch = newEpoch;
+    if (loaded && knownEpoch != null && !knownEpoch.equals(newEpoch) && !ownSeeds.contains(newEpoch)
+        && !(snapshot.nodes().isEmpty() && snapshot.abTests().isEmpty())) {
+      // Another instance re-created the pool after Redis lost it, seeding it with what it knew. Put back
+      // what this instance knew and Redis does not have, then read again; keep the snapshot meanwhile.
+      PoolSnapshot known = snapshot;
+      LOG.warn("pool '{}': the pool was re-created in Redis by another instance after a loss; adding back"
+          + " what this instance knew ({} node(s), {} A/B test(s)) where Redis has nothing", poolName,
+          known.nodes().size(), known.abTests().size());
+      List<CompletableFuture<Void>> waiting = new ArrayList<>(mine);
+      replay(mergeEntries(known), "merge").whenComplete((c, e) -> submitOrFail(() -> {
+        if (e != null) {
+          LOG.warn("pool '{}': could not add back the pool's nodes ({})", poolName,
+              RedisConnection.unwrap(e).toString());
+        }
+        nextResyncWaiters.addAll(waiting);
+        requestResync(null);
+      }, waiting));
       afterResync();
       return;
     }
@@ -1083,6 +1147,7 @@ public final class RedisPoolStore implements PoolStore {
     } catch (RedisUnavailableException e) {
       return;
     }
+    long localAtRequest = snapshot.revision();
     get.whenComplete((v, err) -> submit(() -> {
       if (err != null || closed || resyncing) {
         return;
@@ -1102,8 +1167,11 @@ public final class RedisPoolStore implements PoolStore {
         lastCheckedRemote = -1;
         return;
       }
-      if (remote < local) {
-        requestResync("Redis's revision " + remote + " is behind the local " + local);
+      if (remote < localAtRequest) {
+        // Redis answered after the request, so it had every revision seen here before it: it went back
+        requestResync("Redis's revision " + remote + " is behind the local " + localAtRequest);
+      } else if (remote <= local) {
+        lastCheckedRemote = -1;
       } else if (!subscribed) {
         requestResync(connection.supportsPubSub() ? "pub/sub is down" : null);
       } else if (lastCheckedRemote >= 0 && localAtLastCheck == local && remote >= lastCheckedRemote) {
@@ -1166,7 +1234,29 @@ public final class RedisPoolStore implements PoolStore {
       return;
     }
     closed = true;
-    exec.shutdownNow();
+    IllegalStateException gone = new IllegalStateException("pool '" + poolName + "' store is closed");
+    try {
+      // on exec, which owns the waiters: fail what still waits, then stop
+      exec.execute(() -> {
+        List<CompletableFuture<Void>> all = new ArrayList<>(nextResyncWaiters);
+        for (List<CompletableFuture<Void>> l : waiters.values()) {
+          all.addAll(l);
+        }
+        waiters.clear();
+        failAll(all, gone);
+      });
+    } catch (RejectedExecutionException e) {
+      // already stopped
+    }
+    exec.shutdown();
+    try {
+      if (!exec.awaitTermination(2, TimeUnit.SECONDS)) {
+        exec.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      exec.shutdownNow();
+    }
     StatefulRedisPubSubConnection<String, String> ps = pubsub;
     pubsub = null;
     if (ps != null) {
@@ -1176,11 +1266,6 @@ public final class RedisPoolStore implements PoolStore {
         LOG.debug("pool '{}': closing pub/sub failed", poolName, e);
       }
     }
-    List<CompletableFuture<Void>> all = new ArrayList<>();
-    for (Iterator<List<CompletableFuture<Void>>> it = waiters.values().iterator(); it.hasNext(); ) {
-      all.addAll(it.next());
-    }
-    failAll(all, new IllegalStateException("pool '" + poolName + "' store is closed"));
     if (ownsConnection) {
       connection.close();
     }

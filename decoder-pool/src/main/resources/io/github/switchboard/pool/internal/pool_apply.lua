@@ -9,7 +9,9 @@
 --                     removal, as a tombstone, so that an older journal entry cannot bring the item back)
 -- KEYS[6] heartbeats  sorted set node_id -> last heartbeat, microseconds
 -- ARGV[1] the events channel
--- ARGV[2] "live" (always apply) or "replay" (apply only what is newer than what Redis holds)
+-- ARGV[2] "live" (always apply), "replay" (apply only what is newer than what Redis holds), or "merge"
+--         (as replay, and add a node or A/B test only if Redis has no such item at all: used to put back
+--         what an instance knew after another one re-created a lost pool)
 -- ARGV[3..] groups of 5: op, id, a, b, ts
 --   up     node upsert     a = node JSON, pinned form (no "dynamic"); b = "1" to pin, "0" to keep the pin
 --   del    node removal
@@ -28,7 +30,7 @@
 --   {"rev":N,"op":"up","id":"...","new":true,"data":"<JSON as a string>"}
 
 local nodes, state, abtests, revkey, updated, beats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local channel, replay = ARGV[1], ARGV[2] == 'replay'
+local channel, replay, merge = ARGV[1], ARGV[2] ~= 'live', ARGV[2] == 'merge'
 
 if redis.call('EXISTS', revkey) == 0 then
   return {'LOST'}
@@ -81,7 +83,7 @@ for i = 3, #ARGV, 5 do
   local op, id, a, b, ts = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local code, msg = 0, ''
   if op == 'up' then
-    if replay and newer_in_redis('n:' .. id, ts) then
+    if replay and (newer_in_redis('n:' .. id, ts) or (merge and redis.call('HEXISTS', nodes, id) == 1)) then
       code = 2
     else
       local old = redis.call('HGET', nodes, id)
@@ -146,7 +148,7 @@ for i = 3, #ARGV, 5 do
       end
     end
   elseif op == 'ab' then
-    if replay and newer_in_redis('a:' .. id, ts) then
+    if replay and (newer_in_redis('a:' .. id, ts) or (merge and redis.call('HEXISTS', abtests, id) == 1)) then
       code = 2
     else
       local old = redis.call('HGET', abtests, id)

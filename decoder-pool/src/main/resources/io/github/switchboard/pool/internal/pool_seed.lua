@@ -2,7 +2,9 @@
 -- lost (a restart without persistence). Does nothing when the revision key exists, so that of several
 -- coordinators seeding at once only the first one writes. Fields already present are never overwritten.
 --
--- KEYS[1] nodes, KEYS[2] state, KEYS[3] abtests, KEYS[4] rev, KEYS[5] updated, KEYS[6] heartbeats
+-- KEYS[1] nodes, KEYS[2] state, KEYS[3] abtests, KEYS[4] rev, KEYS[5] updated, KEYS[6] heartbeats,
+-- KEYS[7] epoch: the revision the pool was seeded with, so that an instance that knew the pool before a
+-- loss can tell that another instance has re-created it (and then merges back what it knew)
 -- ARGV[1] the events channel
 -- ARGV[2] n, then n pairs node_id, node JSON
 -- then m, then m triples node_id, runtime JSON, last heartbeat microseconds (0: none)
@@ -41,5 +43,6 @@ end
 local t = redis.call('TIME')
 local rev = tonumber(t[1]) * 1000000 + tonumber(t[2])
 redis.call('SET', revkey, string.format('%d', rev))
+redis.call('SET', KEYS[7], string.format('%d', rev))
 redis.call('PUBLISH', ARGV[1], '{"rev":' .. string.format('%d', rev) .. ',"op":"reset"}')
 return rev

@@ -1,0 +1,86 @@
+package io.github.switchboard.pool;
+
+import static io.github.switchboard.pool.PoolTesting.await;
+import static io.github.switchboard.pool.PoolTesting.node;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import io.github.switchboard.core.BackendState;
+import io.github.switchboard.core.testing.RedisExtension;
+import io.github.switchboard.core.testing.RedisServer;
+import io.github.switchboard.pool.internal.GuardedPoolStore;
+import io.github.switchboard.pool.internal.PoolCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Changes made while Redis was unreachable are journaled next to the pool file; a coordinator restarted
+ * before Redis came back replays them, and the replay never overwrites newer data another coordinator
+ * wrote to Redis meanwhile.
+ */
+class GuardedJournalReplayTest {
+  @RegisterExtension static RedisExtension<RedisServer> redis = RedisExtension.standalone();
+
+  @TempDir Path dir;
+
+  private DecoderPools.Builder builder() {
+    return DecoderPools.builder("journal")
+        .redis(redis.deployment().target())
+        .redisOptions(redis.deployment().options())
+        .sweepInterval(PoolTesting.NEVER);
+  }
+
+  @Test
+  void aRestartedCoordinatorReplaysItsJournalWithoutOverwritingNewerData() throws Exception {
+    RedisServer server = redis.deployment();
+    Path file = dir.resolve("decoder_pool.json");
+    Path journal = dir.resolve("decoder_pool.json.journal");
+    try (DecoderPool a = builder().file(file).build()) {
+      await(a.register(node("n1").capacity(1).build()));
+      await(a.register(node("n2").build()));
+      assertThat(a.backendState()).isEqualTo(BackendState.PRIMARY);
+
+      server.pause(); // a hung Redis: calls time out
+      try {
+        assertThat(await(a.register(node("n1").capacity(2).build()))).isFalse();
+        assertThat(await(a.deregister("n2"))).isTrue();
+        assertThat(await(a.register(node("n3").build()))).isTrue();
+        assertThat(a.backendState()).isNotEqualTo(BackendState.PRIMARY);
+        assertThat(a.nodes()).extracting(NodeView::nodeId).containsExactly("n1", "n3");
+      } finally {
+        a.close(); // stopped before Redis is back: the journal stays on disk
+        server.resume();
+      }
+    }
+    assertThat(journal).exists();
+
+    // meanwhile another coordinator changes n1 in Redis: newer than the journal's n1
+    try (DecoderPool b = builder().build()) {
+      assertThat(b.nodes()).extracting(NodeView::nodeId).containsExactly("n1", "n2");
+      await(b.register(node("n1").capacity(9).build()));
+    }
+
+    try (RedisTestSupport.LogCapture log = RedisTestSupport.capture(GuardedPoolStore.class);
+        DecoderPool restarted = builder().file(file).build()) {
+      assertThat(restarted.backendState()).isEqualTo(BackendState.PRIMARY);
+      Map<String, String> inRedis = RedisTestSupport.hgetall(server, RedisTestSupport.nodesKey("journal"));
+      assertThat(inRedis.keySet()).containsExactlyInAnyOrder("n1", "n3");
+      assertThat(PoolCodec.readStoredNode(inRedis.get("n1")).node().capacity()).isEqualTo(9);
+      assertThat(restarted.nodes()).extracting(NodeView::nodeId).containsExactly("n1", "n3");
+      assertThat(restarted.node("n1").orElseThrow().node().capacity()).isEqualTo(9);
+      assertThat(log.messages(Level.INFO)).anySatisfy(m -> assertThat(m)
+          .contains("journal replayed into Redis: 2 change(s) applied, 1 skipped"));
+      assertThat(journal).doesNotExist();
+      // the mirror follows Redis
+      await().atMost(Duration.ofSeconds(5)).until(() ->
+          PoolCodec.readDocument(Files.readAllBytes(file), "mirror").nodes().stream()
+              .anyMatch(n -> n.nodeId().equals("n1") && n.capacity() == 9));
+    }
+  }
+}
