@@ -1,5 +1,6 @@
 package io.github.switchboard.ratelimit;
 
+import io.github.switchboard.ratelimit.internal.DecisionAccess;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 
@@ -18,6 +19,12 @@ public final class Decision {
   private final long resetAfterMicros;
   private final long windowMicros;
   private final boolean degraded;
+
+  static {
+    // the implementations' trusted path to the constructor: their values are in range by construction,
+    // so they skip the checks of ofMicros (the hot path); see DecisionAccess
+    DecisionAccess.install(Decision::new);
+  }
 
   private Decision(
       boolean allowed,

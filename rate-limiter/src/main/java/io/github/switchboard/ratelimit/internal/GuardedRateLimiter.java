@@ -42,7 +42,7 @@ public final class GuardedRateLimiter implements RateLimiter {
   private static final Logger LOG = LoggerFactory.getLogger(GuardedRateLimiter.class);
 
   private static final Function<Call, CompletionStage<Decision>> ACQUIRE =
-      c -> c.self.redis.acquire(c.key, c.permits);
+      c -> c.self.redis.acquireByStateKey(c.stateKey, c.permits);
   private static final Function<Call, Decision> ACQUIRE_FALLBACK =
       c -> c.self.fallbackDecision(c.key, c.permits);
   private static final Function<Call, CompletionStage<ClientStats>> STATS = c -> c.self.redis.stats(c.key);
@@ -53,11 +53,14 @@ public final class GuardedRateLimiter implements RateLimiter {
   private static final class Call {
     final GuardedRateLimiter self;
     final String key;
+    /** The Redis state key of an acquire (made while checking the key); the key itself otherwise. */
+    final String stateKey;
     final long permits;
 
-    Call(GuardedRateLimiter self, String key, long permits) {
+    Call(GuardedRateLimiter self, String key, String stateKey, long permits) {
       this.self = self;
       this.key = key;
+      this.stateKey = stateKey;
       this.permits = permits;
     }
   }
@@ -118,25 +121,25 @@ public final class GuardedRateLimiter implements RateLimiter {
 
   @Override
   public Decision tryAcquire(String key, long permits) {
-    Keys.checkKey(key);
+    String stateKey = redis.checkedStateKey(key); // checks the key as Keys.checkKey does
     Keys.checkPermits(permits, maxPermits);
     ensureOpen();
-    return guard.executeSync(new Call(this, key, permits), ACQUIRE, ACQUIRE_FALLBACK);
+    return guard.executeSync(new Call(this, key, stateKey, permits), ACQUIRE, ACQUIRE_FALLBACK);
   }
 
   @Override
   public CompletionStage<Decision> tryAcquireAsync(String key, long permits) {
-    Keys.checkKey(key);
+    String stateKey = redis.checkedStateKey(key); // checks the key as Keys.checkKey does
     Keys.checkPermits(permits, maxPermits);
     ensureOpen();
-    return guard.execute(new Call(this, key, permits), ACQUIRE, ACQUIRE_FALLBACK);
+    return guard.execute(new Call(this, key, stateKey, permits), ACQUIRE, ACQUIRE_FALLBACK);
   }
 
   @Override
   public ClientStats stats(String key) {
     Keys.checkKey(key);
     ensureOpen();
-    return guard.executeSync(new Call(this, key, 0), STATS, STATS_FALLBACK);
+    return guard.executeSync(new Call(this, key, key, 0), STATS, STATS_FALLBACK);
   }
 
   @Override
@@ -146,7 +149,7 @@ public final class GuardedRateLimiter implements RateLimiter {
     if (local != null) {
       local.forget(key);
     }
-    Long deleted = guard.executeSync(new Call(this, key, 0), RESET, RESET_FALLBACK);
+    Long deleted = guard.executeSync(new Call(this, key, key, 0), RESET, RESET_FALLBACK);
     if (deleted < 0) {
       LOG.debug("reset of a key could not reach Redis; only the local fallback was reset");
     }
@@ -157,7 +160,7 @@ public final class GuardedRateLimiter implements RateLimiter {
       case LOCAL:
         return Objects.requireNonNull(local).acquire(key, permits);
       case ALLOW:
-        return Decision.ofMicros(
+        return Decisions.trusted(
             true,
             limits.counts[restrictive],
             limits.counts[restrictive] - permits,
@@ -167,7 +170,7 @@ public final class GuardedRateLimiter implements RateLimiter {
             true);
       case DENY:
       default:
-        return Decision.ofMicros(
+        return Decisions.trusted(
             false,
             limits.counts[restrictive],
             0,

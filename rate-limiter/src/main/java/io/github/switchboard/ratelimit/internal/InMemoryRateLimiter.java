@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -21,11 +20,22 @@ import org.jspecify.annotations.Nullable;
  * in all limits happen under that one monitor, so a multi-limit decision is atomic.
  *
  * Eviction (bounded memory without a stop-the-world sweep): a cursor walks the map's values round-robin.
- * Every insertion of a new key advances it by 3 entries, and about one decision in 64 on an existing key
- * by 4; an entry whose limits are all back to full (KeyState.idle) is removed. So stale entries are
- * found after at most about size/3 insertions: the map cannot outgrow the live keys by more than a
- * constant factor, and the work is spread over the calls. The cursor is guarded by a tryLock: a thread
- * that finds another sweeping just skips its turn.
+ * Every insertion of a new key advances it by 3 entries, and every 64th decision on a key (a counter in
+ * the key's state, under its monitor: no random number, no shared counter) by 4. An entry is removed when
+ * it is idle (KeyState.idle: every limit back to full) AND no decision touched it for the grace period,
+ * max(longest window, 1 s). The grace keeps the state of a client that is below its rate but still active
+ * (a GCRA bucket is full again one emission interval after a grant), which would otherwise be evicted and
+ * rebuilt over and over; it bounds the map by the keys seen within about max(longest window, 1 s) plus
+ * the keys not yet full, and stale entries are still found after about size/3 insertions.
+ *
+ * The cursor is guarded by a tryLock: a thread that finds another sweeping just skips its turn. When the
+ * cursor's iterator runs out, a sweep on an insertion (which allocates anyway) starts a new one at once; a
+ * sweep on a decision stops there and starts a new one only once in 64 such sweeps (and never twice in one
+ * sweep), so that a small map (one hot key) does not allocate an iterator every few calls: on a map of n
+ * entries a full walk takes at most max(n/4, 64) such sweeps.
+ *
+ * Key checks: a key is checked in full (its UTF-8 length and surrogates) only when it is not in the map; a
+ * key found in the map equals one that passed that check when it went in.
  *
  * Eviction and reset race safely with decisions: the remover marks the state dead under its monitor
  * before removing it; a decision that finds a dead state looks the key up again.
@@ -35,16 +45,22 @@ public final class InMemoryRateLimiter implements RateLimiter {
   private static final int SWEEP_ON_INSERT = 3;
   private static final int SWEEP_ON_HIT = 4;
   private static final int SWEEP_HIT_MASK = 63;
+  /** A sweep on a decision may start the walk over only once in this many such sweeps. */
+  private static final int HIT_SWEEPS_PER_RESTART = 64;
+  /** The least time an idle state is kept after its last decision, in microseconds. */
+  static final long MIN_GRACE_MICROS = 1_000_000L;
 
   private final RateLimitPolicy publicPolicy;
   private final Limits limits;
   private final TimeSource time;
   private final boolean degraded;
   private final long maxPermits;
+  private final long graceMicros;
   private final ConcurrentHashMap<String, KeyState> states = new ConcurrentHashMap<>();
   private final Function<String, KeyState> factory;
   private final ReentrantLock sweepLock = new ReentrantLock();
   private @Nullable Iterator<KeyState> cursor; // guarded by sweepLock
+  private int hitSweepsSinceRestart = HIT_SWEEPS_PER_RESTART; // guarded by sweepLock
   private volatile boolean closed;
 
   /**
@@ -73,16 +89,21 @@ public final class InMemoryRateLimiter implements RateLimiter {
     this.time = Objects.requireNonNull(time, "time");
     this.degraded = degraded;
     this.maxPermits = publicPolicy.smallestCount();
+    this.graceMicros = Math.max(limits.maxWindow, MIN_GRACE_MICROS);
     final Limits l = limits;
     this.factory = k -> KeyState.create(k, l);
   }
 
   @Override
   public Decision tryAcquire(String key, long permits) {
-    Keys.checkKey(key);
+    Keys.checkKeyShape(key);
+    KeyState s = states.get(key);
+    if (s == null) {
+      Keys.checkKeyText(key);
+    }
     Keys.checkPermits(permits, maxPermits);
     ensureOpen();
-    return acquire(key, permits);
+    return decide(key, permits, s);
   }
 
   /**
@@ -93,28 +114,34 @@ public final class InMemoryRateLimiter implements RateLimiter {
    * @return the decision
    */
   public Decision acquire(String key, long permits) {
+    return decide(key, permits, states.get(key));
+  }
+
+  private Decision decide(String key, long permits, @Nullable KeyState found) {
     long now = time.currentTimeMicros();
-    KeyState s = states.get(key);
+    KeyState s = found;
     boolean inserted = false;
     if (s == null) {
       s = states.computeIfAbsent(key, factory);
       inserted = true;
     }
     Decision d;
+    boolean sweepNow;
     while (true) {
       synchronized (s) {
         if (!s.dead) {
-          boolean ok = s.evaluate(now, permits, true);
-          d = limits.decide(ok, s.remaining, s.reset, s.retry, degraded);
+          d = s.acquire(now, permits, degraded);
+          s.touched = now;
+          sweepNow = (++s.hits & SWEEP_HIT_MASK) == 0;
           break;
         }
       }
       s = states.computeIfAbsent(key, factory);
     }
     if (inserted) {
-      sweep(SWEEP_ON_INSERT, now);
-    } else if ((ThreadLocalRandom.current().nextInt() & SWEEP_HIT_MASK) == 0) {
-      sweep(SWEEP_ON_HIT, now);
+      sweep(SWEEP_ON_INSERT, now, true);
+    } else if (sweepNow) {
+      sweep(SWEEP_ON_HIT, now, false);
     }
     return d;
   }
@@ -139,18 +166,20 @@ public final class InMemoryRateLimiter implements RateLimiter {
    */
   public ClientStats statsOf(String key) {
     long now = time.currentTimeMicros();
+    long[] used = new long[limits.size];
+    long[] remaining = new long[limits.size];
+    long[] reset = new long[limits.size];
     KeyState s = states.get(key);
     if (s != null) {
       synchronized (s) {
         if (!s.dead) {
-          s.evaluate(now, 0, false);
-          return limits.stats(s.used, s.remaining, s.reset, degraded);
+          s.statsInto(now, used, remaining, reset);
+          return limits.stats(used, remaining, reset, degraded);
         }
       }
     }
-    KeyState empty = KeyState.create(key, limits);
-    empty.evaluate(now, 0, false);
-    return limits.stats(empty.used, empty.remaining, empty.reset, degraded);
+    KeyState.create(key, limits).statsInto(now, used, remaining, reset);
+    return limits.stats(used, remaining, reset, degraded);
   }
 
   @Override
@@ -175,14 +204,25 @@ public final class InMemoryRateLimiter implements RateLimiter {
     }
   }
 
-  private void sweep(int budget, long now) {
+  private void sweep(int budget, long now, boolean onInsert) {
     if (!sweepLock.tryLock()) {
       return;
     }
     try {
       Iterator<KeyState> it = cursor;
+      if (!onInsert && hitSweepsSinceRestart < HIT_SWEEPS_PER_RESTART) {
+        hitSweepsSinceRestart++;
+      }
+      boolean restarted = false;
       for (int i = 0; i < budget; i++) {
         if (it == null || !it.hasNext()) {
+          if (!onInsert) {
+            if (restarted || hitSweepsSinceRestart < HIT_SWEEPS_PER_RESTART) {
+              break; // wrapped within this sweep, or not yet its turn to start over
+            }
+            hitSweepsSinceRestart = 0;
+            restarted = true;
+          }
           it = states.values().iterator();
           if (!it.hasNext()) {
             break;
@@ -190,7 +230,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         }
         KeyState s = it.next();
         synchronized (s) {
-          if (!s.dead && s.idle(now)) {
+          if (!s.dead && now - s.touched >= graceMicros && s.idle(now)) {
             s.dead = true;
             states.remove(s.key, s);
           }

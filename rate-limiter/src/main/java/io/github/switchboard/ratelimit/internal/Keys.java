@@ -20,6 +20,16 @@ public final class Keys {
    *     surrogate
    */
   public static String checkKey(@Nullable String key) {
+    checkKeyShape(key);
+    checkKeyText(key);
+    return key;
+  }
+
+  /**
+   * The checks of a key that cost nothing: not null, not empty, at most 1024 chars. A key that passes
+   * these and was accepted before (it is in a limiter's map) needs no further check.
+   */
+  static void checkKeyShape(@Nullable String key) {
     if (key == null) {
       throw new IllegalArgumentException("key must not be null");
     }
@@ -30,6 +40,15 @@ public final class Keys {
       throw new IllegalArgumentException(
           "key must be at most " + RateLimiter.MAX_KEY_BYTES + " UTF-8 bytes, was at least " + key.length());
     }
+  }
+
+  /**
+   * The rest of {@link #checkKey}, for a key that passed {@link #checkKeyShape}: no unpaired surrogate, at
+   * most 1024 UTF-8 bytes.
+   *
+   * @return the key's length in UTF-8 bytes
+   */
+  static int checkKeyText(String key) {
     long bytes = utf8Length(key);
     if (bytes < 0) {
       throw new IllegalArgumentException(
@@ -39,7 +58,7 @@ public final class Keys {
       throw new IllegalArgumentException(
           "key must be at most " + RateLimiter.MAX_KEY_BYTES + " UTF-8 bytes, was " + bytes);
     }
-    return key;
+    return (int) bytes;
   }
 
   /**
@@ -96,5 +115,88 @@ public final class Keys {
    */
   public static String hashtag(String key) {
     return B64.encodeToString(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static final byte[] B64URL =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(StandardCharsets.ISO_8859_1);
+
+  /**
+   * Whether every char of a string is Latin-1, so that {@link #stateKey} can take it as bytes.
+   *
+   * @param s the string
+   * @return true if every char is below 256
+   */
+  static boolean isLatin1(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) > 0xFF) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /*
+   * prefix + "{" + hashtag(key) + "}" + suffix, with the checks of checkKey (same errors, same order), in
+   * one pass over the key to count (and check) its UTF-8 bytes and one to encode them straight into the
+   * key's bytes: one scratch array and the String, where hashtag plus a concatenation makes five arrays.
+   * The prefix and suffix are Latin-1 bytes (callers with other chars use the concatenation).
+   */
+  /**
+   * Checks a client key and builds its Redis state key, {@code prefix + "{" + hashtag(key) + "}" +
+   * suffix}.
+   *
+   * @param prefix the key prefix as Latin-1 bytes
+   * @param key the client key, not yet checked
+   * @param suffix the suffix as Latin-1 bytes
+   * @return the state key
+   * @throws IllegalArgumentException as {@link #checkKey} does
+   */
+  static String stateKey(byte[] prefix, @Nullable String key, byte[] suffix) {
+    checkKeyShape(key);
+    int n = checkKeyText(key);
+    int encoded = (n / 3) * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
+    byte[] out = new byte[prefix.length + encoded + 2 + suffix.length];
+    System.arraycopy(prefix, 0, out, 0, prefix.length);
+    int o = prefix.length;
+    out[o++] = '{';
+    if (n == key.length()) { // all ASCII: the chars are the UTF-8 bytes
+      int i = 0;
+      for (; i + 3 <= n; i += 3) {
+        int v = key.charAt(i) << 16 | key.charAt(i + 1) << 8 | key.charAt(i + 2);
+        out[o++] = B64URL[v >>> 18];
+        out[o++] = B64URL[(v >>> 12) & 63];
+        out[o++] = B64URL[(v >>> 6) & 63];
+        out[o++] = B64URL[v & 63];
+      }
+      o = tail(out, o, n - i, n - i > 0 ? key.charAt(i) : 0, n - i > 1 ? key.charAt(i + 1) : 0);
+    } else {
+      byte[] utf8 = key.getBytes(StandardCharsets.UTF_8); // valid: no unpaired surrogate
+      int i = 0;
+      for (; i + 3 <= n; i += 3) {
+        int v = (utf8[i] & 0xFF) << 16 | (utf8[i + 1] & 0xFF) << 8 | (utf8[i + 2] & 0xFF);
+        out[o++] = B64URL[v >>> 18];
+        out[o++] = B64URL[(v >>> 12) & 63];
+        out[o++] = B64URL[(v >>> 6) & 63];
+        out[o++] = B64URL[v & 63];
+      }
+      o = tail(out, o, n - i, n - i > 0 ? utf8[i] & 0xFF : 0, n - i > 1 ? utf8[i + 1] & 0xFF : 0);
+    }
+    out[o++] = '}';
+    System.arraycopy(suffix, 0, out, o, suffix.length);
+    return new String(out, StandardCharsets.ISO_8859_1);
+  }
+
+  /** Encodes the last 1 or 2 bytes (unpadded); returns the new offset. */
+  private static int tail(byte[] out, int o, int left, int b0, int b1) {
+    if (left == 1) {
+      out[o++] = B64URL[b0 >>> 2];
+      out[o++] = B64URL[(b0 & 3) << 4];
+    } else if (left == 2) {
+      int v = b0 << 8 | b1;
+      out[o++] = B64URL[v >>> 10];
+      out[o++] = B64URL[(v >>> 4) & 63];
+      out[o++] = B64URL[(v & 15) << 2];
+    }
+    return o;
   }
 }

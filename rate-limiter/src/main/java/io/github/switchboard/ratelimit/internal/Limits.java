@@ -62,7 +62,7 @@ final class Limits {
           chosen = i;
         }
       }
-      return Decision.ofMicros(
+      return Decisions.trusted(
           true, counts[chosen], remaining[chosen], 0, reset[chosen], windows[chosen], degraded);
     }
     for (int i = 1; i < size; i++) {
@@ -70,7 +70,7 @@ final class Limits {
         chosen = i;
       }
     }
-    return Decision.ofMicros(
+    return Decisions.trusted(
         false,
         counts[chosen],
         remaining[chosen],

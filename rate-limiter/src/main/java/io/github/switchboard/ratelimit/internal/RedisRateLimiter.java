@@ -9,12 +9,14 @@ import io.github.switchboard.ratelimit.ClockSource;
 import io.github.switchboard.ratelimit.Decision;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.lettuce.core.ScriptOutputType;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The Redis side, unguarded: one EVALSHA per decision (RedisConnection.eval re-sends with EVAL only on
@@ -54,6 +56,9 @@ public final class RedisRateLimiter {
   private final LuaScript script;
   private final String suffix;
   private final String[] argsTemplate;
+  /** The prefix as Latin-1 bytes for Keys.stateKey, or null if it holds other chars (rare). */
+  private final byte @Nullable [] prefixBytes;
+  private final byte[] suffixBytes;
   private final Function<List<Object>, Decision> toDecision;
   private final Function<List<Object>, ClientStats> toStats;
 
@@ -81,6 +86,8 @@ public final class RedisRateLimiter {
     this.script = scriptFor(policy.algorithm());
     this.suffix = suffixFor(policy.algorithm());
     this.argsTemplate = argsFor(policy, REDIS_TIME, 1);
+    this.prefixBytes = Keys.isLatin1(prefix) ? prefix.getBytes(StandardCharsets.ISO_8859_1) : null;
+    this.suffixBytes = suffix.getBytes(StandardCharsets.ISO_8859_1);
     final Limits l = limits;
     this.toDecision = reply -> decode(reply, l, false);
     this.toStats = reply -> decodeStats(reply, l);
@@ -155,21 +162,34 @@ public final class RedisRateLimiter {
     return decode(reply, new Limits(policy), degraded);
   }
 
+  /*
+   * Straight from the reply to the Decision, with the rule of Limits.decide (allowed: the fewest remaining,
+   * denied: the longest retry-after, the first on a tie) applied while reading: no arrays. The values come
+   * from the network, so they go through the checking factory: a malformed reply fails the call (and the
+   * guard answers from the fallback) instead of making an invalid Decision.
+   */
   static Decision decode(List<?> reply, Limits limits, boolean degraded) {
     int size = limits.size;
     if (reply.size() != 2 + 4 * size) {
       throw new IllegalStateException("unexpected script reply of " + reply.size() + " elements");
     }
     boolean ok = ((Long) reply.get(0)) == 1L;
-    long[] remaining = new long[size];
-    long[] reset = new long[size];
-    long[] retry = new long[size];
-    for (int i = 0; i < size; i++) {
-      remaining[i] = (Long) reply.get(3 + 4 * i);
-      reset[i] = (Long) reply.get(4 + 4 * i);
-      retry[i] = (Long) reply.get(5 + 4 * i);
+    int chosen = 0;
+    long remaining = (Long) reply.get(3);
+    long reset = (Long) reply.get(4);
+    long retry = (Long) reply.get(5);
+    for (int i = 1; i < size; i++) {
+      long rem = (Long) reply.get(3 + 4 * i);
+      long ret = (Long) reply.get(5 + 4 * i);
+      if (ok ? rem < remaining : ret > retry) {
+        chosen = i;
+        remaining = rem;
+        reset = (Long) reply.get(4 + 4 * i);
+        retry = ret;
+      }
     }
-    return limits.decide(ok, remaining, reset, retry, degraded);
+    return Decision.ofMicros(
+        ok, limits.counts[chosen], remaining, ok ? 0 : retry, reset, limits.windows[chosen], degraded);
   }
 
   static ClientStats decodeStats(List<?> reply, Limits limits) {
@@ -188,14 +208,36 @@ public final class RedisRateLimiter {
     return limits.stats(used, remaining, reset, false);
   }
 
+  /**
+   * Checks a client key (as {@link Keys#checkKey} does, with the same errors) and builds its state key,
+   * {@code prefix + "{" + hashtag(key) + "}" + suffix}, in one pass.
+   *
+   * @param key the client key, not yet checked
+   * @return the state key
+   * @throws IllegalArgumentException if the key is not valid
+   */
+  public String checkedStateKey(@Nullable String key) {
+    byte[] p = prefixBytes;
+    if (p != null) {
+      return Keys.stateKey(p, key, suffixBytes);
+    }
+    return stateKey(Keys.checkKey(key));
+  }
+
   private String stateKey(String key) {
     return prefix + '{' + Keys.hashtag(key) + '}' + suffix;
   }
 
+  private static final String[] SMALL = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+
   private String[] args(long permits) {
     String[] args = argsTemplate.clone();
-    args[0] = clock == ClockSource.CLIENT ? Long.toString(time.currentTimeMicros()) : REDIS_TIME;
-    args[1] = Long.toString(permits);
+    if (clock == ClockSource.CLIENT) {
+      args[0] = Long.toString(time.currentTimeMicros());
+    }
+    if (permits != 1) {
+      args[1] = permits >= 0 && permits < SMALL.length ? SMALL[(int) permits] : Long.toString(permits);
+    }
     return args;
   }
 
@@ -207,8 +249,19 @@ public final class RedisRateLimiter {
    * @return the decision, or a failed stage if Redis fails
    */
   public CompletionStage<Decision> acquire(String key, long permits) {
+    return acquireByStateKey(stateKey(key), permits);
+  }
+
+  /**
+   * Decides one request with one EVALSHA, given the state key made by {@link #checkedStateKey}.
+   *
+   * @param stateKey the client's state key
+   * @param permits a checked number of permits
+   * @return the decision, or a failed stage if Redis fails
+   */
+  public CompletionStage<Decision> acquireByStateKey(String stateKey, long permits) {
     CompletionStage<List<Object>> reply =
-        connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey(key)}, args(permits));
+        connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey}, args(permits));
     return reply.thenApply(toDecision);
   }
 

@@ -1,0 +1,53 @@
+package io.github.switchboard.registration;
+
+import java.util.Optional;
+
+/**
+ * Keeps one node registered: started by {@link RegistrationClient#keepAlive}, it sends a heartbeat every
+ * interval on the current channel until closed.
+ *
+ * <p>On each tick:
+ *
+ * <ul>
+ *   <li>every channel higher than the current one is tried first (the node is registered there); the
+ *       first that succeeds becomes the current channel, so the node moves back up as soon as a higher
+ *       channel returns;
+ *   <li>on the current channel a heartbeat is sent ({@code PUT /api/v1/decoders/{id}/heartbeat}, or
+ *       {@code DecoderPool.heartbeat}); if the pool has forgotten the node ({@code 404}, or
+ *       {@code false}) the node is registered again;
+ *   <li>if the current channel fails, the lower channels are tried in order and the first that accepts
+ *       the node becomes current; if all fail, there is no current channel until one answers.
+ * </ul>
+ *
+ * <p>Moving between channels leaves the node where it was on the channel it left: there it stops sending
+ * heartbeats, so the pool marks it stale and later evicts it (see the decoder pool's {@code staleAfter}
+ * and {@code evictAfter}). Only moves and re-registrations are logged (INFO, WARN), never a heartbeat.
+ *
+ * <p>{@link #close()} stops the heartbeats and does <em>not</em> deregister the node (a node that stops
+ * heartbeating becomes stale on its own); call {@link RegistrationClient#deregister(String)} after it to
+ * remove the node at once.
+ */
+public interface KeepAlive extends AutoCloseable {
+
+  /**
+   * Returns the id of the node kept alive.
+   *
+   * @return the node id
+   */
+  String nodeId();
+
+  /**
+   * Returns the channel the last tick reached.
+   *
+   * @return the current channel; empty before the first tick ends, while every channel fails, and after
+   *     {@link #close()}
+   */
+  Optional<Channel> channel();
+
+  /**
+   * Stops the heartbeats (a tick in progress ends first, in the background); idempotent. The node is not
+   * deregistered.
+   */
+  @Override
+  void close();
+}

@@ -1,0 +1,194 @@
+package io.github.switchboard.registration;
+
+import io.github.switchboard.core.RedisOptions;
+import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.registration.internal.ClientConfig;
+import io.github.switchboard.registration.internal.DefaultRegistrationClient;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds {@link RegistrationClient}s.
+ *
+ * <pre>{@code
+ * try (RegistrationClient client = RegistrationClients.builder()
+ *         .coordinator(URI.create("https://coordinator:8002"), apiToken)   // tried first
+ *         .redis(RedisTarget.parse("redis://redis:6379"), "default")       // then Redis
+ *         .file(Path.of("config/decoder_pool.json"))                       // then the file
+ *         .build()) {
+ *   RegistrationResult r = client.register(node);     // r.channel(): COORDINATOR, REDIS or FILE
+ *   KeepAlive alive = client.keepAlive(node, Duration.ofSeconds(10));
+ * }
+ * }</pre>
+ */
+public final class RegistrationClients {
+
+  /** The default {@link Builder#requestTimeout(Duration) request timeout}, in seconds. */
+  public static final int DEFAULT_REQUEST_TIMEOUT_SECONDS = 5;
+
+  /** The pool name the file channel uses when no Redis pool name is given. */
+  public static final String DEFAULT_POOL = "default";
+
+  private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+  private RegistrationClients() {}
+
+  /**
+   * Starts a client.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Builds a {@link RegistrationClient}. Setters check their argument at once; {@link #build()} checks the
+   * rules between settings. At least one channel must be set; they are tried in the order coordinator,
+   * Redis, file, whatever the order of the calls.
+   */
+  public static final class Builder {
+    private @Nullable URI coordinator;
+    private @Nullable String apiToken;
+    private @Nullable RedisTarget redis;
+    private String poolName = DEFAULT_POOL;
+    private @Nullable Path file;
+    private Duration requestTimeout = Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS);
+    private boolean requireHttps;
+    private RedisOptions redisOptions = RedisOptions.defaults();
+
+    private Builder() {}
+
+    /**
+     * Uses the coordinator's HTTP API, tried first.
+     *
+     * @param baseUrl the coordinator's base URL, such as {@code https://coordinator:8002}: absolute,
+     *     {@code http} or {@code https}, with a host
+     * @param apiToken the Bearer token of the write routes ({@code COORDINATOR_API_TOKEN}); not blank
+     * @return this builder
+     * @throws IllegalArgumentException if the URL is not an absolute http(s) URL with a host, or the token
+     *     is blank or holds a character outside printable ASCII
+     */
+    public Builder coordinator(URI baseUrl, String apiToken) {
+      Objects.requireNonNull(baseUrl, "baseUrl");
+      Objects.requireNonNull(apiToken, "apiToken");
+      String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
+      if (!baseUrl.isAbsolute() || !(scheme.equals("http") || scheme.equals("https"))
+          || baseUrl.getHost() == null || baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
+        throw new IllegalArgumentException("coordinator URL must be an absolute http or https URL with a host"
+            + " and no query, was '" + RedisTarget.redact(baseUrl.toString()) + "'");
+      }
+      if (apiToken.isBlank()) {
+        throw new IllegalArgumentException("apiToken must not be blank");
+      }
+      if (apiToken.strip().chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
+        throw new IllegalArgumentException("apiToken must be printable ASCII (no line break or control character)");
+      }
+      this.coordinator = baseUrl;
+      this.apiToken = apiToken.strip();
+      return this;
+    }
+
+    /**
+     * Uses the pool in Redis directly, tried after the coordinator. The client opens the connection when
+     * it first needs it, keeps it, and closes it in {@link RegistrationClient#close()}. While Redis does
+     * not answer, this channel fails at once (the pool's memory fallback is never written).
+     *
+     * @param target where Redis is
+     * @param poolName the pool's name: 1 to 64 letters, digits, {@code . _ : -} (the coordinator's
+     *     default is {@value RegistrationClients#DEFAULT_POOL})
+     * @return this builder
+     * @throws IllegalArgumentException if the pool name breaks its rule
+     */
+    public Builder redis(RedisTarget target, String poolName) {
+      Objects.requireNonNull(target, "target");
+      Objects.requireNonNull(poolName, "poolName");
+      if (!POOL_NAME.matcher(poolName).matches()) {
+        throw new IllegalArgumentException(
+            "poolName must be 1 to 64 letters, digits, '.', '_', ':' or '-', was '" + poolName + "'");
+      }
+      this.redis = target;
+      this.poolName = poolName;
+      return this;
+    }
+
+    /**
+     * Uses the pool file directly, tried last. A missing file (and its directory) is created.
+     *
+     * @param path the pool file, such as {@code config/decoder_pool.json}
+     * @return this builder
+     */
+    public Builder file(Path path) {
+      this.file = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /**
+     * Sets how long one call on a channel may take: an HTTP request to the coordinator (and its connect),
+     * or a write to Redis or the file (default {@value RegistrationClients#DEFAULT_REQUEST_TIMEOUT_SECONDS}
+     * s).
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder requestTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("requestTimeout must be positive, was " + timeout);
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Requires HTTPS (default false: plain HTTP is accepted, as in the original deployment): the
+     * coordinator URL must be {@code https} (checked by {@link #build()}) and so must every registered
+     * node's endpoint (else {@link InvalidNodeException}).
+     *
+     * @param value whether to require HTTPS
+     * @return this builder
+     */
+    public Builder requireHttps(boolean value) {
+      this.requireHttps = value;
+      return this;
+    }
+
+    /**
+     * Sets Redis timeouts and TLS trust for the Redis channel (default {@link RedisOptions#defaults()}).
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder redisOptions(RedisOptions options) {
+      this.redisOptions = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * Checks the settings and builds the client. Nothing is connected yet: each channel connects when
+     * first used.
+     *
+     * @return the client
+     * @throws IllegalStateException if no channel is set, or HTTPS is required and the coordinator URL is
+     *     plain HTTP
+     */
+    public RegistrationClient build() {
+      if (coordinator == null && redis == null && file == null) {
+        throw new IllegalStateException("at least one channel is needed: coordinator(...), redis(...) or file(...)");
+      }
+      if (requireHttps && coordinator != null
+          && !"https".equalsIgnoreCase(coordinator.getScheme())) {
+        throw new IllegalStateException("requireHttps is set but the coordinator URL is not https: "
+            + RedisTarget.redact(coordinator.toString()));
+      }
+      return new DefaultRegistrationClient(new ClientConfig(coordinator, apiToken, redis, poolName,
+          redisOptions, file, requestTimeout, requireHttps));
+    }
+  }
+}

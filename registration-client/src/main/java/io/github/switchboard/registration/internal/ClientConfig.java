@@ -1,0 +1,39 @@
+package io.github.switchboard.registration.internal;
+
+import io.github.switchboard.core.RedisOptions;
+import io.github.switchboard.core.RedisTarget;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A checked client configuration, as {@code RegistrationClients.Builder} hands it over.
+ *
+ * @param coordinator the coordinator's base URL, or null
+ * @param apiToken its Bearer token (non-null when {@code coordinator} is)
+ * @param redis where Redis is, or null
+ * @param poolName the pool's name in Redis (and of the file pool)
+ * @param redisOptions Redis timeouts and TLS
+ * @param file the pool file, or null
+ * @param requestTimeout the bound of one call on a channel
+ * @param requireHttps whether the coordinator URL and node endpoints must be https
+ */
+public record ClientConfig(
+    @Nullable URI coordinator,
+    @Nullable String apiToken,
+    @Nullable RedisTarget redis,
+    String poolName,
+    RedisOptions redisOptions,
+    @Nullable Path file,
+    Duration requestTimeout,
+    boolean requireHttps) {
+
+  /** Returns the configuration without the token. */
+  @Override
+  public String toString() {
+    return "ClientConfig[coordinator=" + (coordinator == null ? "none" : RedisTarget.redact(coordinator.toString()))
+        + ", redis=" + (redis == null ? "none" : redis.redactedUrl()) + ", pool=" + poolName
+        + ", file=" + file + ", requestTimeout=" + requestTimeout + ", requireHttps=" + requireHttps + "]";
+  }
+}

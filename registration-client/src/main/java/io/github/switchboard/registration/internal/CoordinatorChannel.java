@@ -1,0 +1,194 @@
+package io.github.switchboard.registration.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.switchboard.pool.DecoderNode;
+import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.PoolJson;
+import io.github.switchboard.registration.Channel;
+import io.github.switchboard.registration.InvalidNodeException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/*
+ * The coordinator's HTTP API (see API.md, "The coordinator HTTP API"):
+ *   POST   /api/v1/decoders                    201 created, 200 updated, 400 invalid, 401 token
+ *   DELETE /api/v1/decoders/{id}               204, 404
+ *   PUT    /api/v1/decoders/{id}/heartbeat     204, 404 (register again)
+ * with "Authorization: Bearer <token>". Errors are RFC 9457 problem+json; their "detail" goes into the
+ * failure message. Redirects are not followed, so the token is only ever sent to the configured host.
+ * Every message is scrubbed of the token, in case a server echoes it.
+ */
+/** The coordinator's HTTP API as a registration channel. */
+final class CoordinatorChannel implements RegistrationChannel {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final int MAX_DETAIL = 300;
+
+  private final URI base;
+  private final String shown;
+  private final String token;
+  private final Duration timeout;
+  private final HttpClient http;
+
+  CoordinatorChannel(URI baseUrl, String token, Duration timeout) {
+    String s = baseUrl.toString();
+    while (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    this.base = URI.create(s);
+    this.shown = Redaction.urls(s);
+    this.token = token;
+    this.timeout = timeout;
+    this.http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  @Override
+  public Channel channel() {
+    return Channel.COORDINATOR;
+  }
+
+  @Override
+  public String describe() {
+    return shown;
+  }
+
+  @Override
+  public boolean register(DecoderNode node) throws ChannelException {
+    HttpResponse<String> r = send(request("/api/v1/decoders")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(PoolJson.writeNode(node), StandardCharsets.UTF_8)));
+    switch (r.statusCode()) {
+      case 201:
+        return true;
+      case 200:
+        return false;
+      case 400:
+        throw new InvalidNodeException("coordinator " + shown + " refused the node as invalid (400)"
+            + detail(r).map(d -> ": " + d).orElse(""));
+      default:
+        throw unexpected(r);
+    }
+  }
+
+  @Override
+  public boolean deregister(String nodeId) throws ChannelException {
+    HttpResponse<String> r = send(request("/api/v1/decoders/" + nodeId).DELETE());
+    switch (r.statusCode()) {
+      case 200:
+      case 204:
+        return true;
+      case 404:
+        return false;
+      default:
+        throw unexpected(r);
+    }
+  }
+
+  @Override
+  public boolean heartbeat(String nodeId, NodeLoad load) throws ChannelException {
+    HttpResponse<String> r = send(request("/api/v1/decoders/" + nodeId + "/heartbeat")
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(PoolJson.writeLoad(load), StandardCharsets.UTF_8)));
+    switch (r.statusCode()) {
+      case 200:
+      case 204:
+        return true;
+      case 404:
+        return false;
+      default:
+        throw unexpected(r);
+    }
+  }
+
+  private HttpRequest.Builder request(String path) {
+    // node ids are [A-Za-z0-9._-] (DecoderNode's rule), safe in a path as they are
+    return HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(timeout)
+        .header("Accept", "application/json, application/problem+json")
+        .header("Authorization", "Bearer " + token);
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws ChannelException {
+    HttpRequest req = request.build();
+    try {
+      return http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (HttpConnectTimeoutException e) {
+      throw new ChannelException("coordinator " + shown + " did not accept a connection within " + millis());
+    } catch (HttpTimeoutException e) {
+      throw new ChannelException("coordinator " + shown + " did not answer within " + millis());
+    } catch (IOException e) {
+      throw new ChannelException("coordinator " + shown + " is unreachable (" + scrub(Failures.describe(e)) + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ChannelException("coordinator " + shown + ": interrupted");
+    }
+  }
+
+  private ChannelException unexpected(HttpResponse<String> r) {
+    int status = r.statusCode();
+    String what = switch (status) {
+      case 401 -> "rejected the API token (401)";
+      case 403 -> "refused the API token (403)";
+      default -> "answered " + status;
+    };
+    return new ChannelException("coordinator " + shown + " " + what + detail(r).map(d -> ": " + d).orElse(""));
+  }
+
+  /** The problem's detail (or title), or the start of a non-JSON body. */
+  private Optional<String> detail(HttpResponse<String> r) {
+    String body = r.body();
+    if (body == null || body.isBlank()) {
+      return Optional.empty();
+    }
+    String type = r.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+    String text = null;
+    if (type.contains("json")) {
+      try {
+        JsonNode n = MAPPER.readTree(body);
+        if (n != null && n.isObject()) {
+          if (n.path("detail").isTextual()) {
+            text = n.get("detail").asText();
+          } else if (n.path("title").isTextual()) {
+            text = n.get("title").asText();
+          }
+        }
+      } catch (IOException e) {
+        // not JSON after all: show the text
+      }
+    }
+    if (text == null) {
+      text = body.strip();
+    }
+    text = text.replaceAll("\\s+", " ");
+    if (text.length() > MAX_DETAIL) {
+      text = text.substring(0, MAX_DETAIL) + "...";
+    }
+    return Optional.of(scrub(text));
+  }
+
+  private String scrub(String text) {
+    return Redaction.urls(token.isEmpty() ? text : text.replace(token, "***"));
+  }
+
+  private String millis() {
+    return timeout.toMillis() + " ms";
+  }
+
+  @Override
+  public void close() {
+    // HttpClient has no close() before Java 21; its threads are daemons and end with it
+  }
+}
