@@ -13,8 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,7 @@ public final class FailoverGuard {
   private final CircuitBreaker breaker;
   private final long syncWaitNanos;
   private final List<BackendListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicReference<BackendState> reported;
 
   /**
    * Creates a guard.
@@ -52,32 +55,37 @@ public final class FailoverGuard {
     this.name = Objects.requireNonNull(name, "name");
     this.breaker = CircuitBreaker.of(name, Objects.requireNonNull(config, "config"));
     this.syncWaitNanos = commandTimeout.toNanos() * 2 + TimeUnit.MILLISECONDS.toNanos(50);
-    breaker
-        .getEventPublisher()
-        .onStateTransition(
-            e -> {
-              BackendState from = map(e.getStateTransition().getFromState());
-              BackendState to = map(e.getStateTransition().getToState());
-              if (from == to) {
-                return;
-              }
-              switch (to) {
-                case FALLBACK -> LOG.warn(
-                    "'{}': Redis is failing (failure rate {}%); answering from the fallback until it"
-                        + " recovers",
-                    name,
-                    breaker.getMetrics().getFailureRate());
-                case PROBING -> LOG.info("'{}': probing Redis to see whether it is back", name);
-                case PRIMARY -> LOG.info("'{}': Redis is answering again; using Redis", name);
-              }
-              for (BackendListener l : listeners) {
-                try {
-                  l.onTransition(name, from, to);
-                } catch (RuntimeException ex) {
-                  LOG.warn("'{}': a backend listener threw; ignored", name, ex);
-                }
-              }
-            });
+    this.reported = new AtomicReference<>(map(breaker.getState()));
+  }
+
+  /*
+   * Transitions are found by comparing the breaker's state with the last one reported, after each
+   * interaction with the breaker, instead of through resilience4j's event publisher: a publisher with any
+   * consumer makes the breaker build an event object (with a ZonedDateTime) on every call. The cost is
+   * that the timed move from open to half-open is reported at the next call, not when it happens.
+   */
+  private void checkTransition() {
+    BackendState to = map(breaker.getState());
+    BackendState from = reported.get();
+    if (to != from && reported.compareAndSet(from, to)) {
+      switch (to) {
+        case FALLBACK -> LOG.warn(
+            "'{}': Redis is failing (failure rate {}%, slow-call rate {}%); answering from the fallback"
+                + " until it recovers",
+            name,
+            breaker.getMetrics().getFailureRate(),
+            breaker.getMetrics().getSlowCallRate());
+        case PROBING -> LOG.info("'{}': probing Redis to see whether it is back", name);
+        case PRIMARY -> LOG.info("'{}': Redis is answering again; using Redis", name);
+      }
+      for (BackendListener l : listeners) {
+        try {
+          l.onTransition(name, from, to);
+        } catch (RuntimeException ex) {
+          LOG.warn("'{}': a backend listener threw; ignored", name, ex);
+        }
+      }
+    }
   }
 
   /**
@@ -151,30 +159,75 @@ public final class FailoverGuard {
    */
   public <C, T> CompletionStage<T> execute(
       C ctx, Function<C, ? extends CompletionStage<T>> primary, Function<C, T> fallback) {
+    return execute(ctx, primary, identity(), fallback);
+  }
+
+  /**
+   * Runs a call asynchronously and decodes Redis's reply in the same completion step (one dependent stage
+   * per call, not two). A reply that the decoder rejects (it throws) counts as a Redis failure and is
+   * answered by the fallback.
+   *
+   * @param ctx the call's context, handed to every function
+   * @param primary the Redis call; may throw or return a failed stage
+   * @param decode turns Redis's reply into the result
+   * @param fallback the local answer
+   * @param <C> the context type
+   * @param <R> the reply type
+   * @param <T> the result type
+   * @return the result
+   */
+  public <C, R, T> CompletionStage<T> execute(
+      C ctx,
+      Function<C, ? extends CompletionStage<R>> primary,
+      BiFunction<C, ? super R, ? extends T> decode,
+      Function<C, T> fallback) {
     if (!breaker.tryAcquirePermission()) {
+      checkTransition();
       return CompletableFuture.completedFuture(fallback.apply(ctx));
     }
     long start = System.nanoTime();
-    CompletionStage<T> stage;
+    CompletionStage<R> stage;
     try {
       stage = primary.apply(ctx);
     } catch (RuntimeException e) {
       breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      checkTransition();
       return CompletableFuture.completedFuture(fallback.apply(ctx));
     }
     return stage.handle(
-        new BiFunction<T, Throwable, T>() {
+        new BiFunction<R, Throwable, T>() {
           @Override
-          public T apply(T value, Throwable error) {
-            long took = System.nanoTime() - start;
-            if (error == null) {
-              breaker.onSuccess(took, TimeUnit.NANOSECONDS);
-              return value;
-            }
-            breaker.onError(took, TimeUnit.NANOSECONDS, RedisConnection.unwrap(error));
-            return fallback.apply(ctx);
+          public T apply(R value, Throwable error) {
+            return complete(ctx, start, value, error, decode, fallback);
           }
         });
+  }
+
+  private <C, R, T> T complete(
+      C ctx,
+      long start,
+      @Nullable R value,
+      @Nullable Throwable error,
+      BiFunction<C, ? super R, ? extends T> decode,
+      Function<C, T> fallback) {
+    long took = System.nanoTime() - start;
+    Throwable failure = error == null ? null : RedisConnection.unwrap(error);
+    T result = null;
+    if (failure == null) {
+      try {
+        result = decode.apply(ctx, value);
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
+    if (failure == null) {
+      breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+      checkTransition();
+      return result;
+    }
+    breaker.onError(took, TimeUnit.NANOSECONDS, failure);
+    checkTransition();
+    return fallback.apply(ctx);
   }
 
   /**
@@ -189,23 +242,51 @@ public final class FailoverGuard {
    */
   public <C, T> T executeSync(
       C ctx, Function<C, ? extends CompletionStage<T>> primary, Function<C, T> fallback) {
+    return executeSync(ctx, primary, identity(), fallback);
+  }
+
+  /**
+   * Runs a call synchronously and decodes Redis's reply, waiting for Redis at most twice the command
+   * timeout. A reply that the decoder rejects counts as a Redis failure.
+   *
+   * @param ctx the call's context, handed to every function
+   * @param primary the Redis call
+   * @param decode turns Redis's reply into the result
+   * @param fallback the local answer
+   * @param <C> the context type
+   * @param <R> the reply type
+   * @param <T> the result type
+   * @return the result
+   */
+  public <C, R, T> T executeSync(
+      C ctx,
+      Function<C, ? extends CompletionStage<R>> primary,
+      BiFunction<C, ? super R, ? extends T> decode,
+      Function<C, T> fallback) {
     if (!breaker.tryAcquirePermission()) {
+      checkTransition();
       return fallback.apply(ctx);
     }
     long start = System.nanoTime();
+    R value;
     try {
-      T value = primary.apply(ctx).toCompletableFuture().get(syncWaitNanos, TimeUnit.NANOSECONDS);
-      breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-      return value;
+      value = primary.apply(ctx).toCompletableFuture().get(syncWaitNanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       breaker.releasePermission();
       return fallback.apply(ctx);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, RedisConnection.unwrap(e));
-      return fallback.apply(ctx);
+      return complete(ctx, start, null, e, decode, fallback);
     }
+    return complete(ctx, start, value, null, decode, fallback);
   }
+
+  @SuppressWarnings("unchecked")
+  private static <C, T> BiFunction<C, T, T> identity() {
+    return (BiFunction<C, T, T>) IDENTITY;
+  }
+
+  private static final BiFunction<Object, Object, Object> IDENTITY = (c, v) -> v;
 
   @Override
   public String toString() {

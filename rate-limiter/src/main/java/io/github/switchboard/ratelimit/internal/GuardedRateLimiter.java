@@ -15,6 +15,7 @@ import io.github.switchboard.ratelimit.RateLimiter;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,8 +42,10 @@ import org.slf4j.LoggerFactory;
 public final class GuardedRateLimiter implements RateLimiter {
   private static final Logger LOG = LoggerFactory.getLogger(GuardedRateLimiter.class);
 
-  private static final Function<Call, CompletionStage<Decision>> ACQUIRE =
-      c -> c.self.redis.acquireByStateKey(c.stateKey, c.permits);
+  private static final Function<Call, CompletionStage<List<Object>>> ACQUIRE =
+      c -> c.self.redis.evalAcquire(c.stateKey, c.permits);
+  private static final BiFunction<Call, List<Object>, Decision> DECODE =
+      (c, reply) -> c.self.redis.decodeDecision(reply);
   private static final Function<Call, Decision> ACQUIRE_FALLBACK =
       c -> c.self.fallbackDecision(c.key, c.permits);
   private static final Function<Call, CompletionStage<ClientStats>> STATS = c -> c.self.redis.stats(c.key);
@@ -124,7 +127,7 @@ public final class GuardedRateLimiter implements RateLimiter {
     String stateKey = redis.checkedStateKey(key); // checks the key as Keys.checkKey does
     Keys.checkPermits(permits, maxPermits);
     ensureOpen();
-    return guard.executeSync(new Call(this, key, stateKey, permits), ACQUIRE, ACQUIRE_FALLBACK);
+    return guard.executeSync(new Call(this, key, stateKey, permits), ACQUIRE, DECODE, ACQUIRE_FALLBACK);
   }
 
   @Override
@@ -132,7 +135,7 @@ public final class GuardedRateLimiter implements RateLimiter {
     String stateKey = redis.checkedStateKey(key); // checks the key as Keys.checkKey does
     Keys.checkPermits(permits, maxPermits);
     ensureOpen();
-    return guard.execute(new Call(this, key, stateKey, permits), ACQUIRE, ACQUIRE_FALLBACK);
+    return guard.execute(new Call(this, key, stateKey, permits), ACQUIRE, DECODE, ACQUIRE_FALLBACK);
   }
 
   @Override

@@ -260,9 +260,30 @@ public final class RedisRateLimiter {
    * @return the decision, or a failed stage if Redis fails
    */
   public CompletionStage<Decision> acquireByStateKey(String stateKey, long permits) {
-    CompletionStage<List<Object>> reply =
-        connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey}, args(permits));
-    return reply.thenApply(toDecision);
+    return evalAcquire(stateKey, permits).thenApply(toDecision);
+  }
+
+  /**
+   * Sends the one EVALSHA of a decision and returns Redis's raw reply; {@link #decodeDecision} turns it
+   * into the decision. Lets the guard decode in its own completion step (one dependent stage per call).
+   *
+   * @param stateKey the client's state key, made by {@link #checkedStateKey}
+   * @param permits a checked number of permits
+   * @return the raw reply, or a failed stage if Redis fails
+   */
+  public CompletionStage<List<Object>> evalAcquire(String stateKey, long permits) {
+    return connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey}, args(permits));
+  }
+
+  /**
+   * Decodes the reply of {@link #evalAcquire}.
+   *
+   * @param reply the script's reply
+   * @return the decision
+   * @throws RuntimeException if the reply is malformed
+   */
+  public Decision decodeDecision(List<Object> reply) {
+    return toDecision.apply(reply);
   }
 
   /**
