@@ -40,6 +40,23 @@ public enum LimiterType {
       return SwitchboardLimiter.inMemory(Algorithm.TOKEN_BUCKET, keys);
     }
   },
+  /**
+   * Switchboard in memory, {@code TOKEN_BUCKET}, through {@code RateLimiter.allow}: the verdict alone, as
+   * Guava, resilience4j and Bucket4j return it (no {@code Decision} is built).
+   */
+  SWITCHBOARD_TOKEN_BUCKET_ALLOW(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.inMemoryVerdict(Algorithm.TOKEN_BUCKET, keys);
+    }
+  },
+  /** Switchboard in memory, {@code FIXED_WINDOW}, through {@code RateLimiter.allow} (the verdict alone). */
+  SWITCHBOARD_FIXED_WINDOW_ALLOW(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.inMemoryVerdict(Algorithm.FIXED_WINDOW, keys);
+    }
+  },
   /** Bucket4j's local bucket, lock-free (its default), one per client in a map. */
   BUCKET4J_LOCK_FREE(false) {
     @Override

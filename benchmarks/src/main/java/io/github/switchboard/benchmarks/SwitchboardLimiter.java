@@ -20,14 +20,23 @@ final class SwitchboardLimiter implements Limiter {
 
   private final RateLimiter limiter;
   private final String[] keys;
+  private final boolean verdictOnly;
 
-  private SwitchboardLimiter(RateLimiter limiter, String[] keys) {
+  private SwitchboardLimiter(RateLimiter limiter, String[] keys, boolean verdictOnly) {
     this.limiter = limiter;
     this.keys = keys;
+    this.verdictOnly = verdictOnly;
   }
 
   static SwitchboardLimiter inMemory(Algorithm algorithm, String[] keys) {
-    return new SwitchboardLimiter(RateLimiters.builder(BenchmarkPolicy.switchboard(algorithm)).build(), keys);
+    return new SwitchboardLimiter(
+        RateLimiters.builder(BenchmarkPolicy.switchboard(algorithm)).build(), keys, false);
+  }
+
+  /** In memory, deciding with {@code RateLimiter.allow} (the verdict alone, no Decision built). */
+  static SwitchboardLimiter inMemoryVerdict(Algorithm algorithm, String[] keys) {
+    return new SwitchboardLimiter(
+        RateLimiters.builder(BenchmarkPolicy.switchboard(algorithm)).build(), keys, true);
   }
 
   static SwitchboardLimiter onRedis(Algorithm algorithm, String[] keys, RedisFixture redis) {
@@ -36,11 +45,14 @@ final class SwitchboardLimiter implements Limiter {
             .redis(RedisTarget.parse(redis.url()))
             .keyPrefix(PREFIX)
             .build();
-    return new SwitchboardLimiter(limiter, keys);
+    return new SwitchboardLimiter(limiter, keys, false);
   }
 
   @Override
   public boolean tryAcquire(int key) {
+    if (verdictOnly) {
+      return limiter.allow(keys[key]);
+    }
     Decision d = limiter.tryAcquire(keys[key]);
     return d.allowed() && !d.degraded();
   }

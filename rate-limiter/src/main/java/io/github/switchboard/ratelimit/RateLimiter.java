@@ -45,6 +45,35 @@ public interface RateLimiter extends AutoCloseable {
   Decision tryAcquire(String key, long permits);
 
   /**
+   * Asks for one permit and returns only the verdict: the same decision as {@link #tryAcquire(String)},
+   * recorded the same way, for callers that need nothing but allowed or denied. The in-memory limiter then
+   * allocates nothing on an existing key.
+   *
+   * @param key the client's key
+   * @return true if the permit is granted
+   * @throws IllegalArgumentException if the key is null, empty or longer than {@value #MAX_KEY_BYTES}
+   *     UTF-8 bytes
+   * @throws IllegalStateException if the limiter is closed
+   */
+  default boolean allow(String key) {
+    return allow(key, 1);
+  }
+
+  /**
+   * Asks for {@code permits} permits and returns only the verdict, as {@link #allow(String)} does.
+   *
+   * @param key the client's key
+   * @param permits the number of permits, 1 to the policy's smallest count
+   * @return true if the permits are granted
+   * @throws IllegalArgumentException if the key is null, empty or longer than {@value #MAX_KEY_BYTES}
+   *     UTF-8 bytes, or if {@code permits} is below 1 or above the policy's smallest count
+   * @throws IllegalStateException if the limiter is closed
+   */
+  default boolean allow(String key, long permits) {
+    return tryAcquire(key, permits).allowed();
+  }
+
+  /**
    * Asks for {@code permits} permits without blocking the calling thread. The stage completes with a
    * decision (from the fallback if Redis fails or times out), never with a Redis exception.
    *

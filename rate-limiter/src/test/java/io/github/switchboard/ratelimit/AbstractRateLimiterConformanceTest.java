@@ -83,6 +83,33 @@ abstract class AbstractRateLimiterConformanceTest {
 
   @ParameterizedTest
   @EnumSource(Algorithm.class)
+  void allowGivesTheSameVerdictsAndRecordsTheSameAsTryAcquire(Algorithm algorithm) {
+    RateLimitPolicy policy =
+        RateLimitPolicy.builder()
+            .algorithm(algorithm)
+            .limit(4, Duration.ofSeconds(1))
+            .limit(9, Duration.ofSeconds(10))
+            .build();
+    RateLimiter l = limiter(policy);
+    long[] steps = {0, 0, 100_000, 0, 0, 0, 300_000, 700_000, 0, 0, 0, 0, 2_000_000, 0, 0, 9_000_000, 0};
+    int granted = 0;
+    for (int i = 0; i < steps.length; i++) {
+      clock.advanceMicros(steps[i]);
+      long permits = 1 + (i % 2);
+      Decision full = l.tryAcquire("with-decision", permits);
+      assertNotDegraded(full);
+      boolean verdict = l.allow("verdict-only", permits);
+      assertThat(verdict).as("step %d (%s)", i, full).isEqualTo(full.allowed());
+      assertThat(l.stats("verdict-only").limits())
+          .as("step %d", i)
+          .isEqualTo(l.stats("with-decision").limits());
+      granted += verdict ? 1 : 0;
+    }
+    assertThat(granted).as("some requests were granted and some denied").isBetween(1, steps.length - 1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
   void manyGrantsInTheSameMicrosecondEachCount(Algorithm algorithm) {
     // ORIGIN defect 12: members were whole seconds, so grants in one second counted once
     RateLimiter l = limiter(algorithm, 100, Duration.ofMinutes(1));

@@ -98,4 +98,41 @@ class InMemoryHotPathTest {
       assertThat(perDecision).isLessThanOrEqualTo(56.5);
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Algorithm.class,
+      names = {"TOKEN_BUCKET", "FIXED_WINDOW", "SLIDING_WINDOW_COUNTER"})
+  void allowOnAnExistingKeyAllocatesNothing(Algorithm algorithm) throws Exception {
+    var mx = ManagementFactory.getThreadMXBean();
+    assumeThat(mx).isInstanceOf(com.sun.management.ThreadMXBean.class);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) mx;
+    assumeThat(threads.isThreadAllocatedMemorySupported()).isTrue();
+    threads.setThreadAllocatedMemoryEnabled(true);
+
+    long[] now = {AbstractRateLimiterConformanceTest.START};
+    TimeSource clock = () -> now[0];
+    RateLimitPolicy policy =
+        RateLimitPolicy.builder().algorithm(algorithm).limit(1_000_000L, Duration.ofSeconds(1)).build();
+    try (RateLimiter l = RateLimiters.builder(policy).timeSource(clock).build()) {
+      long tid = Thread.currentThread().getId();
+      long granted = 0;
+      for (int i = 0; i < 300_000; i++) {
+        now[0] += 10; // 100,000 a second: a tenth of the limit
+        granted += l.allow("k") ? 1 : 0;
+      }
+      int n = 1_000_000;
+      long before = threads.getThreadAllocatedBytes(tid);
+      for (int i = 0; i < n; i++) {
+        now[0] += 10; // 100,000 a second: a tenth of the limit
+        granted += l.allow("k") ? 1 : 0;
+      }
+      double perDecision = (threads.getThreadAllocatedBytes(tid) - before) / (double) n;
+      System.out.printf("%s one key, allow(): %.3f bytes per decision%n", algorithm, perDecision);
+      assertThat(granted).isEqualTo(1_300_000);
+      // a Decision is 56 bytes: well under one per call means none is built; the bound leaves room for the
+      // amortised sweep bookkeeping
+      assertThat(perDecision).isLessThan(2.0);
+    }
+  }
 }

@@ -6,7 +6,18 @@ import io.github.switchboard.ratelimit.Decision;
 final class Decisions {
   private static final DecisionAccess.Factory FACTORY = DecisionAccess.installed();
 
+  /** The verdict of a grant when the caller asked only for the verdict (see RateLimiter.allow). */
+  static final Decision GRANTED = FACTORY.make(true, 1, 0, 0, 0, 1, false);
+
+  /** The verdict of a denial when the caller asked only for the verdict. */
+  static final Decision DENIED = FACTORY.make(false, 1, 0, 1, 1, 1, false);
+
   private Decisions() {}
+
+  /** Returns the shared verdict-only decision: only its allowed() is meaningful. */
+  static Decision verdict(boolean allowed) {
+    return allowed ? GRANTED : DENIED;
+  }
 
   /** Makes a decision from values in range by construction (no checks; the caller guarantees them). */
   static Decision trusted(

@@ -103,7 +103,20 @@ public final class InMemoryRateLimiter implements RateLimiter {
     }
     Keys.checkPermits(permits, maxPermits);
     ensureOpen();
-    return decide(key, permits, s);
+    return decide(key, permits, s, true);
+  }
+
+  /** The verdict alone: the same decision as tryAcquire, without building a Decision for it. */
+  @Override
+  public boolean allow(String key, long permits) {
+    Keys.checkKeyShape(key);
+    KeyState s = states.get(key);
+    if (s == null) {
+      Keys.checkKeyText(key);
+    }
+    Keys.checkPermits(permits, maxPermits);
+    ensureOpen();
+    return decide(key, permits, s, false).allowed();
   }
 
   /**
@@ -114,10 +127,10 @@ public final class InMemoryRateLimiter implements RateLimiter {
    * @return the decision
    */
   public Decision acquire(String key, long permits) {
-    return decide(key, permits, states.get(key));
+    return decide(key, permits, states.get(key), true);
   }
 
-  private Decision decide(String key, long permits, @Nullable KeyState found) {
+  private Decision decide(String key, long permits, @Nullable KeyState found, boolean detail) {
     long now = time.currentTimeMicros();
     KeyState s = found;
     boolean inserted = false;
@@ -130,7 +143,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     while (true) {
       synchronized (s) {
         if (!s.dead) {
-          d = s.acquire(now, permits, degraded);
+          d = s.acquire(now, permits, degraded, detail);
           s.touched = now;
           sweepNow = (++s.hits & SWEEP_HIT_MASK) == 0;
           break;

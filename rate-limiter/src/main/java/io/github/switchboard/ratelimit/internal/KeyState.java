@@ -7,7 +7,7 @@ import io.github.switchboard.ratelimit.Decision;
  * The in-memory state of one client key, one subclass per algorithm. Every method runs under the state's
  * own monitor (the per-key lock); nothing here is shared between keys.
  *
- * acquire(now, n, degraded) decides a request of n >= 1 permits, records it if every limit allows, and
+ * acquire(now, n, degraded, detail) decides a request of n >= 1 permits, records it if every limit allows, and
  * returns the Decision; statsInto(now, used, remaining, reset) reports every limit without writing.
  *
  * Multi-limit states (Multi) run evaluate(now, n, commit), which checks every limit and, only if all allow
@@ -52,7 +52,7 @@ abstract class KeyState {
   }
 
   /** Decides a request of n >= 1 permits at now; records it if every limit allows. */
-  abstract Decision acquire(long now, long n, boolean degraded);
+  abstract Decision acquire(long now, long n, boolean degraded, boolean detail);
 
   /** Reports every limit at now without writing: used, remaining and reset-after per limit. */
   abstract void statsInto(long now, long[] usedOut, long[] remainingOut, long[] resetOut);
@@ -87,8 +87,11 @@ abstract class KeyState {
     abstract boolean evaluate(long now, long n, boolean commit);
 
     @Override
-    final Decision acquire(long now, long n, boolean degraded) {
+    final Decision acquire(long now, long n, boolean degraded, boolean detail) {
       boolean ok = evaluate(now, n, true);
+      if (!detail) {
+        return Decisions.verdict(ok);
+      }
       return limits.decide(ok, remaining, reset, retry, degraded);
     }
 
@@ -124,7 +127,7 @@ abstract class KeyState {
     }
 
     @Override
-    Decision acquire(long now, long n, boolean degraded) {
+    Decision acquire(long now, long n, boolean degraded, boolean detail) {
       long ws = windowStart(now);
       long cur = start == ws ? count : 0;
       long retry;
@@ -141,6 +144,9 @@ abstract class KeyState {
       }
       long remaining = Math.max(0, c - cur);
       long reset = cur > 0 ? ws + w - now : 0;
+      if (!detail) {
+        return Decisions.verdict(retry == 0);
+      }
       return Decisions.trusted(retry == 0, c, remaining, retry, reset, w, degraded);
     }
 
@@ -174,7 +180,7 @@ abstract class KeyState {
     }
 
     @Override
-    Decision acquire(long now, long n, boolean degraded) {
+    Decision acquire(long now, long n, boolean degraded, boolean detail) {
       long ws = now >= start && now < start + w ? start : floorStart(now, w);
       long r = w - (now - ws);
       long cu;
@@ -209,6 +215,9 @@ abstract class KeyState {
       long estimate = cu + ceilDiv(pv * r, w);
       long remaining = Math.max(0, c - estimate);
       long reset = cu > 0 ? ws + 2 * w - now : pv > 0 ? ws + w - now : 0;
+      if (!detail) {
+        return Decisions.verdict(retry == 0);
+      }
       return Decisions.trusted(retry == 0, c, remaining, retry, reset, w, degraded);
     }
 
@@ -257,7 +266,7 @@ abstract class KeyState {
     }
 
     @Override
-    Decision acquire(long now, long n, boolean degraded) {
+    Decision acquire(long now, long n, boolean degraded, boolean detail) {
       long t0 = Math.max(tat, now);
       long next = t0 + n * t;
       long retry;
@@ -275,6 +284,9 @@ abstract class KeyState {
       }
       long diff = cur - now;
       long remaining = b - diff < 0 ? 0 : Math.min(c, (b - diff) / t);
+      if (!detail) {
+        return Decisions.verdict(retry == 0);
+      }
       return Decisions.trusted(retry == 0, c, remaining, retry, diff, w, degraded);
     }
 

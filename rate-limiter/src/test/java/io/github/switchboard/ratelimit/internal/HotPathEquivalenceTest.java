@@ -69,8 +69,8 @@ class HotPathEquivalenceTest {
     long now = START + startOffset;
     for (Step step : steps) {
       now += step.advanceMicros();
-      Decision a = fast.acquire(now, step.permits(), false);
-      Decision b = general.acquire(now, step.permits(), false);
+      Decision a = fast.acquire(now, step.permits(), false, true);
+      Decision b = general.acquire(now, step.permits(), false, true);
       assertThat(a).isEqualTo(b);
       assertThat(fast.idle(now)).isEqualTo(general.idle(now));
       long[][] sa = {new long[1], new long[1], new long[1]};
