@@ -96,19 +96,20 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
   @Override
   public Decision tryAcquire(String key, long permits) {
-    Keys.checkKeyShape(key);
-    KeyState s = states.get(key);
-    if (s == null) {
-      Keys.checkKeyText(key);
-    }
-    Keys.checkPermits(permits, maxPermits);
-    ensureOpen();
-    return decide(key, permits, s, true);
+    return decide(key, permits, checkedState(key, permits), true);
   }
 
   /** The verdict alone: the same decision as tryAcquire, without building a Decision for it. */
   @Override
   public boolean allow(String key, long permits) {
+    return decide(key, permits, checkedState(key, permits), false).allowed();
+  }
+
+  /**
+   * Checks the arguments and returns the key's state if it exists. The full text check of the key runs
+   * only for a key that has no state yet (a key with state passed it when the state was made).
+   */
+  private @Nullable KeyState checkedState(String key, long permits) {
     Keys.checkKeyShape(key);
     KeyState s = states.get(key);
     if (s == null) {
@@ -116,7 +117,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     }
     Keys.checkPermits(permits, maxPermits);
     ensureOpen();
-    return decide(key, permits, s, false).allowed();
+    return s;
   }
 
   /**
