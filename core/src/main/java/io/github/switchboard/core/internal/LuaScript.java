@@ -61,6 +61,27 @@ public record LuaScript(String name, String source, String sha1) {
     }
   }
 
+  /**
+   * Loads a script made of several class-path resources, joined in order (for example a prelude shared by
+   * several scripts, then the script's own body).
+   *
+   * @param anchor the class next to which the resources lie
+   * @param name the script's name, for logs
+   * @param resources the resource names, relative to the anchor's package
+   * @return the script
+   * @throws UncheckedIOException if a resource is missing or unreadable
+   */
+  public static LuaScript fromResources(Class<?> anchor, String name, String... resources) {
+    StringBuilder source = new StringBuilder();
+    for (String resource : resources) {
+      source.append(fromResource(anchor, resource).source());
+      if (source.length() > 0 && source.charAt(source.length() - 1) != '\n') {
+        source.append('\n');
+      }
+    }
+    return of(name, source.toString());
+  }
+
   private static String sha1Hex(String source) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-1");

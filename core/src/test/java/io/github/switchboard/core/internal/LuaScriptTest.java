@@ -44,4 +44,26 @@ class LuaScriptTest {
         .hasMessageContaining("missing.lua")
         .hasMessageContaining(LuaScriptTest.class.getName());
   }
+
+  @Test
+  void aScriptMadeOfSeveralResourcesJoinsThemInOrderAndRuns() throws Exception {
+    RedisServer redis = RedisHarness.sharedStandalone();
+    LuaScript script =
+        LuaScript.fromResources(LuaScriptTest.class, "joined", "prelude-test.lua", "body-test.lua");
+    assertThat(script.name()).isEqualTo("joined");
+    // the prelude has no final newline: the join must add one, or its last line would swallow the body's
+    assertThat(script.source())
+        .isEqualTo(
+            LuaScript.fromResource(LuaScriptTest.class, "prelude-test.lua").source()
+                + "\n"
+                + LuaScript.fromResource(LuaScriptTest.class, "body-test.lua").source());
+    assertThat(redis.call("SCRIPT", "LOAD", script.source())).isEqualTo(script.sha1());
+    try (RedisConnection c = RedisConnection.open(redis.target(), RedisOptions.defaults(), "lua")) {
+      String r =
+          c.<String>eval(script, ScriptOutputType.VALUE, new String[] {"key"}, "arg")
+              .toCompletableFuture()
+              .get(5, TimeUnit.SECONDS);
+      assertThat(r).isEqualTo("<arg:key>");
+    }
+  }
 }

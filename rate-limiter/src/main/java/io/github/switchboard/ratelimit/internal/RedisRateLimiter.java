@@ -39,12 +39,15 @@ public final class RedisRateLimiter {
   private static final Map<Algorithm, LuaScript> SCRIPTS = new EnumMap<>(Algorithm.class);
 
   static {
-    SCRIPTS.put(Algorithm.SLIDING_WINDOW_LOG, LuaScript.fromResource(RedisRateLimiter.class, "sliding_window_log.lua"));
-    SCRIPTS.put(
-        Algorithm.SLIDING_WINDOW_COUNTER,
-        LuaScript.fromResource(RedisRateLimiter.class, "sliding_window_counter.lua"));
-    SCRIPTS.put(Algorithm.FIXED_WINDOW, LuaScript.fromResource(RedisRateLimiter.class, "fixed_window.lua"));
-    SCRIPTS.put(Algorithm.TOKEN_BUCKET, LuaScript.fromResource(RedisRateLimiter.class, "token_bucket.lua"));
+    SCRIPTS.put(Algorithm.SLIDING_WINDOW_LOG, script("sliding_window_log.lua"));
+    SCRIPTS.put(Algorithm.SLIDING_WINDOW_COUNTER, script("sliding_window_counter.lua"));
+    SCRIPTS.put(Algorithm.FIXED_WINDOW, script("fixed_window.lua"));
+    SCRIPTS.put(Algorithm.TOKEN_BUCKET, script("token_bucket.lua"));
+  }
+
+  /** An algorithm's script: the shared prelude (time, arguments, integer helpers), then its own body. */
+  private static LuaScript script(String body) {
+    return LuaScript.fromResources(RedisRateLimiter.class, body, "prelude.lua", body);
   }
 
   private final RedisConnection connection;

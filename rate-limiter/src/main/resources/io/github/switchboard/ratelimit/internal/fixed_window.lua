@@ -13,24 +13,7 @@
 -- can be needed, so a client clock lagging Redis's by less than a window never loses state early.
 -- All arithmetic is on integers below 2^53; numbers sent to Redis are formatted with %.0f (never %.14g).
 
-local function idiv(a, b)
-  local q = math.floor(a / b)
-  local r = a - q * b
-  if r < 0 then q = q - 1 elseif r >= b then q = q + 1 end
-  return q
-end
-local function fmt(x) return string.format('%.0f', x) end
-
-local key = KEYS[1]
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-  now = tonumber(ARGV[1])
-end
-local n = tonumber(ARGV[2])
-local L = (#ARGV - 2) / 2
+-- (idiv, fmt, key, now, n and L come from prelude.lua)
 
 local C, W, WS, fs, fc, fields = {}, {}, {}, {}, {}, {}
 for i = 1, L do

@@ -16,24 +16,7 @@
 -- older than the longest window are removed first, and a write sets PEXPIRE to the longest window,
 -- rounded up to the millisecond (the newest grant is needed that long).
 
-local function idiv(a, b)
-  local q = math.floor(a / b)
-  local r = a - q * b
-  if r < 0 then q = q - 1 elseif r >= b then q = q + 1 end
-  return q
-end
-local function fmt(x) return string.format('%.0f', x) end
-
-local key = KEYS[1]
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-  now = tonumber(ARGV[1])
-end
-local n = tonumber(ARGV[2])
-local L = (#ARGV - 2) / 2
+-- (idiv, fmt, key, now, n and L come from prelude.lua)
 
 local C, W = {}, {}
 local wmax = 0

@@ -14,24 +14,7 @@
 -- / T)) (0 if negative), used = C - remaining, resetAfter = TAT - now (at least 0). A write sets PEXPIRE to
 -- the longest B (>= any TAT - now right after a grant), rounded up to the millisecond.
 
-local function idiv(a, b)
-  local q = math.floor(a / b)
-  local r = a - q * b
-  if r < 0 then q = q - 1 elseif r >= b then q = q + 1 end
-  return q
-end
-local function fmt(x) return string.format('%.0f', x) end
-
-local key = KEYS[1]
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-  now = tonumber(ARGV[1])
-end
-local n = tonumber(ARGV[2])
-local L = (#ARGV - 2) / 2
+-- (idiv, fmt, key, now, n and L come from prelude.lua)
 
 local C, W, T, B, fields = {}, {}, {}, {}, {}
 for i = 1, L do
