@@ -1,0 +1,114 @@
+package io.github.switchboard.examples;
+
+import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.examples.coordinator.Coordinator;
+import io.github.switchboard.examples.coordinator.CoordinatorConfig;
+import io.github.switchboard.pool.DecoderNode;
+import io.github.switchboard.pool.DecoderPool;
+import io.github.switchboard.pool.DecoderPools;
+import io.github.switchboard.pool.HealthCheckConfig;
+import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.RoutingRequest;
+import io.github.switchboard.pool.Selection;
+import io.github.switchboard.pool.Subscription;
+import io.github.switchboard.ratelimit.Algorithm;
+import io.github.switchboard.ratelimit.Decision;
+import io.github.switchboard.ratelimit.FallbackMode;
+import io.github.switchboard.ratelimit.RateLimitHeaders;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
+import io.github.switchboard.ratelimit.RateLimiter;
+import io.github.switchboard.ratelimit.RateLimiters;
+import io.github.switchboard.registration.KeepAlive;
+import io.github.switchboard.registration.RegistrationClient;
+import io.github.switchboard.registration.RegistrationClients;
+import io.github.switchboard.registration.RegistrationResult;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java examples of the modules' READMEs, line for line ({@code ReadmeExampleTest} checks that each
+ * README and this file agree), so that no README example can drift from the API. They are compiled, not
+ * run: they need servers that the READMEs assume.
+ */
+final class ModuleReadmeExamples {
+  private static final Logger log = LoggerFactory.getLogger(ModuleReadmeExamples.class);
+
+  private ModuleReadmeExamples() {}
+
+  static void rateLimiter() {
+    // README:begin rate-limiter/README.md
+    RateLimitPolicy policy = RateLimitPolicy.builder()
+        .algorithm(Algorithm.SLIDING_WINDOW_LOG)
+        .limit(60, Duration.ofMinutes(1))
+        .limit(1000, Duration.ofHours(1))
+        .build();
+    try (RateLimiter limiter = RateLimiters.builder(policy)
+            .redis(RedisTarget.parse("redis://localhost:6379"))   // leave out: in-memory limiter
+            .fallback(FallbackMode.LOCAL)                          // LOCAL (default), ALLOW, DENY
+            .expectedInstances(4)                                  // LOCAL fallback enforces 1/4 each
+            .build()) {
+      Decision d = limiter.tryAcquire("client-42");
+      Map<String, String> headers = RateLimitHeaders.of(d, policy);  // RateLimit-Policy, RateLimit, Retry-After
+    }
+    // README:end
+  }
+
+  static void decoderPool() {
+    // README:begin decoder-pool/README.md
+    DecoderNode node = DecoderNode.builder("decoder-1", URI.create("http://decoder:8001"))
+        .region("us-east-1").gpuType("T4").capacity(100)
+        .languages("en", "es", "fr").tags("production").priority(1)
+        .build();
+    try (DecoderPool pool = DecoderPools.builder("default")
+            .redis(RedisTarget.parse(System.getenv("REDIS_URL")))   // leave out: file or memory
+            .file(Path.of("config/decoder_pool.json"))              // fallback and mirror
+            .healthChecks(true)
+            .build()) {
+      pool.register(node).toCompletableFuture().join();            // true: created, false: updated
+      pool.heartbeat("decoder-1", NodeLoad.of(12));
+      Optional<Selection> s = pool.select(RoutingRequest.of("en", "es").preferRegion("us-east-1"));
+      Subscription sub = pool.subscribe(event -> log.info("{}", event));
+    }
+    // README:end
+  }
+
+  static void registrationClient(String apiToken) throws Exception {
+    // README:begin registration-client/README.md
+    DecoderNode node = DecoderNode.builder("decoder-1", URI.create("http://decoder-1:8001"))
+        .region("us-east-1").gpuType("T4").capacity(100).languages("en", "es").build();
+    try (RegistrationClient client = RegistrationClients.builder()
+            .coordinator(URI.create("https://coordinator:8002"), apiToken)   // tried first
+            .redis(RedisTarget.parse("redis://redis:6379"), "default")       // then Redis
+            .file(Path.of("config/decoder_pool.json"))                       // then the file
+            .build()) {
+      RegistrationResult r = client.register(node);     // r.channel(): COORDINATOR, REDIS or FILE
+      KeepAlive alive = client.keepAlive(node, Duration.ofSeconds(10), () -> NodeLoad.of(currentLoad()));
+      // ... serve ...
+      alive.close();                                    // stops heartbeats
+      client.deregister(node.nodeId());                 // removes the node now
+    }
+    // README:end
+  }
+
+  static void coordinator(String token) {
+    // README:begin examples/README.md
+    CoordinatorConfig config = CoordinatorConfig.builder(token)
+        .host("127.0.0.1").port(0)
+        .poolFile(Path.of("build/decoder_pool.json"))
+        .healthChecks(HealthCheckConfig.DISABLED)
+        .build();
+    try (Coordinator coordinator = Coordinator.start(config)) {
+      URI base = coordinator.uri();        // http://127.0.0.1:<port>
+    }
+    // README:end
+  }
+
+  private static double currentLoad() {
+    return 0;
+  }
+}
