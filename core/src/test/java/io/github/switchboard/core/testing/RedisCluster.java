@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +27,7 @@ public final class RedisCluster implements RedisDeployment {
   static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
   private final List<RedisServer> nodes;
-  private final List<RedisClusterClient> clients = new CopyOnWriteArrayList<>();
-  private volatile boolean closed;
-  private volatile boolean shared;
+  private final Lifecycle lifecycle = new Lifecycle();
 
   private RedisCluster(List<RedisServer> nodes) {
     this.nodes = List.copyOf(nodes);
@@ -101,7 +97,7 @@ public final class RedisCluster implements RedisDeployment {
   }
 
   void markShared() {
-    shared = true;
+    lifecycle.share();
     nodes.forEach(RedisServer::markShared);
   }
 
@@ -229,29 +225,20 @@ public final class RedisCluster implements RedisDeployment {
       u.setTimeout(Duration.ofSeconds(5));
     }
     RedisClusterClient c = RedisClusterClient.create(RedisHarness.clientResources(), uris);
-    clients.add(c);
+    lifecycle.track(c);
     return c.connect(StringCodec.UTF8);
   }
 
   @Override
   public void close() {
-    if (shared && !Processes.isShuttingDown()) {
-      return;
+    if (lifecycle.closeRequested()) {
+      closeNow();
     }
-    closeNow();
   }
 
   void closeNow() {
-    if (closed) {
+    if (!lifecycle.beginClose()) {
       return;
-    }
-    closed = true;
-    for (RedisClusterClient c : clients) {
-      try {
-        c.shutdown(0, 2, TimeUnit.SECONDS);
-      } catch (RuntimeException e) {
-        // ignore
-      }
     }
     for (RedisServer n : nodes) {
       n.closeNow();

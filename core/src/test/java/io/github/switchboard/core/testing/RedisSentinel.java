@@ -37,9 +37,7 @@ public final class RedisSentinel implements RedisDeployment {
   private final List<RedisServer> sentinels;
   private volatile RedisServer master;
   private volatile RedisServer replica;
-  private final List<RedisClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private volatile boolean closed;
-  private volatile boolean shared;
+  private final Lifecycle lifecycle = new Lifecycle();
 
   private RedisSentinel(RedisServer master, RedisServer replica, List<RedisServer> sentinels) {
     this.master = master;
@@ -127,7 +125,7 @@ public final class RedisSentinel implements RedisDeployment {
   }
 
   void markShared() {
-    shared = true;
+    lifecycle.share();
     master.markShared();
     replica.markShared();
     sentinels.forEach(RedisServer::markShared);
@@ -211,7 +209,7 @@ public final class RedisSentinel implements RedisDeployment {
     RedisURI uri = target().toRedisUris().get(0);
     uri.setTimeout(Duration.ofSeconds(5));
     RedisClient c = RedisClient.create(RedisHarness.clientResources(), uri);
-    clients.add(c);
+    lifecycle.track(c);
     return c.connect(StringCodec.UTF8);
   }
 
@@ -256,23 +254,14 @@ public final class RedisSentinel implements RedisDeployment {
 
   @Override
   public void close() {
-    if (shared && !Processes.isShuttingDown()) {
-      return;
+    if (lifecycle.closeRequested()) {
+      closeNow();
     }
-    closeNow();
   }
 
   void closeNow() {
-    if (closed) {
+    if (!lifecycle.beginClose()) {
       return;
-    }
-    closed = true;
-    for (RedisClient c : clients) {
-      try {
-        c.shutdown(0, 2, TimeUnit.SECONDS);
-      } catch (RuntimeException e) {
-        // ignore
-      }
     }
     for (RedisServer s : sentinels) {
       s.closeNow();

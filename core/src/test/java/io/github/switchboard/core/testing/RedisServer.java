@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
-import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -22,8 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import javax.net.ssl.SSLSocketFactory;
 import org.awaitility.core.ConditionTimeoutException;
@@ -56,12 +53,10 @@ public final class RedisServer implements RedisDeployment {
   private final @Nullable Path certificate;
   private final @Nullable RedisTarget externalTarget;
   private final Resp.Endpoint endpoint;
-  private final List<AbstractRedisClient> clients = new CopyOnWriteArrayList<>();
+  private final Lifecycle lifecycle = new Lifecycle();
   private final boolean ownsDir;
   private volatile @Nullable Node node;
   private volatile boolean paused;
-  private volatile boolean closed;
-  private volatile boolean shared;
 
   private RedisServer(
       Topology topology,
@@ -270,7 +265,7 @@ public final class RedisServer implements RedisDeployment {
   }
 
   void markShared() {
-    shared = true;
+    lifecycle.share();
   }
 
   // ---------------------------------------------------------------- the deployment
@@ -473,7 +468,7 @@ public final class RedisServer implements RedisDeployment {
     uri.setTimeout(Duration.ofSeconds(5));
     RedisClient c = RedisClient.create(RedisHarness.clientResources(), uri);
     c.setOptions(clientOptions(certificate));
-    clients.add(c);
+    lifecycle.track(c);
     return c.connect(StringCodec.UTF8);
   }
 
@@ -494,7 +489,7 @@ public final class RedisServer implements RedisDeployment {
               + "): the harness does not own it; unset REDIS_URL to run this test against a local"
               + " redis-server");
     }
-    if (closed) {
+    if (lifecycle.isClosed()) {
       throw new IllegalStateException(label + " on port " + port + " is closed");
     }
     return Objects.requireNonNull(node, "never started");
@@ -561,23 +556,14 @@ public final class RedisServer implements RedisDeployment {
 
   @Override
   public void close() {
-    if (shared && !Processes.isShuttingDown()) {
-      return;
+    if (lifecycle.closeRequested()) {
+      closeNow();
     }
-    closeNow();
   }
 
   void closeNow() {
-    if (closed) {
+    if (!lifecycle.beginClose()) {
       return;
-    }
-    closed = true;
-    for (AbstractRedisClient c : clients) {
-      try {
-        c.shutdown(0, 2, TimeUnit.SECONDS);
-      } catch (RuntimeException e) {
-        // ignore
-      }
     }
     closeProcessOnly();
     if (ownsDir && dir != null) {
