@@ -32,7 +32,10 @@ public interface RedisDeployment extends AutoCloseable {
    */
   RedisOptions.Builder optionsBuilder();
 
-  /** Deletes every key on every master (FLUSHALL). */
+  /**
+   * Deletes every key on every master (FLUSHALL); for the server named by {@code REDIS_URL}, only the
+   * keys of the database it names (FLUSHDB), which the harness claimed because it was empty.
+   */
   void flushAll();
 
   /** Empties the script cache on every node (SCRIPT FLUSH). */

@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>{@code REDIS_URL} (a {@code redis://} or {@code rediss://} URL), for {@link #standalone()} and
- *       the shared standalone deployment only; fault methods then abort the test (a JUnit assumption);
+ *       the shared standalone deployment only; fault methods then abort the test (a JUnit assumption).
+ *       The harness never sends FLUSHALL there: it uses the one database the URL names, refuses it if it
+ *       holds keys the tests did not write, and empties only that database (FLUSHDB);
  *   <li>{@code redis-server} on the PATH, started on a free port of 127.0.0.1 without persistence;
  *   <li>Testcontainers ({@code redis:7}, host network) when a Docker engine is available;
  *   <li>else a failure saying what to install.

@@ -200,7 +200,7 @@ public final class RedisServer implements RedisDeployment {
     String user = creds == null || !creds.hasUsername() ? null : creds.getUsername();
     SSLSocketFactory tls = target.tls() ? (SSLSocketFactory) SSLSocketFactory.getDefault() : null;
     RedisTarget.HostAndPort hp = target.hosts().get(0);
-    Resp.Endpoint ep = new Resp.Endpoint(hp.host(), hp.port(), tls, user, pw);
+    Resp.Endpoint ep = new Resp.Endpoint(hp.host(), hp.port(), tls, user, pw, target.database());
     RedisServer s =
         new RedisServer(
             Topology.STANDALONE, "external", null, null, false, hp.port(), List.of(), user, pw, null,
@@ -209,6 +209,7 @@ public final class RedisServer implements RedisDeployment {
       throw new IllegalStateException(
           "REDIS_URL is set to " + target.redactedUrl() + " but that server does not answer PING");
     }
+    ExternalClaims.claim(ep, target.redactedUrl());
     return s;
   }
 
@@ -403,9 +404,18 @@ public final class RedisServer implements RedisDeployment {
     }
   }
 
+  /**
+   * Deletes every key (FLUSHALL) of a server the harness started. For the server named by
+   * {@code REDIS_URL} only the database it names is emptied (FLUSHDB), and only because it was empty
+   * when the harness first reached it: the harness refuses a database holding keys it did not write.
+   */
   @Override
   public void flushAll() {
-    call("FLUSHALL");
+    if (externalTarget != null) {
+      ExternalClaims.flush(endpoint);
+    } else {
+      call("FLUSHALL");
+    }
   }
 
   @Override
@@ -442,6 +452,9 @@ public final class RedisServer implements RedisDeployment {
       a.addAll(List.of("--tls", "--cacert", certificate.toString()));
     } else if (externalTarget != null && externalTarget.tls()) {
       a.add("--tls");
+    }
+    if (endpoint.database() != 0) {
+      a.addAll(List.of("-n", Integer.toString(endpoint.database())));
     }
     a.addAll(List.of(args));
     return rawCli(a);

@@ -26,13 +26,23 @@ import org.jspecify.annotations.Nullable;
  */
 final class Resp implements Closeable {
 
-  /** Where a node listens and how to log in. */
+  /** Where a node listens, how to log in and which database to SELECT (0: none). */
   record Endpoint(
       String host,
       int port,
       @Nullable SSLSocketFactory tls,
       @Nullable String user,
-      @Nullable String password) {
+      @Nullable String password,
+      int database) {
+    Endpoint(
+        String host,
+        int port,
+        @Nullable SSLSocketFactory tls,
+        @Nullable String user,
+        @Nullable String password) {
+      this(host, port, tls, user, password, 0);
+    }
+
     @Override
     public String toString() {
       return host + ":" + port;
@@ -75,6 +85,9 @@ final class Resp implements Closeable {
         } else {
           r.call("AUTH", e.password());
         }
+      }
+      if (e.database() != 0) {
+        r.call("SELECT", Integer.toString(e.database()));
       }
       return r;
     } catch (IOException | RuntimeException ex) {
