@@ -1,6 +1,7 @@
 package io.github.switchboard.ratelimit;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.BackendListener;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
@@ -9,6 +10,7 @@ import io.github.switchboard.core.internal.FailoverGuard;
 import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.ratelimit.internal.GuardedRateLimiter;
 import io.github.switchboard.ratelimit.internal.InMemoryRateLimiter;
+import io.github.switchboard.ratelimit.internal.ListeningRateLimiter;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.util.ArrayList;
@@ -32,6 +34,12 @@ public final class RateLimiters {
 
   /** The default key prefix. */
   public static final String DEFAULT_KEY_PREFIX = "switchboard:rl:";
+
+  /** The default name of a limiter. */
+  public static final String DEFAULT_NAME = "rate-limiter";
+
+  /** The longest name of a limiter, in characters. */
+  public static final int MAX_NAME_LENGTH = 100;
 
   private RateLimiters() {}
 
@@ -62,6 +70,9 @@ public final class RateLimiters {
     private ClockSource clock = ClockSource.REDIS;
     private TimeSource timeSource = TimeSource.system();
     private @Nullable CircuitBreakerConfig breakerConfig;
+    private @Nullable CircuitBreakerRegistry breakerRegistry;
+    private String name = DEFAULT_NAME;
+    private @Nullable DecisionListener decisionListener;
     private final List<BackendListener> listeners = new ArrayList<>();
 
     private Builder(RateLimitPolicy policy) {
@@ -123,8 +134,7 @@ public final class RateLimiters {
     }
 
     /**
-     * Sets the prefix of every Redis key (default {@value RateLimiters#DEFAULT_KEY_PREFIX}); also the name
-     * of the limiter in logs and in {@link BackendListener} calls.
+     * Sets the prefix of every Redis key (default {@value RateLimiters#DEFAULT_KEY_PREFIX}).
      *
      * @param prefix a non-empty prefix without '{' or '}' (the braces are the Cluster hash tag)
      * @return this builder
@@ -206,6 +216,70 @@ public final class RateLimiters {
     }
 
     /**
+     * Sets the limiter's name (default {@value RateLimiters#DEFAULT_NAME}): its name in logs, in {@link
+     * BackendListener} calls and in metrics, and the name of its circuit breaker, {@code "switchboard-" +
+     * name}.
+     *
+     * @param name 1 to {@value RateLimiters#MAX_NAME_LENGTH} characters, each a letter or digit (ASCII),
+     *     {@code '-'}, {@code '_'}, {@code '.'} or {@code ':'}
+     * @return this builder
+     * @throws IllegalArgumentException if the name is empty, too long or holds another character
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+        throw new IllegalArgumentException(
+            "name must be 1 to " + MAX_NAME_LENGTH + " characters long, was " + name.length());
+      }
+      for (int i = 0; i < name.length(); i++) {
+        char c = name.charAt(i);
+        boolean ok =
+            (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '-'
+                || c == '_'
+                || c == '.'
+                || c == ':';
+        if (!ok) {
+          throw new IllegalArgumentException(
+              "name may hold only ASCII letters, digits, '-', '_', '.' and ':', found '"
+                  + c
+                  + "' at index "
+                  + i);
+        }
+      }
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Creates the circuit breaker in a registry, named {@code "switchboard-" + name} (see {@link
+     * #name(String)}), so that whatever watches the registry (resilience4j-micrometer, for one) sees it.
+     * Default: a breaker outside any registry. Only used with Redis.
+     *
+     * @param registry the registry; a breaker of that name already in it is reused, with its own
+     *     configuration
+     * @return this builder
+     */
+    public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
+      this.breakerRegistry = Objects.requireNonNull(registry, "circuitBreakerRegistry");
+      return this;
+    }
+
+    /**
+     * Sets a listener told of every decision, synchronous or asynchronous, with its latency (for
+     * metrics). Without one, a decision costs nothing extra. Replaces an earlier listener.
+     *
+     * @param listener the listener; an exception it throws is logged (rate-limited), never propagated
+     * @return this builder
+     */
+    public Builder decisionListener(DecisionListener listener) {
+      this.decisionListener = Objects.requireNonNull(listener, "decisionListener");
+      return this;
+    }
+
+    /**
      * Adds a listener told of every move between Redis and the fallback.
      *
      * @param listener the listener; an exception it throws is logged, never propagated
@@ -223,6 +297,12 @@ public final class RateLimiters {
      * @return the limiter
      */
     public RateLimiter build() {
+      RateLimiter limiter = buildDecider();
+      DecisionListener l = decisionListener;
+      return l == null ? limiter : new ListeningRateLimiter(limiter, l, name);
+    }
+
+    private RateLimiter buildDecider() {
       if (target == null && connection == null && clusterConnection == null) {
         return new InMemoryRateLimiter(policy, timeSource);
       }
@@ -238,6 +318,7 @@ public final class RateLimiters {
           breakerConfig != null ? breakerConfig : FailoverGuard.defaultConfig(options.commandTimeout());
       try {
         return new GuardedRateLimiter(
+            name,
             policy,
             c,
             keyPrefix,
@@ -246,6 +327,7 @@ public final class RateLimiters {
             fallback,
             expectedInstances,
             cfg,
+            breakerRegistry,
             List.copyOf(listeners));
       } catch (RuntimeException e) {
         c.close();

@@ -2,6 +2,7 @@ package io.github.switchboard.core.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.BackendListener;
 import io.github.switchboard.core.BackendState;
 import java.time.Duration;
@@ -52,10 +53,43 @@ public final class FailoverGuard {
    * @param commandTimeout the Redis command timeout; synchronous calls wait at most twice as long
    */
   public FailoverGuard(String name, CircuitBreakerConfig config, Duration commandTimeout) {
+    this(name, config, commandTimeout, null);
+  }
+
+  /**
+   * Creates a guard whose breaker lives in a user's registry (so that, for example,
+   * resilience4j-micrometer reports it as it reports any other breaker).
+   *
+   * @param name the component's name, for logs and listeners
+   * @param config the breaker's configuration
+   * @param commandTimeout the Redis command timeout; synchronous calls wait at most twice as long
+   * @param registry where to create the breaker, named {@code "switchboard-" + name}, with {@code
+   *     config}; {@code null}: a breaker of the same name outside any registry. A registry that already
+   *     holds a breaker of that name returns it (and its configuration wins), as resilience4j does.
+   */
+  public FailoverGuard(
+      String name,
+      CircuitBreakerConfig config,
+      Duration commandTimeout,
+      @Nullable CircuitBreakerRegistry registry) {
     this.name = Objects.requireNonNull(name, "name");
-    this.breaker = CircuitBreaker.of(name, Objects.requireNonNull(config, "config"));
+    Objects.requireNonNull(config, "config");
+    this.breaker =
+        registry == null
+            ? CircuitBreaker.of(breakerName(name), config)
+            : registry.circuitBreaker(breakerName(name), config);
     this.syncWaitNanos = commandTimeout.toNanos() * 2 + TimeUnit.MILLISECONDS.toNanos(50);
     this.reported = new AtomicReference<>(map(breaker.getState()));
+  }
+
+  /**
+   * Returns the name of the breaker of a component.
+   *
+   * @param name the component's name
+   * @return {@code "switchboard-" + name}
+   */
+  public static String breakerName(String name) {
+    return "switchboard-" + name;
   }
 
   /*

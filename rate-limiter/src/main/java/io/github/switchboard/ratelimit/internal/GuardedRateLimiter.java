@@ -1,6 +1,7 @@
 package io.github.switchboard.ratelimit.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.BackendListener;
 import io.github.switchboard.core.BackendState;
 import io.github.switchboard.core.TimeSource;
@@ -83,17 +84,20 @@ public final class GuardedRateLimiter implements RateLimiter {
   /**
    * Creates the guarded limiter.
    *
+   * @param name the limiter's name (logs, listeners, the breaker {@code "switchboard-" + name})
    * @param policy the policy
    * @param connection the Redis connection; closed by {@link #close()} (which closes only what it opened)
-   * @param prefix the key prefix, also the guard's name
+   * @param prefix the key prefix
    * @param clock whose clock the scripts use
    * @param time the client clock (for {@link ClockSource#CLIENT} and the LOCAL fallback)
    * @param mode the fallback
    * @param expectedInstances the divisor of the LOCAL fallback's counts
    * @param breakerConfig the circuit breaker's configuration
+   * @param breakerRegistry where to create the breaker, or null for none
    * @param listeners told of every move between Redis and the fallback
    */
   public GuardedRateLimiter(
+      String name,
       RateLimitPolicy policy,
       RedisConnection connection,
       String prefix,
@@ -102,12 +106,14 @@ public final class GuardedRateLimiter implements RateLimiter {
       FallbackMode mode,
       int expectedInstances,
       CircuitBreakerConfig breakerConfig,
+      @Nullable CircuitBreakerRegistry breakerRegistry,
       List<BackendListener> listeners) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.limits = new Limits(policy);
     this.connection = Objects.requireNonNull(connection, "connection");
     this.redis = new RedisRateLimiter(connection, policy, prefix, clock, time);
-    this.guard = new FailoverGuard(prefix, breakerConfig, connection.options().commandTimeout());
+    this.guard = new FailoverGuard(
+            name, breakerConfig, connection.options().commandTimeout(), breakerRegistry);
     for (BackendListener l : listeners) {
       guard.addListener(l);
     }
