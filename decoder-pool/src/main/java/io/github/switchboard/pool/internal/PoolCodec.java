@@ -1,11 +1,16 @@
 package io.github.switchboard.pool.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,7 +50,21 @@ import org.jspecify.annotations.Nullable;
  */
 /** Reads and writes pool JSON: the pool file, single nodes, runtime states, loads and A/B tests. */
 public final class PoolCodec {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** The deepest nesting read (the pool file's deepest value, a node's tag, is at depth 4). */
+  public static final int MAX_DEPTH = 32;
+  /** The longest number read, in characters (a double needs 24). */
+  public static final int MAX_NUMBER_LENGTH = 64;
+  /** The longest field name read, in characters (the format's longest is 21). */
+  public static final int MAX_NAME_LENGTH = 256;
+  /** The longest string value read, in characters. */
+  public static final int MAX_STRING_LENGTH = 64 * 1024;
+  /** The largest single value read (a node, a load, a runtime state, an A/B test), in characters. */
+  public static final int MAX_VALUE_LENGTH = 1024 * 1024;
+  /** The largest pool file read, in characters. */
+  public static final int MAX_DOCUMENT_LENGTH = 16 * 1024 * 1024;
+
+  private static final ObjectMapper MAPPER = newMapper(MAX_VALUE_LENGTH);
+  private static final ObjectMapper DOCUMENT_MAPPER = newMapper(MAX_DOCUMENT_LENGTH);
   private static final ObjectWriter PRETTY;
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -56,6 +75,25 @@ public final class PoolCodec {
   }
 
   private PoolCodec() {}
+
+  /**
+   * Returns a new mapper that reads with this codec's limits ({@link #MAX_DEPTH}, {@link
+   * #MAX_NUMBER_LENGTH}, {@link #MAX_NAME_LENGTH}, {@link #MAX_STRING_LENGTH} and the given total length),
+   * for the other JSON the pool reads (change messages, journal lines, the runtime file).
+   *
+   * @param maxLength the largest document read, in characters (or bytes)
+   * @return a mapper; reading past a limit throws {@link StreamConstraintsException}
+   */
+  public static ObjectMapper newMapper(long maxLength) {
+    StreamReadConstraints limits = StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_DEPTH)
+        .maxNumberLength(MAX_NUMBER_LENGTH)
+        .maxNameLength(MAX_NAME_LENGTH)
+        .maxStringLength(MAX_STRING_LENGTH)
+        .maxDocumentLength(maxLength)
+        .build();
+    return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build()).build();
+  }
 
   /**
    * A node as stored by a backend, with whether it is configured.
@@ -76,6 +114,10 @@ public final class PoolCodec {
    * @throws PoolFormatException if the content is not JSON or a field breaks its rule
    */
   public static PoolDocument readDocument(byte[] json, String source) {
+    if (json.length > MAX_DOCUMENT_LENGTH) {
+      throw new PoolFormatException(
+          source + ": too large: " + json.length + " bytes, the limit is " + MAX_DOCUMENT_LENGTH, null);
+    }
     return readDocument(new String(json, StandardCharsets.UTF_8), source);
   }
 
@@ -92,7 +134,7 @@ public final class PoolCodec {
       throw new PoolFormatException(
           source + ": the file is empty; expected {\"nodes\": [...], \"ab_tests\": [...]}", null);
     }
-    JsonNode root = parse(json, source);
+    JsonNode root = parse(DOCUMENT_MAPPER, MAX_DOCUMENT_LENGTH, json, source);
     JsonNode nodesNode;
     JsonNode testsNode = null;
     boolean legacy;
@@ -369,6 +411,9 @@ public final class PoolCodec {
    * @return the load, empty if the body is not a JSON object with either field or is invalid
    */
   public static Optional<NodeLoad> readHealthLoad(String body) {
+    if (body.length() > MAX_VALUE_LENGTH) {
+      return Optional.empty();
+    }
     try {
       JsonNode n = MAPPER.readTree(body);
       if (n == null || !n.isObject()
@@ -377,7 +422,7 @@ public final class PoolCodec {
       }
       return Optional.of(loadFrom(n));
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      return Optional.empty();
+      return Optional.empty(); // the body is advisory: any failure means "no load signal"
     }
   }
 
@@ -412,7 +457,7 @@ public final class PoolCodec {
       if (hb != null && !hb.isNull()) {
         if (!hb.isIntegralNumber() || hb.longValue() < 0) {
           throw new IllegalArgumentException(
-              "last_heartbeat must be microseconds since the epoch (a whole number >= 0), was " + hb);
+              "last_heartbeat must be microseconds since the epoch (a whole number >= 0), was " + kind(hb));
         }
         micros = hb.longValue();
       }
@@ -461,7 +506,7 @@ public final class PoolCodec {
     JsonNode up = n.get("uptime");
     if (up != null && !up.isNull()) {
       if (!up.isNumber() || up.doubleValue() < 0 || !Double.isFinite(up.doubleValue())) {
-        throw new IllegalArgumentException("uptime must be a number of seconds >= 0, was " + up);
+        throw new IllegalArgumentException("uptime must be a number of seconds >= 0, was " + kind(up));
       }
       result = result.withUptime(Duration.ofNanos((long) (up.doubleValue() * 1e9)));
     }
@@ -550,17 +595,47 @@ public final class PoolCodec {
   // ------------------------------------------------------------------------------------------------ helpers
 
   private static JsonNode parse(String json, String source) {
-    try {
-      JsonNode n = MAPPER.readTree(json);
-      if (n == null || n.isMissingNode()) {
-        throw new PoolFormatException(source + ": no JSON content", null);
-      }
-      return n;
-    } catch (JsonProcessingException e) {
+    return parse(MAPPER, MAX_VALUE_LENGTH, json, source);
+  }
+
+  /*
+   * Every failure becomes a PoolFormatException: a limit (checked here for the total length, by Jackson's
+   * StreamReadConstraints for the rest) or a syntax error, whose location may be null.
+   */
+  private static JsonNode parse(ObjectMapper mapper, int maxLength, String json, String source) {
+    if (json.length() > maxLength) {
       throw new PoolFormatException(
-          source + ": not valid JSON at line " + e.getLocation().getLineNr() + ", column "
-              + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+          source + ": too large: " + json.length() + " characters, the limit is " + maxLength, null);
     }
+    JsonNode n;
+    try {
+      n = mapper.readTree(json);
+    } catch (StreamConstraintsException e) {
+      throw new PoolFormatException(source + ": over a limit: " + limitMessage(e), e);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null || at.getLineNr() < 0 ? ""
+          : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw new PoolFormatException(source + ": not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+    } catch (RuntimeException e) {
+      // Jackson reports some number and encoding problems unchecked
+      throw new PoolFormatException(source + ": not valid JSON: " + e.getMessage(), e);
+    }
+    if (n == null || n.isMissingNode()) {
+      throw new PoolFormatException(source + ": no JSON content", null);
+    }
+    return n;
+  }
+
+  /** Jackson's message without its pointer to the setting: "Document nesting depth (33) exceeds ...". */
+  private static String limitMessage(StreamConstraintsException e) {
+    String m = String.valueOf(e.getOriginalMessage());
+    int from = m.indexOf(", from `");
+    if (from >= 0) {
+      int close = m.indexOf(')', from);
+      m = m.substring(0, from) + (close >= 0 ? m.substring(close) : ")");
+    }
+    return m;
   }
 
   private static String requiredText(JsonNode n, String field) {
