@@ -1,0 +1,91 @@
+package io.github.switchboard.micrometer.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The decision counters and the latency timer of one limiter name, registered once.
+ *
+ * <p>Hot path: {@link #record} picks one of four counters built in the constructor and records the
+ * latency; it looks nothing up by tag and allocates nothing of its own (the registry's counter and timer
+ * implementations decide the rest: {@code SimpleMeterRegistry} and the Prometheus registry add to striped
+ * adders).
+ */
+public final class DecisionMeters {
+
+  /** The meter counting decisions. */
+  public static final String DECISIONS = "switchboard.ratelimit.decisions";
+
+  /** The meter timing decisions. */
+  public static final String LATENCY = "switchboard.ratelimit.latency";
+
+  /**
+   * The upper bounds of the latency histogram's buckets: from an in-memory decision (well under 100 µs) to
+   * past the default Redis command timeout (250 ms) and its synchronous bound (about twice that).
+   */
+  static final Duration[] BUCKETS = {
+    Duration.ofNanos(100_000),
+    Duration.ofNanos(250_000),
+    Duration.ofNanos(500_000),
+    Duration.ofMillis(1),
+    Duration.ofMillis(2),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1)
+  };
+
+  private final Counter allowed;
+  private final Counter denied;
+  private final Counter allowedDegraded;
+  private final Counter deniedDegraded;
+  private final Timer latency;
+
+  /**
+   * Registers (or finds, if already registered) the meters of one limiter name.
+   *
+   * @param registry the registry
+   * @param name the value of the {@code name} tag
+   */
+  public DecisionMeters(MeterRegistry registry, String name) {
+    this.allowed = counter(registry, name, "allowed", "false");
+    this.denied = counter(registry, name, "denied", "false");
+    this.allowedDegraded = counter(registry, name, "allowed", "true");
+    this.deniedDegraded = counter(registry, name, "denied", "true");
+    this.latency =
+        Timer.builder(LATENCY)
+            .description("The time a rate limit decision took, fallback included")
+            .tag("name", name)
+            .serviceLevelObjectives(BUCKETS)
+            .register(registry);
+  }
+
+  private static Counter counter(MeterRegistry registry, String name, String outcome, String degraded) {
+    return Counter.builder(DECISIONS)
+        .description("Rate limit decisions; degraded=true when a fallback answered instead of Redis")
+        .tag("name", name)
+        .tag("outcome", outcome)
+        .tag("degraded", degraded)
+        .register(registry);
+  }
+
+  /**
+   * Records one decision.
+   *
+   * @param isAllowed whether it was allowed
+   * @param degraded whether a fallback answered
+   * @param latencyNanos how long it took, in nanoseconds
+   */
+  public void record(boolean isAllowed, boolean degraded, long latencyNanos) {
+    Counter c = isAllowed ? (degraded ? allowedDegraded : allowed) : (degraded ? deniedDegraded : denied);
+    c.increment();
+    latency.record(latencyNanos, TimeUnit.NANOSECONDS);
+  }
+}
