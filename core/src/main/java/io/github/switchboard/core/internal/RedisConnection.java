@@ -72,6 +72,7 @@ public final class RedisConnection implements AutoCloseable {
   private volatile @Nullable StatefulConnection<String, String> connection;
   private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
   private volatile boolean closed;
+  private volatile CompletionStage<EvictionGuard.Finding> evictionCheck = new CompletableFuture<>();
   private long backoffMillis = 50;
 
   private RedisConnection(
@@ -154,6 +155,7 @@ public final class RedisConnection implements AutoCloseable {
     RedisConnection c = new RedisConnection(name, null, options, false, null, null);
     c.connection = connection;
     c.commands = connection.async();
+    c.checkEviction(connection);
     return c;
   }
 
@@ -170,6 +172,7 @@ public final class RedisConnection implements AutoCloseable {
     RedisConnection c = new RedisConnection(name, null, options, false, null, null);
     c.connection = connection;
     c.commands = connection.async();
+    c.checkEviction(connection);
     return c;
   }
 
@@ -280,8 +283,25 @@ public final class RedisConnection implements AutoCloseable {
                   ? cc.async()
                   : ((StatefulRedisConnection<String, String>) conn).async();
           LOG.info("Redis '{}' connected to {}", name, describe());
+          checkEviction(conn);
           return null;
         });
+  }
+
+  private void checkEviction(StatefulConnection<String, String> conn) {
+    String server = describe();
+    String key = target != null ? server : server + "@" + System.identityHashCode(conn);
+    evictionCheck = EvictionGuard.check(Objects.requireNonNull(commands), name, server, key);
+  }
+
+  /**
+   * Returns the eviction check made when the first connection was made ({@link EvictionGuard}); not
+   * complete while there is no connection yet.
+   *
+   * @return what the check found
+   */
+  public CompletionStage<EvictionGuard.Finding> evictionCheck() {
+    return evictionCheck;
   }
 
   private static CompletableFuture<StatefulRedisClusterConnection<String, String>> connectToEveryMaster(
