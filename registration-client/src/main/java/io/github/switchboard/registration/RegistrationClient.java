@@ -11,9 +11,10 @@ import java.util.function.Supplier;
  * then Redis, then the pool file (each only if configured). Build one with
  * {@link RegistrationClients#builder()}. Thread-safe.
  *
- * <p>A channel that fails (unreachable, a refused token, a timeout, an unwritable file) makes the client
- * try the next; the failures are reported in the result. A node the coordinator refuses as invalid
- * ({@code 400}) is never written through another channel.
+ * <p>A channel that cannot be reached or fails (connection refused, a timeout, a {@code 5xx}, Redis down,
+ * an unwritable file) makes the client try the next; the failures are reported in the result. A channel
+ * that answers and refuses ends the chain: a node the coordinator refuses as invalid ({@code 400}) or whose
+ * API token it refuses ({@code 401}, {@code 403}) is never written through another channel.
  */
 public interface RegistrationClient extends AutoCloseable {
 
@@ -24,6 +25,8 @@ public interface RegistrationClient extends AutoCloseable {
    * @return the channel that stored it, whether it was new, and the failures of the channels before
    * @throws InvalidNodeException if the coordinator refused the node as invalid, or HTTPS is required and
    *     the node's endpoint is plain HTTP
+   * @throws RegistrationRefusedException if the coordinator refused the API token ({@code 401},
+   *     {@code 403}); no lower channel was tried
    * @throws RegistrationException if every channel failed
    * @throws IllegalStateException if the client is closed
    */
@@ -43,6 +46,8 @@ public interface RegistrationClient extends AutoCloseable {
    *
    * @param nodeId the node's id
    * @return the channel that removed the node, or that answered it did not know it
+   * @throws RegistrationRefusedException if the coordinator refused the call ({@code 400}, {@code 401},
+   *     {@code 403}); no lower channel was tried
    * @throws RegistrationException if every channel failed
    * @throws IllegalStateException if the client is closed
    */

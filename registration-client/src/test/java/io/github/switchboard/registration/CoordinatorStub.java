@@ -37,6 +37,8 @@ final class CoordinatorStub implements AutoCloseable {
   final List<String> authorizations = new CopyOnWriteArrayList<>();
   volatile Predicate<DecoderNode> rejects = n -> false;
   volatile int healthStatus = 200;
+  /** When not 0, every API route answers this status (a problem) instead of doing its work. */
+  volatile int answerAll;
 
   private final int port;
   private volatile HttpServer server;
@@ -94,6 +96,12 @@ final class CoordinatorStub implements AutoCloseable {
       }
       if (!path.startsWith(DECODERS)) {
         problem(ex, 404, "no such resource");
+        return;
+      }
+      int forced = answerAll;
+      if (forced != 0) {
+        posts.incrementAndGet();
+        problem(ex, forced, "forced answer " + forced);
         return;
       }
       String rest = path.substring(DECODERS.length());

@@ -152,6 +152,19 @@ class KeepAliveTest {
   }
 
   @Test
+  void aRefusedTokenIsNotPlacedOnALowerChannel() {
+    try (RegistrationClient client = RegistrationClients.builder()
+            .coordinator(coordinator.uri(), "not-the-token")
+            .redis(redis.target(), "default")
+            .build();
+        KeepAlive alive = client.keepAlive(node("ka-8"), TICK)) {
+      await().atMost(WAIT).until(() -> coordinator.authorizations.size() >= 3); // three ticks refused
+      assertThat(alive.channel()).isEmpty();
+      assertThat(TestSupport.redisNodeIds(redis.target(), "default")).isEmpty();
+    }
+  }
+
+  @Test
   void theIntervalMustBePositive() {
     try (RegistrationClient client = RegistrationClients.builder().coordinator(coordinator.uri(), TOKEN).build()) {
       DecoderNode n = node("ka-7");

@@ -171,13 +171,32 @@ class RegisterDecoderNodeTest {
   }
 
   @Test
-  void aRefusedTokenFallsToRedisAndSaysWhy() {
+  void aRefusedTokenExitsOneAndWritesNothingElsewhere() throws Exception {
     Run r = runWithFile("--endpoint", endpoint, "--coordinator-url", coordinator.uri().toString(),
         "--api-key", "not-the-token", "--redis-url", redis.target().redactedUrl());
-    assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("via redis");
-    assertThat(r.err()).contains("warning: coordinator failed").contains("401");
-    assertThat(redisNodeIds(redis.target(), "default")).containsExactly(derivedId);
+    assertThat(r.code()).as(r.err()).isEqualTo(RegisterDecoderNode.INVALID);
+    assertThat(r.out()).doesNotContain("registered decoder node");
+    assertThat(r.err()).contains("was not registered").contains("401").contains("the Bearer token is not valid")
+        .contains("no other channel was tried").doesNotContain("not-the-token");
+    assertThat(poolFile).doesNotExist();
+    assertThat(redisNodeIds(redis.target(), "default")).isEmpty();
+
+    // the file alone behind the coordinator: still nothing written; --json says "refused"
+    Run json = runWithFile("--endpoint", endpoint, "--coordinator-url", coordinator.uri().toString(),
+        "--api-key", "not-the-token", "--json");
+    assertThat(json.code()).isEqualTo(RegisterDecoderNode.INVALID);
+    JsonNode j = JSON.readTree(json.out());
+    assertThat(j.get("result").asText()).isEqualTo("refused");
+    assertThat(j.get("channel").asText()).isEqualTo("coordinator");
+    assertThat(poolFile).doesNotExist();
+
+    // a coordinator that fails (5xx) is an outage: the file takes the node
+    coordinator.answerAll = 502;
+    Run outage = runWithFile("--endpoint", endpoint, "--coordinator-url", coordinator.uri().toString(),
+        "--api-key", TOKEN);
+    assertThat(outage.code()).as(outage.err()).isZero();
+    assertThat(outage.err()).contains("warning: coordinator failed").contains("502");
+    assertThat(fileNodes(poolFile)).extracting(NodeView::nodeId).containsExactly(derivedId);
   }
 
   @Test
@@ -358,18 +377,24 @@ class RegisterDecoderNodeTest {
       env.put("REDIS_URL", redisUrl);
       env.put("POOL_CONFIG_PATH", blocker.resolve("p.json").toString());
       runs.add(run(env, "--endpoint", endpoint, "--coordinator-url", coordinator.uri().toString()));
+      // a coordinator that cannot be reached: every channel is tried and fails
+      runs.add(run("--endpoint", endpoint, "--coordinator-url", TestSupport.nothingListening().toString(),
+          "--api-key", apiKey, "--redis-url", redisUrl, "--pool-file", blocker.resolve("p.json").toString()));
       // usage errors that quote the command line
       runs.add(run("--endpoint", endpoint, "--api-key", apiKey, "--redis-url", redisUrl, "--bogus", apiKey));
       runs.add(run("--endpoint", endpoint, "--redis-url", "redis://default:" + password + "@host:notaport"));
     } finally {
       root.detachAppender(logs);
     }
-    assertThat(runs.get(0).code()).isEqualTo(RegisterDecoderNode.ALL_FAILED);
-    assertThat(runs.get(1).code()).isEqualTo(RegisterDecoderNode.ALL_FAILED);
-    assertThat(runs.get(2).code()).isEqualTo(RegisterDecoderNode.ALL_FAILED);
-    assertThat(runs.get(3).code()).isEqualTo(RegisterDecoderNode.USAGE);
+    // a refused key ends the chain (exit 1)
+    assertThat(runs.get(0).code()).isEqualTo(RegisterDecoderNode.INVALID);
+    assertThat(runs.get(1).code()).isEqualTo(RegisterDecoderNode.INVALID);
+    assertThat(runs.get(2).code()).isEqualTo(RegisterDecoderNode.INVALID);
+    assertThat(runs.get(3).code()).isEqualTo(RegisterDecoderNode.ALL_FAILED);
     assertThat(runs.get(4).code()).isEqualTo(RegisterDecoderNode.USAGE);
-    assertThat(runs.get(0).err()).contains("401").contains("redis://default:***@127.0.0.1");
+    assertThat(runs.get(5).code()).isEqualTo(RegisterDecoderNode.USAGE);
+    assertThat(runs.get(0).err()).contains("401");
+    assertThat(runs.get(3).err()).contains("redis://default:***@127.0.0.1");
     for (Run r : runs) {
       assertThat(r.all()).doesNotContain(apiKey).doesNotContain(password);
     }

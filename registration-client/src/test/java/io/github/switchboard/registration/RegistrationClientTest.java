@@ -82,19 +82,39 @@ class RegistrationClientTest {
   }
 
   @Test
-  void aRefusedTokenFallsToRedisWithAClearMessage() {
+  void aRefusedTokenEndsTheChainWithAClearMessage() {
     try (RegistrationClient client = all(coordinator.uri(), "wrong-token-5521", redis.target()).build()) {
-      RegistrationResult r = client.register(node("decoder-2"));
-      assertThat(r.channel()).isEqualTo(Channel.REDIS);
-      assertThat(r.created()).isTrue();
-      assertThat(r.failures()).singleElement().satisfies(f -> {
-        assertThat(f.channel()).isEqualTo(Channel.COORDINATOR);
-        assertThat(f.message()).contains("401").contains("API token").contains("the Bearer token is not valid")
-            .doesNotContain("wrong-token-5521");
-      });
+      assertThatThrownBy(() -> client.register(node("decoder-2")))
+          .isInstanceOfSatisfying(RegistrationRefusedException.class, e -> {
+            assertThat(e.channel()).isEqualTo(Channel.COORDINATOR);
+            assertThat(e.status()).isEqualTo(401);
+            assertThat(e.failures()).isEmpty();
+            assertThat(e.getMessage()).contains("401").contains("API token").contains("the Bearer token is not valid")
+                .doesNotContain("wrong-token-5521");
+          });
+      // a removal is refused the same way: the node is not removed from Redis behind the coordinator's back
+      assertThatThrownBy(() -> client.deregister("decoder-2")).isInstanceOf(RegistrationRefusedException.class);
     }
     assertThat(coordinator.nodes).isEmpty();
-    assertThat(redisNodeIds(redis.target(), "default")).containsExactly("decoder-2");
+    assertThat(redisNodeIds(redis.target(), "default")).isEmpty();
+    assertThat(file).doesNotExist();
+  }
+
+  @Test
+  void aForbiddenAnswerEndsTheChainButAServerErrorFallsThrough() {
+    try (RegistrationClient client = all(coordinator.uri(), TOKEN, redis.target()).build()) {
+      coordinator.answerAll = 403;
+      assertThatThrownBy(() -> client.register(node("decoder-15")))
+          .isInstanceOfSatisfying(RegistrationRefusedException.class, e -> assertThat(e.status()).isEqualTo(403));
+      assertThat(redisNodeIds(redis.target(), "default")).isEmpty();
+
+      coordinator.answerAll = 503;
+      RegistrationResult r = client.register(node("decoder-15"));
+      assertThat(r.channel()).isEqualTo(Channel.REDIS);
+      assertThat(r.failures()).singleElement().satisfies(f -> assertThat(f.message()).contains("answered 503"));
+    }
+    assertThat(redisNodeIds(redis.target(), "default")).containsExactly("decoder-15");
+    assertThat(file).doesNotExist();
   }
 
   @Test

@@ -17,13 +17,15 @@ import picocli.CommandLine.Option;
     description = {
         "Registers a decoder node in a Switchboard pool: through the coordinator's HTTP API if"
             + " --coordinator-url is given, else directly in Redis if --redis-url is given, else in the pool"
-            + " file; each channel is tried only if the one before fails. Never prompts.",
+            + " file; each channel is tried only if the one before cannot be reached or fails (a coordinator that"
+            + " refuses the node or the API key ends the run). Never prompts.",
         "A re-run with the same endpoint updates the node (its id is derived from the endpoint)."},
     optionListHeading = "%nOptions:%n",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:registered (or deregistered)",
-        "1:the node is invalid or its health check failed",
+        "1:the node is invalid, its health check failed, or the coordinator refused it (400, 401, 403:"
+            + " then no other channel is tried)",
         "2:the command line is wrong",
         "3:every channel failed (each failure is printed)"},
     footerHeading = "%nExamples:%n",

@@ -13,6 +13,7 @@ import io.github.switchboard.registration.InvalidNodeException;
 import io.github.switchboard.registration.RegistrationClient;
 import io.github.switchboard.registration.RegistrationClients;
 import io.github.switchboard.registration.RegistrationException;
+import io.github.switchboard.registration.RegistrationRefusedException;
 import io.github.switchboard.registration.RegistrationResult;
 import io.github.switchboard.registration.internal.Failures;
 import io.github.switchboard.registration.internal.Redaction;
@@ -45,7 +46,7 @@ import picocli.CommandLine;
  * The {@code register-decoder-node} command-line tool ({@code java -jar register-decoder-node.jar}): checks
  * a decoder node's health, then registers it through the coordinator's API, else Redis, else the pool file.
  * Run it with {@code --help} for the flags. Exit codes: {@value #OK} registered or deregistered,
- * {@value #INVALID} the node is invalid or unhealthy, {@value #USAGE} the command line is wrong,
+ * {@value #INVALID} the node is invalid or unhealthy or the coordinator refused it, {@value #USAGE} the command line is wrong,
  * {@value #ALL_FAILED} every channel failed.
  */
 public final class RegisterDecoderNode {
@@ -53,7 +54,10 @@ public final class RegisterDecoderNode {
   /** Exit code: the node was registered (or deregistered). */
   public static final int OK = 0;
 
-  /** Exit code: the node is invalid, or its health check failed. */
+  /**
+   * Exit code: the node is invalid, its health check failed, or the coordinator answered and refused it
+   * ({@code 400}, {@code 401}, {@code 403}; nothing is then written to Redis or the pool file).
+   */
   public static final int INVALID = 1;
 
   /** Exit code: the command line is wrong. */
@@ -245,6 +249,8 @@ public final class RegisterDecoderNode {
         r = client.register(node);
       } catch (InvalidNodeException e) {
         return invalid(node, Objects.requireNonNullElse(e.getMessage(), "invalid node"));
+      } catch (RegistrationRefusedException e) {
+        return refused(node, "registered", e);
       } catch (RegistrationException e) {
         return failed(node, "decoder node '" + node.nodeId() + "' was not registered", e.failures());
       }
@@ -267,6 +273,8 @@ public final class RegisterDecoderNode {
       DeregistrationResult r;
       try {
         r = client.deregister(node.nodeId());
+      } catch (RegistrationRefusedException e) {
+        return refused(node, "deregistered", e);
       } catch (RegistrationException e) {
         return failed(node, "decoder node '" + node.nodeId() + "' was not deregistered", e.failures());
       }
@@ -360,6 +368,12 @@ public final class RegisterDecoderNode {
 
     private int invalid(@Nullable DecoderNode node, String message) {
       return result(node, "invalid", INVALID, message, List.of(), null);
+    }
+
+    /** A channel answered and refused (the coordinator's 401 or 403): exit 1, no lower channel was tried. */
+    private int refused(DecoderNode node, String verb, RegistrationRefusedException e) {
+      return result(node, "refused", INVALID, "decoder node '" + node.nodeId() + "' was not " + verb + ": "
+          + e.getMessage() + " (no other channel was tried)", e.failures(), e.channel().label());
     }
 
     private int failed(DecoderNode node, String message, List<ChannelFailure> failures) {

@@ -25,7 +25,9 @@ import java.util.Optional;
  *   DELETE /api/v1/decoders/{id}               204, 404
  *   PUT    /api/v1/decoders/{id}/heartbeat     204, 404 (register again)
  * with "Authorization: Bearer <token>". Errors are RFC 9457 problem+json; their "detail" goes into the
- * failure message. Redirects are not followed, so the token is only ever sent to the configured host.
+ * failure message. A registration answered 400 (or 413, 422) is an invalid node; 401 and 403 (and 400 on
+ * another route) are refusals; both end the chain. Every other status is a failure: the next channel is
+ * tried. Redirects are not followed, so the token is only ever sent to the configured host.
  * Every message is scrubbed of the token, in case a server echoes it.
  */
 /** The coordinator's HTTP API as a registration channel. */
@@ -76,8 +78,10 @@ final class CoordinatorChannel implements RegistrationChannel {
       case 200:
         return false;
       case 400:
-        throw new InvalidNodeException("coordinator " + shown + " refused the node as invalid (400)"
-            + detail(r).map(d -> ": " + d).orElse(""));
+      case 413:
+      case 422:
+        throw new InvalidNodeException("coordinator " + shown + " refused the node as invalid (" + r.statusCode()
+            + ")" + detail(r).map(d -> ": " + d).orElse(""));
       default:
         throw unexpected(r);
     }
@@ -137,14 +141,23 @@ final class CoordinatorChannel implements RegistrationChannel {
     }
   }
 
+  /**
+   * A status no route expects: {@code 400}, {@code 401} and {@code 403} are refusals (the coordinator
+   * answered and said no: the chain ends); anything else ({@code 5xx}, a {@code 404} of a wrong base URL, a
+   * {@code 429}) is a failure, and the next channel is tried.
+   */
   private ChannelException unexpected(HttpResponse<String> r) {
     int status = r.statusCode();
     String what = switch (status) {
+      case 400 -> "refused the request (400)";
       case 401 -> "rejected the API token (401)";
       case 403 -> "refused the API token (403)";
       default -> "answered " + status;
     };
-    return new ChannelException("coordinator " + shown + " " + what + detail(r).map(d -> ": " + d).orElse(""));
+    String message = "coordinator " + shown + " " + what + detail(r).map(d -> ": " + d).orElse("");
+    return status == 400 || status == 401 || status == 403
+        ? ChannelException.refused(message, status)
+        : new ChannelException(message);
   }
 
   /** The problem's detail (or title), or the start of a non-JSON body. */

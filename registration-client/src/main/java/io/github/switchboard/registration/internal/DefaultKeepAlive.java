@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * So a higher channel is retried on every tick; a down coordinator costs a refused connection (or at most the
  * request timeout), a down Redis nothing (its pool says it is not PRIMARY at once).
  *
- * The coordinator refusing the node as invalid (400) ends the tick without trying lower channels (a node the
- * coordinator refuses must not enter the pool another way) and is retried next tick.
+ * The coordinator refusing the node (400 invalid, 401/403 token) ends the tick without trying lower channels (a
+ * node the coordinator refuses must not enter the pool another way) and is retried next tick.
  *
  * Logging: only changes (first registration, a move, a re-registration, all channels failing, the coordinator
  * refusing the node, the load supplier failing); never a heartbeat.
@@ -52,7 +52,7 @@ final class DefaultKeepAlive implements KeepAlive {
   private volatile @Nullable ScheduledFuture<?> future;
   private boolean started; // a tick has reached a channel at least once
   private boolean allFailedLogged;
-  private @Nullable String invalidLogged;
+  private @Nullable String refusedLogged;
   private boolean loadFailureLogged;
   private @Nullable String unexpectedLogged;
 
@@ -122,18 +122,16 @@ final class DefaultKeepAlive implements KeepAlive {
         current = c;
         started = true;
         allFailedLogged = false;
-        invalidLogged = null;
+        refusedLogged = null;
         return;
       } catch (InvalidNodeException e) {
-        String msg = Objects.requireNonNull(e.getMessage());
-        if (!msg.equals(invalidLogged)) {
-          LOG.warn("keep-alive of decoder node '{}': {}; not placing it on another channel, retrying", node.nodeId(),
-              msg);
-          invalidLogged = msg;
-        }
-        current = null;
+        refused(Objects.requireNonNull(e.getMessage()));
         return;
       } catch (ChannelException e) {
+        if (e.refused()) {
+          refused(Objects.requireNonNull(e.getMessage()));
+          return;
+        }
         failures.add(new ChannelFailure(c, Objects.requireNonNull(e.getMessage())));
       }
     }
@@ -141,6 +139,16 @@ final class DefaultKeepAlive implements KeepAlive {
       LOG.warn("keep-alive of decoder node '{}': every channel failed, retrying each tick: {}", node.nodeId(),
           DefaultRegistrationClient.join(failures));
       allFailedLogged = true;
+    }
+    current = null;
+  }
+
+  /** The channel answered and refused (400, 401, 403): no lower channel; logged once while it repeats. */
+  private void refused(String msg) {
+    if (!msg.equals(refusedLogged)) {
+      LOG.warn("keep-alive of decoder node '{}': {}; not placing it on another channel, retrying", node.nodeId(),
+          msg);
+      refusedLogged = msg;
     }
     current = null;
   }

@@ -9,6 +9,7 @@ import io.github.switchboard.registration.InvalidNodeException;
 import io.github.switchboard.registration.KeepAlive;
 import io.github.switchboard.registration.RegistrationClient;
 import io.github.switchboard.registration.RegistrationException;
+import io.github.switchboard.registration.RegistrationRefusedException;
 import io.github.switchboard.registration.RegistrationResult;
 import java.net.URI;
 import java.nio.file.Path;
@@ -107,6 +108,9 @@ public final class DefaultRegistrationClient implements RegistrationClient {
         }
         return new RegistrationResult(ch.channel(), created, failures);
       } catch (ChannelException e) {
+        if (e.refused()) {
+          throw refused(ch, e, "registered", node.nodeId(), failures);
+        }
         failures.add(new ChannelFailure(ch.channel(), Objects.requireNonNull(e.getMessage())));
       }
     }
@@ -137,6 +141,9 @@ public final class DefaultRegistrationClient implements RegistrationClient {
           answered = ch.channel();
         }
       } catch (ChannelException e) {
+        if (e.refused()) {
+          throw refused(ch, e, "deregistered", nodeId, failures);
+        }
         failures.add(new ChannelFailure(ch.channel(), Objects.requireNonNull(e.getMessage())));
       }
     }
@@ -222,6 +229,14 @@ public final class DefaultRegistrationClient implements RegistrationClient {
     if (closed) {
       throw new IllegalStateException("the registration client is closed");
     }
+  }
+
+  /** A refusal ends the chain: no lower channel is asked (logged at WARN, as every failed registration). */
+  private static RegistrationRefusedException refused(RegistrationChannel ch, ChannelException e, String verb,
+      String nodeId, List<ChannelFailure> failures) {
+    String message = Objects.requireNonNull(e.getMessage());
+    LOG.warn("decoder node '{}' not {}: {}; no other channel is tried", nodeId, verb, message);
+    return new RegistrationRefusedException(ch.channel(), e.status(), message, failures);
   }
 
   static String join(List<ChannelFailure> failures) {
