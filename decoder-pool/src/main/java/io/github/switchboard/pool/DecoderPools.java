@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  *         .redis(RedisTarget.parse(System.getenv("REDIS_URL")))   // leave out: file or memory
  *         .file(Path.of("config/decoder_pool.json"))              // fallback and mirror
  *         .build()) {
- *   pool.register(node);
+ *   boolean created = pool.register(node);
  * }
  * }</pre>
  */
@@ -41,6 +41,9 @@ public final class DecoderPools {
 
   /** The default {@code maxEvictionShare}. */
   public static final double DEFAULT_MAX_EVICTION_SHARE = 0.5;
+
+  /** The default {@code writeTimeout}, in seconds. */
+  public static final int DEFAULT_WRITE_TIMEOUT_SECONDS = 10;
 
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
@@ -76,6 +79,7 @@ public final class DecoderPools {
     private TimeSource timeSource = TimeSource.system();
     private @Nullable Long seed;
     private Duration filePollInterval = Duration.ofMillis(200);
+    private Duration writeTimeout = Duration.ofSeconds(DEFAULT_WRITE_TIMEOUT_SECONDS);
     private final List<BackendListener> backendListeners = new ArrayList<>();
 
     private Builder(String poolName) {
@@ -278,6 +282,20 @@ public final class DecoderPools {
     }
 
     /**
+     * Sets how long a synchronous write ({@code register}, {@code heartbeat}, ..., {@code reload}) waits
+     * for the change to be stored before it throws {@link PoolWriteTimeoutException} (default
+     * {@value DecoderPools#DEFAULT_WRITE_TIMEOUT_SECONDS} s). The asynchronous twins are not bounded by it.
+     *
+     * @param value a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder writeTimeout(Duration value) {
+      this.writeTimeout = positive(value, "writeTimeout");
+      return this;
+    }
+
+    /**
      * Checks the settings, opens the store and starts the pool.
      *
      * @return the pool
@@ -307,7 +325,7 @@ public final class DecoderPools {
       PoolStoreConfig storeConfig = new PoolStoreConfig(poolName, redisTarget, redisConnection,
           redisClusterConnection, redisOptions, file, circuitBreakerConfig, timeSource, filePollInterval);
       PoolSettings settings = new PoolSettings(poolName, staleAfter, evictAfter, sweep, maxEvictionShare,
-          healthChecks, timeSource, seed, List.copyOf(backendListeners));
+          healthChecks, timeSource, seed, List.copyOf(backendListeners), writeTimeout);
       return PoolFactory.create(storeConfig, settings);
     }
 

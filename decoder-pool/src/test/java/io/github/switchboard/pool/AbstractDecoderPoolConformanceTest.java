@@ -112,21 +112,46 @@ public abstract class AbstractDecoderPoolConformanceTest {
   void registerIsAnUpsertByNodeId() {
     DecoderPool pool = newPool();
     DecoderNode n1 = node("decoder-1").region("us-east-1").languages("en", "es").tags("production").build();
-    assertThat(await(pool.register(n1))).isTrue();
+    assertThat(await(pool.registerAsync(n1))).isTrue();
     assertThat(pool.node("decoder-1")).get().extracting(NodeView::node).isEqualTo(n1);
 
     DecoderNode changed = n1.toBuilder().capacity(7).build();
-    assertThat(await(pool.register(changed))).isFalse();
+    assertThat(await(pool.registerAsync(changed))).isFalse();
     assertThat(pool.nodes()).hasSize(1);
     assertThat(pool.node("decoder-1").orElseThrow().node().capacity()).isEqualTo(7);
     assertThat(pool.node("decoder-1").orElseThrow().configured()).isFalse();
   }
 
   @Test
+  void syncWritesAnswerAsTheirAsyncTwinsAndAreVisibleOnReturn() {
+    DecoderPool pool = newPool(b -> b.writeTimeout(Duration.ofSeconds(20)));
+    assertThat(pool.register(node("d1").languages("en", "es").build())).isTrue();
+    assertThat(pool.node("d1")).isPresent();
+    assertThat(pool.register(node("d1").capacity(5).build())).isFalse();
+    assertThat(pool.node("d1").orElseThrow().node().capacity()).isEqualTo(5);
+    assertThat(pool.heartbeat("d1", NodeLoad.of(4))).isTrue();
+    assertThat(pool.node("d1").orElseThrow().runtime().load().load()).isEqualTo(4);
+    assertThat(pool.heartbeat("ghost", NodeLoad.of(4))).isFalse();
+    assertThat(pool.setStatus("d1", NodeStatus.DRAINING)).isTrue();
+    assertThat(pool.node("d1").orElseThrow().node().status()).isEqualTo(NodeStatus.DRAINING);
+    assertThat(pool.setStatus("ghost", NodeStatus.DRAINING)).isFalse();
+    AbTest t = new AbTest("t", true, "en-es", 10, List.of(), List.of("x"));
+    assertThat(pool.putAbTest(t)).isTrue();
+    assertThat(pool.putAbTest(t)).isFalse();
+    assertThat(pool.abTests()).containsExactly(t);
+    assertThat(pool.removeAbTest("t")).isTrue();
+    assertThat(pool.removeAbTest("t")).isFalse();
+    pool.reload();
+    assertThat(pool.deregister("d1")).isTrue();
+    assertThat(pool.deregister("d1")).isFalse();
+    assertThat(pool.nodes()).isEmpty();
+  }
+
+  @Test
   void nodesAreOrderedById() {
     DecoderPool pool = newPool();
     for (String id : List.of("c", "a", "b")) {
-      await(pool.register(node(id).build()));
+      await(pool.registerAsync(node(id).build()));
     }
     assertThat(pool.nodes()).extracting(NodeView::nodeId).containsExactly("a", "b", "c");
   }
@@ -134,27 +159,27 @@ public abstract class AbstractDecoderPoolConformanceTest {
   @Test
   void deregisterRemovesTheNodeAndTellsWhetherItWasThere() {
     DecoderPool pool = newPool();
-    await(pool.register(node("d1").build()));
-    await(pool.heartbeat("d1", NodeLoad.of(3)));
-    assertThat(await(pool.deregister("d1"))).isTrue();
+    await(pool.registerAsync(node("d1").build()));
+    await(pool.heartbeatAsync("d1", NodeLoad.of(3)));
+    assertThat(await(pool.deregisterAsync("d1"))).isTrue();
     assertThat(pool.node("d1")).isEmpty();
-    assertThat(await(pool.deregister("d1"))).isFalse();
-    assertThat(await(pool.heartbeat("d1", NodeLoad.NONE))).isFalse();
+    assertThat(await(pool.deregisterAsync("d1"))).isFalse();
+    assertThat(await(pool.heartbeatAsync("d1", NodeLoad.NONE))).isFalse();
     // re-registering starts from a clean runtime state
-    await(pool.register(node("d1").build()));
+    await(pool.registerAsync(node("d1").build()));
     assertThat(pool.node("d1").orElseThrow().runtime().hasHeartbeat()).isFalse();
   }
 
   @Test
   void heartbeatRecordsLoadAndTimeAndFailsForUnknownNodes() {
     DecoderPool pool = newPool();
-    assertThat(await(pool.heartbeat("ghost", NodeLoad.of(1)))).isFalse();
+    assertThat(await(pool.heartbeatAsync("ghost", NodeLoad.of(1)))).isFalse();
     assertThat(pool.node("ghost")).isEmpty();
 
-    await(pool.register(node("d1").build()));
+    await(pool.registerAsync(node("d1").build()));
     clock.advance(Duration.ofSeconds(5));
     long at = clock.currentTimeMicros();
-    assertThat(await(pool.heartbeat("d1", NodeLoad.of(12, 3)))).isTrue();
+    assertThat(await(pool.heartbeatAsync("d1", NodeLoad.of(12, 3)))).isTrue();
     NodeRuntime r = pool.node("d1").orElseThrow().runtime();
     assertThat(r.lastHeartbeatMicros()).isEqualTo(at);
     assertThat(r.load().load()).isEqualTo(12.0);
@@ -164,9 +189,9 @@ public abstract class AbstractDecoderPoolConformanceTest {
   @Test
   void reRegisteringKeepsRuntimeState() {
     DecoderPool pool = newPool();
-    await(pool.register(node("d1").build()));
-    await(pool.heartbeat("d1", NodeLoad.of(40)));
-    await(pool.register(node("d1").capacity(50).build()));
+    await(pool.registerAsync(node("d1").build()));
+    await(pool.heartbeatAsync("d1", NodeLoad.of(40)));
+    await(pool.registerAsync(node("d1").capacity(50).build()));
     NodeView v = pool.node("d1").orElseThrow();
     assertThat(v.runtime().hasHeartbeat()).isTrue();
     assertThat(v.runtime().load().load()).isEqualTo(40.0);
@@ -175,12 +200,12 @@ public abstract class AbstractDecoderPoolConformanceTest {
   @Test
   void setStatusChangesSelectability() {
     DecoderPool pool = newPool();
-    await(pool.register(node("d1").build()));
-    assertThat(await(pool.setStatus("nope", NodeStatus.DRAINING))).isFalse();
-    assertThat(await(pool.setStatus("d1", NodeStatus.DRAINING))).isTrue();
+    await(pool.registerAsync(node("d1").build()));
+    assertThat(await(pool.setStatusAsync("nope", NodeStatus.DRAINING))).isFalse();
+    assertThat(await(pool.setStatusAsync("d1", NodeStatus.DRAINING))).isTrue();
     assertThat(pool.node("d1").orElseThrow().node().status()).isEqualTo(NodeStatus.DRAINING);
     assertThat(pool.select(RoutingRequest.of("en", "es"))).isEmpty();
-    await(pool.setStatus("d1", NodeStatus.ACTIVE));
+    await(pool.setStatusAsync("d1", NodeStatus.ACTIVE));
     assertThat(pool.select(RoutingRequest.of("en", "es"))).get()
         .extracting(s -> s.node().nodeId()).isEqualTo("d1");
   }
@@ -190,9 +215,9 @@ public abstract class AbstractDecoderPoolConformanceTest {
     DecoderPool pool = newPool();
     for (int i = 0; i < 50; i++) {
       String id = "n" + i;
-      await(pool.register(node(id).build()));
+      await(pool.registerAsync(node(id).build()));
       assertThat(pool.node(id)).isPresent();
-      await(pool.setStatus(id, NodeStatus.MAINTENANCE));
+      await(pool.setStatusAsync(id, NodeStatus.MAINTENANCE));
       assertThat(pool.node(id).orElseThrow().node().status()).isEqualTo(NodeStatus.MAINTENANCE);
     }
     assertThat(pool.nodes()).hasSize(50);
@@ -204,13 +229,13 @@ public abstract class AbstractDecoderPoolConformanceTest {
   void abTestsArePutReplacedAndRemoved() {
     DecoderPool pool = newPool();
     AbTest t = new AbTest("es-v2", true, "en-es", 10, List.of("stable"), List.of("es_v2_adapter"));
-    assertThat(await(pool.putAbTest(t))).isTrue();
-    assertThat(await(pool.putAbTest(t.withActive(false)))).isFalse();
+    assertThat(await(pool.putAbTestAsync(t))).isTrue();
+    assertThat(await(pool.putAbTestAsync(t.withActive(false)))).isFalse();
     AbTest other = new AbTest("a-first", true, "en-fr", 50, List.of(), List.of("x"));
-    await(pool.putAbTest(other));
+    await(pool.putAbTestAsync(other));
     assertThat(pool.abTests()).containsExactly(other, t.withActive(false));
-    assertThat(await(pool.removeAbTest("es-v2"))).isTrue();
-    assertThat(await(pool.removeAbTest("es-v2"))).isFalse();
+    assertThat(await(pool.removeAbTestAsync("es-v2"))).isTrue();
+    assertThat(await(pool.removeAbTestAsync("es-v2"))).isFalse();
     assertThat(pool.abTests()).containsExactly(other);
   }
 
@@ -227,14 +252,14 @@ public abstract class AbstractDecoderPoolConformanceTest {
       }
     });
     DecoderNode n = node("d1").build();
-    await(pool.register(n));
-    await(pool.register(n.toBuilder().capacity(3).build()));
-    await(pool.setStatus("d1", NodeStatus.INACTIVE));
-    await(pool.heartbeat("d1", NodeLoad.of(1)));
+    await(pool.registerAsync(n));
+    await(pool.registerAsync(n.toBuilder().capacity(3).build()));
+    await(pool.setStatusAsync("d1", NodeStatus.INACTIVE));
+    await(pool.heartbeatAsync("d1", NodeLoad.of(1)));
     AbTest t = new AbTest("t", true, "en-es", 10, List.of(), List.of("x"));
-    await(pool.putAbTest(t));
-    await(pool.removeAbTest("t"));
-    await(pool.deregister("d1"));
+    await(pool.putAbTestAsync(t));
+    await(pool.removeAbTestAsync("t"));
+    await(pool.deregisterAsync("d1"));
     List<PoolEvent.Type> expected = List.of(PoolEvent.Type.NODE_REGISTERED, PoolEvent.Type.NODE_UPDATED,
         PoolEvent.Type.STATUS_CHANGED, PoolEvent.Type.HEARTBEAT, PoolEvent.Type.AB_TEST_PUT,
         PoolEvent.Type.AB_TEST_REMOVED, PoolEvent.Type.NODE_REMOVED);
@@ -249,10 +274,10 @@ public abstract class AbstractDecoderPoolConformanceTest {
     }
 
     sub.close();
-    await(pool.register(node("d2").build()));
+    await(pool.registerAsync(node("d2").build()));
     List<PoolEvent> after = new CopyOnWriteArrayList<>();
     pool.subscribe(after::add);
-    await(pool.register(node("d3").build()));
+    await(pool.registerAsync(node("d3").build()));
     await().atMost(Duration.ofSeconds(5)).until(() -> !after.isEmpty());
     assertThat(events).hasSize(expected.size());
   }
@@ -275,7 +300,7 @@ public abstract class AbstractDecoderPoolConformanceTest {
     pool.subscribe(heard::add);
     long start = System.nanoTime();
     for (int i = 0; i < 20; i++) {
-      assertThat(await(pool.register(node("n" + i).build()))).isTrue();
+      assertThat(await(pool.registerAsync(node("n" + i).build()))).isTrue();
     }
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
     release.countDown();
@@ -287,9 +312,9 @@ public abstract class AbstractDecoderPoolConformanceTest {
   @Test
   void aStaleNodeIsNotSelectedAndANeverHeartbeatingNodeIs() {
     DecoderPool pool = newPool();
-    await(pool.register(node("kept-alive").build()));
-    await(pool.register(node("cli-registered").build()));
-    await(pool.heartbeat("kept-alive", NodeLoad.of(0)));
+    await(pool.registerAsync(node("kept-alive").build()));
+    await(pool.registerAsync(node("cli-registered").build()));
+    await(pool.heartbeatAsync("kept-alive", NodeLoad.of(0)));
     clock.advance(Duration.ofSeconds(31));
     assertThat(pool.node("kept-alive").orElseThrow().fresh()).isFalse();
     assertThat(pool.node("kept-alive").orElseThrow().selectable()).isFalse();
@@ -298,7 +323,7 @@ public abstract class AbstractDecoderPoolConformanceTest {
       assertThat(pool.select(RoutingRequest.of("en", "de")).orElseThrow().node().nodeId())
           .isEqualTo("cli-registered");
     }
-    await(pool.heartbeat("kept-alive", NodeLoad.of(0)));
+    await(pool.heartbeatAsync("kept-alive", NodeLoad.of(0)));
     assertThat(pool.node("kept-alive").orElseThrow().selectable()).isTrue();
   }
 
@@ -308,15 +333,15 @@ public abstract class AbstractDecoderPoolConformanceTest {
     List<PoolEvent> events = new CopyOnWriteArrayList<>();
     pool.subscribe(events::add);
     for (String id : List.of("a", "b", "c", "d")) {
-      await(pool.register(node(id).build()));
+      await(pool.registerAsync(node(id).build()));
     }
-    await(pool.register(node("static").build()));
+    await(pool.registerAsync(node("static").build()));
     for (String id : List.of("a", "b", "c", "d")) {
-      await(pool.heartbeat(id, NodeLoad.NONE));
+      await(pool.heartbeatAsync(id, NodeLoad.NONE));
     }
     clock.advance(Duration.ofSeconds(50));
-    await(pool.heartbeat("c", NodeLoad.NONE));
-    await(pool.heartbeat("d", NodeLoad.NONE));
+    await(pool.heartbeatAsync("c", NodeLoad.NONE));
+    await(pool.heartbeatAsync("d", NodeLoad.NONE));
     assertThat(sweep(pool)).isZero();
     clock.advance(Duration.ofSeconds(20)); // a, b: 70 s without heartbeat; c, d: 20 s
     assertThat(sweep(pool)).isEqualTo(2);
@@ -333,8 +358,8 @@ public abstract class AbstractDecoderPoolConformanceTest {
   void aSweepEvictsAtMostTheBoundedShare() {
     DecoderPool pool = newPool(b -> b.maxEvictionShare(0.3));
     for (int i = 0; i < 10; i++) {
-      await(pool.register(node("n" + i).build()));
-      await(pool.heartbeat("n" + i, NodeLoad.NONE));
+      await(pool.registerAsync(node("n" + i).build()));
+      await(pool.heartbeatAsync("n" + i, NodeLoad.NONE));
     }
     clock.advance(Duration.ofMinutes(5));
     assertThat(sweep(pool)).isEqualTo(3);
@@ -346,10 +371,10 @@ public abstract class AbstractDecoderPoolConformanceTest {
   @Test
   void aHeartbeatAfterTheDecisionSavesTheNode() {
     DecoderPool pool = newPool();
-    await(pool.register(node("n").build()));
-    await(pool.heartbeat("n", NodeLoad.NONE));
+    await(pool.registerAsync(node("n").build()));
+    await(pool.heartbeatAsync("n", NodeLoad.NONE));
     clock.advance(Duration.ofSeconds(61));
-    await(pool.heartbeat("n", NodeLoad.NONE));
+    await(pool.heartbeatAsync("n", NodeLoad.NONE));
     assertThat(sweep(pool)).isZero();
     assertThat(pool.node("n")).isPresent();
   }
@@ -360,8 +385,8 @@ public abstract class AbstractDecoderPoolConformanceTest {
     DecoderPool a = newPool();
     DecoderPool b = newPool();
     for (int i = 0; i < 4; i++) {
-      await(a.register(node("n" + i).build()));
-      await(a.heartbeat("n" + i, NodeLoad.NONE));
+      await(a.registerAsync(node("n" + i).build()));
+      await(a.heartbeatAsync("n" + i, NodeLoad.NONE));
     }
     clock.advance(Duration.ofMinutes(5));
     int first = sweep(a);
@@ -380,17 +405,17 @@ public abstract class AbstractDecoderPoolConformanceTest {
     DecoderPool b = newPool();
     List<PoolEvent> heardByB = new CopyOnWriteArrayList<>();
     b.subscribe(heardByB::add);
-    await(a.register(node("d1").tags("x").build()));
+    await(a.registerAsync(node("d1").tags("x").build()));
     await().atMost(propagationBound()).until(() -> b.node("d1").isPresent());
-    await(a.setStatus("d1", NodeStatus.MAINTENANCE));
+    await(a.setStatusAsync("d1", NodeStatus.MAINTENANCE));
     await().atMost(propagationBound())
         .until(() -> b.node("d1").orElseThrow().node().status() == NodeStatus.MAINTENANCE);
-    await(a.heartbeat("d1", NodeLoad.of(9)));
+    await(a.heartbeatAsync("d1", NodeLoad.of(9)));
     await().atMost(propagationBound()).until(() -> b.node("d1").orElseThrow().runtime().hasHeartbeat());
     AbTest t = new AbTest("t", true, "en-es", 10, List.of(), List.of("x"));
-    await(b.putAbTest(t));
+    await(b.putAbTestAsync(t));
     await().atMost(propagationBound()).until(() -> a.abTests().contains(t));
-    await(b.deregister("d1"));
+    await(b.deregisterAsync("d1"));
     await().atMost(propagationBound()).until(() -> a.node("d1").isEmpty());
     await().atMost(propagationBound()).until(() ->
         heardByB.stream().anyMatch(e -> e.type() == PoolEvent.Type.NODE_REGISTERED
@@ -415,7 +440,7 @@ public abstract class AbstractDecoderPoolConformanceTest {
           for (int i = 0; i < 1000 / 16 + 1; i++) {
             int n = thread + 16 * i;
             if (n < 1000) {
-              CompletionStage<Boolean> s = pool.register(node("node-" + n).build());
+              CompletionStage<Boolean> s = pool.registerAsync(node("node-" + n).build());
               results.add(s.toCompletableFuture());
             }
           }
@@ -443,8 +468,8 @@ public abstract class AbstractDecoderPoolConformanceTest {
   @Test
   void reloadKeepsTheState() {
     DecoderPool pool = newPool();
-    await(pool.register(node("d1").build()));
-    await(pool.reload());
+    await(pool.registerAsync(node("d1").build()));
+    await(pool.reloadAsync());
     assertThat(ids(pool)).containsExactly("d1");
   }
 
@@ -453,7 +478,7 @@ public abstract class AbstractDecoderPoolConformanceTest {
     DecoderPool pool = newPool();
     pool.close();
     pool.close();
-    assertThatThrownBy(() -> pool.register(node("x").build())).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> pool.registerAsync(node("x").build())).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

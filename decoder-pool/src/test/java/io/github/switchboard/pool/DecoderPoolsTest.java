@@ -31,13 +31,15 @@ class DecoderPoolsTest {
         .hasMessage("staleAfter must be positive, was PT0S");
     assertThatThrownBy(() -> DecoderPools.builder("p").filePollInterval(Duration.ofSeconds(2)))
         .hasMessage("filePollInterval must be at most 1s, was PT2S");
+    assertThatThrownBy(() -> DecoderPools.builder("p").writeTimeout(Duration.ofMillis(-1)))
+        .hasMessage("writeTimeout must be positive, was PT-0.001S");
     assertThatThrownBy(() -> HealthCheckConfig.builder().fall(0)).hasMessage("fall must be >= 1, was 0");
   }
 
   @Test
   void withoutRedisOrFileThePoolIsInMemoryAndAlwaysPrimary() {
     try (DecoderPool pool = DecoderPools.builder("mem").build()) {
-      await(pool.register(node("a").build()));
+      await(pool.registerAsync(node("a").build()));
       assertThat(pool.nodes()).hasSize(1);
       assertThat(pool.backendState()).isEqualTo(BackendState.PRIMARY);
     }
@@ -49,7 +51,7 @@ class DecoderPoolsTest {
     try (DecoderPool pool = DecoderPools.builder("file").file(file).build()) {
       assertThat(pool.nodes()).isEmpty();
       assertThat(file).doesNotExist();
-      await(pool.register(node("a").build()));
+      await(pool.registerAsync(node("a").build()));
       assertThat(file).exists();
     }
     try (DecoderPool again = DecoderPools.builder("file").file(file).build()) {
@@ -63,8 +65,8 @@ class DecoderPoolsTest {
     try (DecoderPool pool = DecoderPools.builder("sweep").timeSource(clock)
         .staleAfter(Duration.ofSeconds(10)).evictAfter(Duration.ofSeconds(20))
         .sweepInterval(Duration.ofMillis(50)).build()) {
-      await(pool.register(node("a").build()));
-      await(pool.heartbeat("a", NodeLoad.NONE));
+      await(pool.registerAsync(node("a").build()));
+      await(pool.heartbeatAsync("a", NodeLoad.NONE));
       clock.advance(Duration.ofSeconds(21));
       await().atMost(Duration.ofSeconds(5)).until(() -> pool.node("a").isEmpty());
     }
@@ -75,7 +77,7 @@ class DecoderPoolsTest {
     long start = System.nanoTime();
     for (int i = 0; i < 5; i++) {
       DecoderPool pool = DecoderPools.builder("close").file(dir.resolve("p.json")).build();
-      await(pool.register(node("a" + i).build()));
+      await(pool.registerAsync(node("a" + i).build()));
       pool.close();
     }
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));

@@ -85,7 +85,7 @@ class FilePoolStoreTest {
     DecoderPool p = pool();
     assertThat(p.nodes()).hasSize(2);
     assertThat(p.nodes().get(0).runtime().load().load()).isEqualTo(37.5); // legacy runtime, read
-    await(p.register(node("new").build()));
+    await(p.registerAsync(node("new").build()));
     String text = read();
     assertThat(PoolCodec.readDocument(text, "f").nodes()).hasSize(3);
     assertThat(text).doesNotContain("healthy", "hot_adapters", "uptime");
@@ -94,8 +94,8 @@ class FilePoolStoreTest {
   @Test
   void runtimeStateNeverGoesIntoThePoolFile() throws IOException {
     DecoderPool p = pool();
-    await(p.register(node("d1").build()));
-    await(p.heartbeat("d1", NodeLoad.of(12, 3).withHotAdapters(List.of("a"))));
+    await(p.registerAsync(node("d1").build()));
+    await(p.heartbeatAsync("d1", NodeLoad.of(12, 3).withHotAdapters(List.of("a"))));
     String text = read();
     assertThat(text).contains("\"node_id\" : \"d1\"", "\"dynamic\" : true")
         .doesNotContain("load", "inflight", "heartbeat", "hot_adapters");
@@ -108,7 +108,7 @@ class FilePoolStoreTest {
     DecoderPool p = pool();
     List<PoolEvent> events = new CopyOnWriteArrayList<>();
     p.subscribe(events::add);
-    await(p.register(node("mine").build()));
+    await(p.registerAsync(node("mine").build()));
     String withOperatorNode = read().replace("\"nodes\" : [", "\"nodes\" : [ {\"node_id\": \"operator\","
         + " \"endpoint\": \"http://op:1\"},");
     long start = System.nanoTime();
@@ -126,25 +126,25 @@ class FilePoolStoreTest {
   @Test
   void aCorruptedFileIsReportedTheLastGoodPoolKeptAndTheFileNotOverwritten() throws Exception {
     DecoderPool p = pool();
-    await(p.register(node("a").build()));
-    await(p.register(node("b").build()));
+    await(p.registerAsync(node("a").build()));
+    await(p.registerAsync(node("b").build()));
     String garbage = "{\"nodes\": [{\"node_id\": \"a\", \"endpoint\": \"http://a\"}, {\"node_id\": \"b\"";
     write(garbage);
     FilePoolStore store = (FilePoolStore) ((DefaultDecoderPool) p).store();
     await().atMost(Duration.ofSeconds(2)).until(() -> store.lastError().isPresent());
     assertThat(store.lastError().orElseThrow()).hasMessageContaining("decoder_pool.json: not valid JSON");
     assertThat(ids(p)).containsExactlyInAnyOrder("a", "b");
-    assertThatThrownBy(() -> await(p.reload())).isInstanceOf(PoolFormatException.class)
+    assertThatThrownBy(() -> await(p.reloadAsync())).isInstanceOf(PoolFormatException.class)
         .hasMessageContaining("not valid JSON");
     assertThat(ids(p)).containsExactlyInAnyOrder("a", "b");
     // heartbeats and selection go on; nothing is written over the bad file meanwhile
-    await(p.heartbeat("a", NodeLoad.of(1)));
+    await(p.heartbeatAsync("a", NodeLoad.of(1)));
     assertThat(p.select(RoutingRequest.of("en", "es"))).isPresent();
     // several polls pass; none may write the file
     await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> read().equals(garbage));
 
     // a valid change writes the last good pool plus the change, and keeps the bad file aside
-    await(p.register(node("c").build()));
+    await(p.registerAsync(node("c").build()));
     assertThat(PoolCodec.readDocument(read(), "f").nodes()).extracting(DecoderNode::nodeId)
         .containsExactly("a", "b", "c");
     try (Stream<Path> files = Files.list(dir)) {
@@ -184,17 +184,17 @@ class FilePoolStoreTest {
   @Test
   void aVanishedFileKeepsTheLastGoodPool() throws IOException {
     DecoderPool p = pool();
-    await(p.register(node("a").build()));
+    await(p.registerAsync(node("a").build()));
     Files.delete(file());
     await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> ids(p).equals(Set.of("a")));
-    await(p.register(node("b").build()));
+    await(p.registerAsync(node("b").build()));
     assertThat(PoolCodec.readDocument(read(), "f").nodes()).hasSize(2);
   }
 
   @Test
   void writesAreAtomicForAConcurrentReader() throws Exception {
     DecoderPool p = pool();
-    await(p.register(node("first").build()));
+    await(p.registerAsync(node("first").build()));
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger reads = new AtomicInteger();
     List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -213,7 +213,7 @@ class FilePoolStoreTest {
     });
     reader.start();
     for (int i = 0; i < 200; i++) {
-      await(p.register(node("n" + i).build()));
+      await(p.registerAsync(node("n" + i).build()));
     }
     stop.set(true);
     reader.join();
@@ -228,10 +228,10 @@ class FilePoolStoreTest {
   void configuredNodesAreNeverEvictedButDynamicOnesAre() throws IOException {
     write("{\"nodes\": [{\"node_id\": \"static\", \"endpoint\": \"http://s:1\"}], \"ab_tests\": []}");
     DecoderPool p = pool();
-    await(p.register(node("dynamic").build()));
-    await(p.register(node("static").capacity(5).build())); // re-registering keeps it configured
-    await(p.heartbeat("static", NodeLoad.NONE));
-    await(p.heartbeat("dynamic", NodeLoad.NONE));
+    await(p.registerAsync(node("dynamic").build()));
+    await(p.registerAsync(node("static").capacity(5).build())); // re-registering keeps it configured
+    await(p.heartbeatAsync("static", NodeLoad.NONE));
+    await(p.heartbeatAsync("dynamic", NodeLoad.NONE));
     clock.advance(Duration.ofMinutes(10));
     assertThat(await(((DefaultDecoderPool) p).sweep())).isEqualTo(1);
     assertThat(ids(p)).containsExactly("static");
@@ -281,7 +281,7 @@ class FilePoolStoreTest {
         int first = t;
         threads.add(new Thread(() -> {
           for (int i = first; i < 500; i += 8) {
-            mine.add(p.register(node("parent-" + i).build()).toCompletableFuture());
+            mine.add(p.registerAsync(node("parent-" + i).build()).toCompletableFuture());
           }
         }));
       }

@@ -26,7 +26,7 @@ public final class FilePoolWriterMain {
         int first = t;
         Thread w = new Thread(() -> {
           for (int i = first; i < count; i += threads) {
-            results.add(pool.register(PoolTesting.node(prefix + "-" + i).build()).toCompletableFuture());
+            results.add(pool.registerAsync(PoolTesting.node(prefix + "-" + i).build()).toCompletableFuture());
           }
         });
         workers.add(w);

@@ -42,15 +42,15 @@ class GuardedJournalReplayTest {
     Path file = dir.resolve("decoder_pool.json");
     Path journal = dir.resolve("decoder_pool.json.journal");
     try (DecoderPool a = builder().file(file).build()) {
-      await(a.register(node("n1").capacity(1).build()));
-      await(a.register(node("n2").build()));
+      await(a.registerAsync(node("n1").capacity(1).build()));
+      await(a.registerAsync(node("n2").build()));
       assertThat(a.backendState()).isEqualTo(BackendState.PRIMARY);
 
       server.pause(); // a hung Redis: calls time out
       try {
-        assertThat(await(a.register(node("n1").capacity(2).build()))).isFalse();
-        assertThat(await(a.deregister("n2"))).isTrue();
-        assertThat(await(a.register(node("n3").build()))).isTrue();
+        assertThat(await(a.registerAsync(node("n1").capacity(2).build()))).isFalse();
+        assertThat(await(a.deregisterAsync("n2"))).isTrue();
+        assertThat(await(a.registerAsync(node("n3").build()))).isTrue();
         assertThat(a.backendState()).isNotEqualTo(BackendState.PRIMARY);
         assertThat(a.nodes()).extracting(NodeView::nodeId).containsExactly("n1", "n3");
       } finally {
@@ -63,7 +63,7 @@ class GuardedJournalReplayTest {
     // meanwhile another coordinator changes n1 in Redis: newer than the journal's n1
     try (DecoderPool b = builder().build()) {
       assertThat(b.nodes()).extracting(NodeView::nodeId).containsExactly("n1", "n2");
-      await(b.register(node("n1").capacity(9).build()));
+      await(b.registerAsync(node("n1").capacity(9).build()));
     }
 
     try (RedisTestSupport.LogCapture log = RedisTestSupport.capture(GuardedPoolStore.class);

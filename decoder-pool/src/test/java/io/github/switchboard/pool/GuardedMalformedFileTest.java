@@ -33,7 +33,7 @@ class GuardedMalformedFileTest {
     try (DecoderPool pool = DecoderPools.builder("broken-file").redis(redis.deployment().target())
         .redisOptions(redis.deployment().options()).file(file).sweepInterval(PoolTesting.NEVER).build()) {
       assertThat(pool.backendState()).isNotEqualTo(BackendState.PRIMARY);
-      assertThatThrownBy(() -> await(pool.register(node("d2").build())))
+      assertThatThrownBy(() -> await(pool.registerAsync(node("d2").build())))
           .isInstanceOf(PoolFormatException.class)
           .hasMessageContaining("capacity must be > 0");
       assertThat(redis.deployment().call("EXISTS", "switchboard:pool:{broken-file}:rev")).isEqualTo(0L);
@@ -43,7 +43,7 @@ class GuardedMalformedFileTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> pool.backendState() == BackendState.PRIMARY);
       assertThat(RedisTestSupport.hgetall(redis.deployment(), RedisTestSupport.nodesKey("broken-file")))
           .containsOnlyKeys("d1");
-      assertThat(await(pool.register(node("d2").build()))).isTrue();
+      assertThat(await(pool.registerAsync(node("d2").build()))).isTrue();
       assertThat(pool.nodes()).extracting(NodeView::nodeId).containsExactly("d1", "d2");
     }
   }

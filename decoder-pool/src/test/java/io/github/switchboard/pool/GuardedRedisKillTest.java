@@ -71,11 +71,11 @@ class GuardedRedisKillTest {
           while (!stop.get()) {
             String id = "t" + thread + "-n" + i++;
             try {
-              CompletableFuture<Boolean> r = pool.register(node(id).build()).toCompletableFuture();
+              CompletableFuture<Boolean> r = pool.registerAsync(node(id).build()).toCompletableFuture();
               assertThat(r.get(10, TimeUnit.SECONDS)).isTrue();
               registered.add(id);
               for (int k = Math.max(0, i - 5); k < i; k++) {
-                pool.heartbeat("t" + thread + "-n" + k, NodeLoad.of(k)).toCompletableFuture()
+                pool.heartbeatAsync("t" + thread + "-n" + k, NodeLoad.of(k)).toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
               }
               Thread.sleep(5);
@@ -127,7 +127,7 @@ class GuardedRedisKillTest {
     RedisServer server = redis.deployment();
     try (DecoderPool pool = builder("idle").build()) {
       for (int i = 0; i < 5; i++) {
-        PoolTesting.await(pool.register(node("n" + i).build()));
+        PoolTesting.await(pool.registerAsync(node("n" + i).build()));
       }
       server.kill();
       server.restart();
@@ -144,12 +144,12 @@ class GuardedRedisKillTest {
     try (RedisTestSupport.LogCapture log = RedisTestSupport.capture(RedisPoolStore.class);
         DecoderPool knowing = builder("recreated").build()) {
       for (int i = 0; i < 5; i++) {
-        PoolTesting.await(knowing.register(node("n" + i).build()));
+        PoolTesting.await(knowing.registerAsync(node("n" + i).build()));
       }
       server.flushAll(); // the data is lost ...
       // ... and a newcomer that knows nothing (say, a CLI) creates the pool again with one node
       try (DecoderPool newcomer = builder("recreated").build()) {
-        PoolTesting.await(newcomer.register(node("cli-node").build()));
+        PoolTesting.await(newcomer.registerAsync(node("cli-node").build()));
         Set<String> all = Set.of("n0", "n1", "n2", "n3", "n4", "cli-node");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
           assertThat(RedisTestSupport.hgetall(server, RedisTestSupport.nodesKey("recreated")).keySet())

@@ -61,8 +61,8 @@ class GuardedStartWhileRedisDownTest {
       assertThat(pool.select(RoutingRequest.of("en", "es"))).isPresent();
 
       // writes while Redis is down: no error, stored in the file and journaled
-      assertThat(await(pool.register(node("late").build()))).isTrue();
-      assertThat(await(pool.heartbeat("late", NodeLoad.of(4)))).isTrue();
+      assertThat(await(pool.registerAsync(node("late").build()))).isTrue();
+      assertThat(await(pool.heartbeatAsync("late", NodeLoad.of(4)))).isTrue();
       assertThat(pool.node("late")).isPresent();
       Path journal = dir.resolve("decoder_pool.json.journal");
       assertThat(journal).exists();
@@ -84,7 +84,7 @@ class GuardedStartWhileRedisDownTest {
         assertThat(other.nodes()).extracting(NodeView::nodeId).containsExactly("decoder-1", "decoder-2", "late");
         assertThat(other.node("late").orElseThrow().runtime().load().load()).isEqualTo(4.0);
         assertThat(other.node("decoder-1").orElseThrow().configured()).isTrue();
-        await(other.register(node("from-other").build()));
+        await(other.registerAsync(node("from-other").build()));
         await().atMost(Duration.ofSeconds(2)).until(() -> pool.node("from-other").isPresent());
       }
     }

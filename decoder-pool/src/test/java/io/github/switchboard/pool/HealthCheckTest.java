@@ -82,7 +82,7 @@ class HealthCheckTest {
         events.add(e);
       }
     });
-    await(pool.register(node("d1")));
+    await(pool.registerAsync(node("d1")));
     assertThat(health("d1")).isIn(NodeHealth.UNKNOWN, NodeHealth.HEALTHY);
     await().atMost(Duration.ofSeconds(5)).until(() -> health("d1") == NodeHealth.HEALTHY);
     assertThat(goodAnswers.get()).isGreaterThanOrEqualTo(2);
@@ -109,7 +109,7 @@ class HealthCheckTest {
 
   @Test
   void oneFailureDoesNotFlipANode() {
-    await(pool.register(node("d1")));
+    await(pool.registerAsync(node("d1")));
     await().atMost(Duration.ofSeconds(5)).until(() -> health("d1") == NodeHealth.HEALTHY);
     // fail fall - 1 checks in a row, then recover: still healthy (hysteresis)
     failedAnswers.set(0);
@@ -126,8 +126,8 @@ class HealthCheckTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    await(pool.register(DecoderNode.builder("gone", URI.create("http://127.0.0.1:" + closedPort)).build()));
-    await(pool.register(node("hung")));
+    await(pool.registerAsync(DecoderNode.builder("gone", URI.create("http://127.0.0.1:" + closedPort)).build()));
+    await(pool.registerAsync(node("hung")));
     delayMillis.set(1000);
     await().atMost(Duration.ofSeconds(10)).until(() -> health("gone") == NodeHealth.UNHEALTHY
         && health("hung") == NodeHealth.UNHEALTHY);
@@ -137,7 +137,7 @@ class HealthCheckTest {
   void theHealthUrlIsUsedWhenSet() {
     DecoderNode custom = DecoderNode.builder("custom", URI.create("http://127.0.0.1:1"))
         .healthUrl(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/health")).build();
-    await(pool.register(custom));
+    await(pool.registerAsync(custom));
     await().atMost(Duration.ofSeconds(5)).until(() -> health("custom") == NodeHealth.HEALTHY);
     assertThat(requests.get()).isPositive();
   }

@@ -58,9 +58,9 @@ class RedisCorruptedValueTest {
     AbTest test = new AbTest("t", true, "en-es", 10, List.of(), List.of("x"));
     try (DecoderPool a = builder().file(file).build();
         RedisTestSupport.LogCapture log = RedisTestSupport.capture(RedisPoolStore.class)) {
-      await(a.register(node("d1").capacity(5).build()));
-      await(a.register(node("d2").build()));
-      await(a.putAbTest(test));
+      await(a.registerAsync(node("d1").capacity(5).build()));
+      await(a.registerAsync(node("d2").build()));
+      await(a.putAbTestAsync(test));
       await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(file) && mirror(file).nodes().size() == 2);
 
       RedisTestSupport.hset(redis.deployment(), key, "d1", "{not json");
@@ -68,7 +68,7 @@ class RedisCorruptedValueTest {
           "{\"node_id\":\"d2\",\"endpoint\":\"http://d2.test:8001\",\"capacity\":0,\"dynamic\":true}");
       RedisTestSupport.hset(redis.deployment(), abKey, "t", "[]");
 
-      assertThatThrownBy(() -> await(a.reload()))
+      assertThatThrownBy(() -> await(a.reloadAsync()))
           .isInstanceOf(PoolFormatException.class)
           .hasMessageContaining(key + " field 'd1'")
           .hasMessageContaining(key + " field 'd2'")
@@ -83,11 +83,11 @@ class RedisCorruptedValueTest {
           .anySatisfy(m -> assertThat(m).contains(key + " field 'd2'").contains("capacity must be > 0"));
 
       // reported once, not on every read
-      assertThatThrownBy(() -> await(a.reload())).isInstanceOf(PoolFormatException.class);
+      assertThatThrownBy(() -> await(a.reloadAsync())).isInstanceOf(PoolFormatException.class);
       assertThat(log.messages(Level.WARN).stream().filter(m -> m.contains("field 'd1'"))).hasSize(1);
 
       // other changes go on; the mirror keeps the good copies; Redis's values are left as they are
-      await(a.register(node("d3").build()));
+      await(a.registerAsync(node("d3").build()));
       await().atMost(Duration.ofSeconds(5)).until(() -> mirror(file).nodes().size() == 3);
       assertThat(mirror(file).nodes()).filteredOn(n -> n.nodeId().equals("d1"))
           .singleElement().extracting(DecoderNode::capacity).isEqualTo(5);
@@ -106,7 +106,7 @@ class RedisCorruptedValueTest {
           false));
       RedisTestSupport.hset(redis.deployment(), key, "d2", PoolCodec.writeStoredNode(node("d2").build(), false));
       RedisTestSupport.hset(redis.deployment(), abKey, "t", PoolCodec.writeAbTest(test));
-      await(a.reload());
+      await(a.reloadAsync());
       assertThat(a.node("d1").orElseThrow().node().capacity()).isEqualTo(9);
     } catch (CompletionException e) {
       throw e;

@@ -58,7 +58,7 @@ class RedisNoLostUpdateTest {
           go.await();
           List<CompletableFuture<Boolean>> mine = new ArrayList<>();
           for (int n = thread; n < 1000; n += 16) {
-            mine.add(p.register(node("node-" + n).build()).toCompletableFuture());
+            mine.add(p.registerAsync(node("node-" + n).build()).toCompletableFuture());
           }
           return mine;
         }));

@@ -49,7 +49,7 @@ class RedisPropagationTest {
     try (DecoderPool a = pool(d); DecoderPool b = pool(d)) {
       // warm-up: the JIT and the script cache, not measured
       for (int i = 0; i < 200; i++) {
-        await(a.register(node("warm-" + i).build()));
+        await(a.registerAsync(node("warm-" + i).build()));
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> b.nodes().size() == 200);
 
@@ -75,9 +75,9 @@ class RedisPropagationTest {
         keys[i] = id + (register ? "/registered" : "/draining");
         sentAt[i] = System.nanoTime();
         if (register) {
-          await(a.register(node(id).build()));
+          await(a.registerAsync(node(id).build()));
         } else {
-          await(a.setStatus(id, NodeStatus.DRAINING));
+          await(a.setStatusAsync(id, NodeStatus.DRAINING));
         }
       }
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->

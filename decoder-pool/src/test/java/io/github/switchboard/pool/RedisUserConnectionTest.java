@@ -28,9 +28,9 @@ class RedisUserConnectionTest {
       try (DecoderPool viaUser = DecoderPools.builder("user-conn").redis(mine)
           .redisOptions(redis.deployment().options()).sweepInterval(PoolTesting.NEVER).build()) {
         assertThat(viaUser.backendState()).isEqualTo(BackendState.PRIMARY);
-        await(viaTarget.register(node("d1").build()));
+        await(viaTarget.registerAsync(node("d1").build()));
         await().atMost(Duration.ofSeconds(2)).until(() -> viaUser.node("d1").isPresent());
-        await(viaUser.setStatus("d1", NodeStatus.DRAINING));
+        await(viaUser.setStatusAsync("d1", NodeStatus.DRAINING));
         assertThat(viaUser.node("d1").orElseThrow().node().status()).isEqualTo(NodeStatus.DRAINING);
         await().atMost(Duration.ofSeconds(2))
             .until(() -> viaTarget.node("d1").orElseThrow().node().status() == NodeStatus.DRAINING);

@@ -27,7 +27,7 @@ class SelectionTest {
   }
 
   private void add(DecoderNode.Builder b) {
-    await(pool.register(b.build()));
+    await(pool.registerAsync(b.build()));
   }
 
   private Map<String, Integer> draw(RoutingRequest r, int times) {
@@ -43,7 +43,7 @@ class SelectionTest {
     add(node("stable-1").tags("stable"));
     add(node("stable-2").tags("stable"));
     add(node("exp-1").tags("es_v2_adapter"));
-    await(pool.putAbTest(new AbTest("es-v2", true, "en-es", 10, List.of("stable"), List.of("es_v2_adapter"))));
+    await(pool.putAbTestAsync(new AbTest("es-v2", true, "en-es", 10, List.of("stable"), List.of("es_v2_adapter"))));
     int experiment = 0;
     for (int i = 0; i < 10_000; i++) {
       Selection s = pool.select(RoutingRequest.of("en", "es")).orElseThrow();
@@ -60,7 +60,7 @@ class SelectionTest {
     // another pair is not affected by the test
     assertThat(pool.select(RoutingRequest.of("en", "fr")).orElseThrow().abTest()).isEmpty();
     // an inactive test decides nothing
-    await(pool.putAbTest(new AbTest("es-v2", false, "en-es", 10, List.of("stable"), List.of("es_v2_adapter"))));
+    await(pool.putAbTestAsync(new AbTest("es-v2", false, "en-es", 10, List.of("stable"), List.of("es_v2_adapter"))));
     assertThat(pool.select(RoutingRequest.of("en", "es")).orElseThrow().abTest()).isEmpty();
   }
 
@@ -68,7 +68,7 @@ class SelectionTest {
   void anAffinityKeyAlwaysLandsInTheSameGroup() {
     add(node("stable-1").tags("stable"));
     add(node("exp-1").tags("exp"));
-    await(pool.putAbTest(new AbTest("t", true, "en-es", 50, List.of("stable"), List.of("exp"))));
+    await(pool.putAbTestAsync(new AbTest("t", true, "en-es", 50, List.of("stable"), List.of("exp"))));
     int experiment = 0;
     for (int user = 0; user < 2000; user++) {
       RoutingRequest r = RoutingRequest.of("en", "es").affinityKey("user-" + user);
@@ -87,13 +87,13 @@ class SelectionTest {
   void anEmptyControlGroupFallsBackToEveryCapableNode() {
     add(node("plain-1"));
     add(node("plain-2"));
-    await(pool.putAbTest(new AbTest("t", true, "en-es", 0, List.of("stable"), List.of("exp"))));
+    await(pool.putAbTestAsync(new AbTest("t", true, "en-es", 0, List.of("stable"), List.of("exp"))));
     Selection s = pool.select(RoutingRequest.of("en", "es")).orElseThrow();
     assertThat(s.node().nodeId()).startsWith("plain-");
     assertThat(s.abGroup()).isEmpty();
     assertThat(s.reasons()).anyMatch(r -> r.contains("control group, which has no capable node; falling back"));
     // an empty experiment group falls back as well
-    await(pool.putAbTest(new AbTest("t", true, "en-es", 100, List.of("stable"), List.of("exp"))));
+    await(pool.putAbTestAsync(new AbTest("t", true, "en-es", 100, List.of("stable"), List.of("exp"))));
     assertThat(pool.select(RoutingRequest.of("en", "es"))).isPresent();
   }
 
@@ -101,7 +101,7 @@ class SelectionTest {
   void withoutControlTagsControlIsEveryNodeOutsideTheExperiment() {
     add(node("plain"));
     add(node("exp").tags("exp"));
-    await(pool.putAbTest(new AbTest("t", true, "en-es", 0, List.of(), List.of("exp"))));
+    await(pool.putAbTestAsync(new AbTest("t", true, "en-es", 0, List.of(), List.of("exp"))));
     assertThat(draw(RoutingRequest.of("en", "es"), 200)).containsOnlyKeys("plain");
   }
 
@@ -112,7 +112,7 @@ class SelectionTest {
     add(node("any"));
     assertThat(draw(RoutingRequest.of("en", "es"), 300)).containsOnlyKeys("en-es", "any");
     assertThat(draw(RoutingRequest.of("fr", "en"), 300)).containsOnlyKeys("en-fr", "any");
-    await(pool.deregister("any"));
+    await(pool.deregisterAsync("any"));
     assertThat(pool.select(RoutingRequest.of("de", "en"))).isEmpty();
   }
 
@@ -127,7 +127,7 @@ class SelectionTest {
     assertThat(s.alternatives()).extracting(DecoderNode::nodeId).containsExactlyInAnyOrder("us-1", "us-2");
     assertThat(s.reasons()).anyMatch(r -> r.startsWith("preferring region eu-west-1"));
 
-    await(pool.setStatus("eu-1", NodeStatus.MAINTENANCE));
+    await(pool.setStatusAsync("eu-1", NodeStatus.MAINTENANCE));
     Selection fallback = pool.select(RoutingRequest.of("en", "es").preferRegion("eu-west-1")).orElseThrow();
     assertThat(fallback.node().nodeId()).startsWith("us-");
     assertThat(fallback.reasons()).anyMatch(r -> r.contains("no candidate in region eu-west-1"));
@@ -147,16 +147,16 @@ class SelectionTest {
     add(node("idle-1"));
     add(node("idle-2"));
     add(node("half"));
-    await(pool.heartbeat("busy", NodeLoad.of(90)));
-    await(pool.heartbeat("idle-1", NodeLoad.of(5)));
-    await(pool.heartbeat("idle-2", NodeLoad.of(5, 10)));
-    await(pool.heartbeat("half", NodeLoad.of(50)));
+    await(pool.heartbeatAsync("busy", NodeLoad.of(90)));
+    await(pool.heartbeatAsync("idle-1", NodeLoad.of(5)));
+    await(pool.heartbeatAsync("idle-2", NodeLoad.of(5, 10)));
+    await(pool.heartbeatAsync("half", NodeLoad.of(50)));
     Map<String, Integer> counts = draw(RoutingRequest.of("en", "es"), 10_000);
     assertThat(counts.getOrDefault("busy", 0)).isLessThan(counts.get("half"));
     assertThat(counts.get("half")).isLessThan(counts.get("idle-1"));
     assertThat(counts.getOrDefault("busy", 0)).isLessThan(500);
     // load is relative to capacity: the same load on a larger node costs less
-    await(pool.register(node("busy").capacity(1000).build()));
+    await(pool.registerAsync(node("busy").capacity(1000).build()));
     Map<String, Integer> after = draw(RoutingRequest.of("en", "es"), 10_000);
     assertThat(after.get("busy")).isGreaterThan(2000);
   }
@@ -170,7 +170,7 @@ class SelectionTest {
     Selection s = pool.select(RoutingRequest.of("en", "es")).orElseThrow();
     assertThat(s.alternatives()).extracting(DecoderNode::nodeId).containsExactly("secondary");
     // but a loaded primary yields to the idle secondary
-    await(pool.heartbeat("primary", NodeLoad.of(100)));
+    await(pool.heartbeatAsync("primary", NodeLoad.of(100)));
     assertThat(pool.select(RoutingRequest.of("en", "es")).orElseThrow().node().nodeId()).isEqualTo("secondary");
   }
 
@@ -178,7 +178,7 @@ class SelectionTest {
   void aHotAdapterIsPreferred() {
     add(node("cold"));
     add(node("hot"));
-    await(pool.heartbeat("hot", NodeLoad.of(40).withHotAdapters(List.of("es_v2"))));
+    await(pool.heartbeatAsync("hot", NodeLoad.of(40).withHotAdapters(List.of("es_v2"))));
     assertThat(draw(RoutingRequest.of("en", "es").preferAdapter("es_v2"), 100)).containsOnlyKeys("hot");
   }
 
@@ -186,7 +186,7 @@ class SelectionTest {
   void alternativesAreRankedByCostAndCapped() {
     for (int i = 0; i < 12; i++) {
       add(node("n" + i));
-      await(pool.heartbeat("n" + i, NodeLoad.of(i * 5)));
+      await(pool.heartbeatAsync("n" + i, NodeLoad.of(i * 5)));
     }
     Selection s = pool.select(RoutingRequest.of("en", "es")).orElseThrow();
     assertThat(s.alternatives()).hasSize(8).doesNotContain(s.node());
@@ -205,7 +205,7 @@ class SelectionTest {
         .orElseThrow().node().nodeId()).toList();
     try (DecoderPool other = DecoderPools.builder("selection").timeSource(clock).random(7).build()) {
       for (int i = 0; i < 6; i++) {
-        await(other.register(node("n" + i).build()));
+        await(other.registerAsync(node("n" + i).build()));
       }
       List<String> second = other.nodes().stream().map(v -> other.select(RoutingRequest.of("en", "es"))
           .orElseThrow().node().nodeId()).toList();

@@ -55,10 +55,10 @@ class SentinelFailoverTest {
           while (!stop.get()) {
             String id = "w" + thread + "-" + i++;
             try {
-              assertThat(pool.register(node(id).build()).toCompletableFuture().get(10, TimeUnit.SECONDS))
+              assertThat(pool.registerAsync(node(id).build()).toCompletableFuture().get(10, TimeUnit.SECONDS))
                   .isTrue();
               registered.add(id);
-              pool.heartbeat(id, NodeLoad.of(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+              pool.heartbeatAsync(id, NodeLoad.of(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
               Thread.sleep(10);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();

@@ -69,8 +69,8 @@ final class ModuleReadmeExamples {
             .file(Path.of("config/decoder_pool.json"))              // fallback and mirror
             .healthChecks(true)
             .build()) {
-      pool.register(node).toCompletableFuture().join();            // true: created, false: updated
-      pool.heartbeat("decoder-1", NodeLoad.of(12));
+      boolean created = pool.register(node);                      // true: created, false: updated
+      pool.heartbeat("decoder-1", NodeLoad.of(12));               // also registerAsync, heartbeatAsync, ...
       Optional<Selection> s = pool.select(RoutingRequest.of("en", "es").preferRegion("us-east-1"));
       Subscription sub = pool.subscribe(event -> log.info("{}", event));
     }

@@ -13,6 +13,7 @@ import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.NodeView;
 import io.github.switchboard.pool.PoolEvent;
 import io.github.switchboard.pool.PoolListener;
+import io.github.switchboard.pool.PoolWriteTimeoutException;
 import io.github.switchboard.pool.RoutingRequest;
 import io.github.switchboard.pool.Selection;
 import io.github.switchboard.pool.Subscription;
@@ -26,8 +27,10 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +38,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
@@ -155,21 +159,36 @@ public final class DefaultDecoderPool implements DecoderPool {
   // ------------------------------------------------------------------------------------------- mutations
 
   @Override
-  public CompletionStage<Boolean> register(DecoderNode node) {
+  public boolean register(DecoderNode node) {
+    return await(registerAsync(node), "register");
+  }
+
+  @Override
+  public CompletionStage<Boolean> registerAsync(DecoderNode node) {
     Objects.requireNonNull(node, "node");
     checkOpen();
     return store.upsert(node, false);
   }
 
   @Override
-  public CompletionStage<Boolean> deregister(String nodeId) {
+  public boolean deregister(String nodeId) {
+    return await(deregisterAsync(nodeId), "deregister");
+  }
+
+  @Override
+  public CompletionStage<Boolean> deregisterAsync(String nodeId) {
     Objects.requireNonNull(nodeId, "nodeId");
     checkOpen();
     return store.remove(nodeId);
   }
 
   @Override
-  public CompletionStage<Boolean> heartbeat(String nodeId, NodeLoad load) {
+  public boolean heartbeat(String nodeId, NodeLoad load) {
+    return await(heartbeatAsync(nodeId, load), "heartbeat");
+  }
+
+  @Override
+  public CompletionStage<Boolean> heartbeatAsync(String nodeId, NodeLoad load) {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(load, "load");
     checkOpen();
@@ -177,7 +196,12 @@ public final class DefaultDecoderPool implements DecoderPool {
   }
 
   @Override
-  public CompletionStage<Boolean> setStatus(String nodeId, NodeStatus status) {
+  public boolean setStatus(String nodeId, NodeStatus status) {
+    return await(setStatusAsync(nodeId, status), "setStatus");
+  }
+
+  @Override
+  public CompletionStage<Boolean> setStatusAsync(String nodeId, NodeStatus status) {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(status, "status");
     checkOpen();
@@ -185,23 +209,64 @@ public final class DefaultDecoderPool implements DecoderPool {
   }
 
   @Override
-  public CompletionStage<Boolean> putAbTest(AbTest test) {
+  public boolean putAbTest(AbTest test) {
+    return await(putAbTestAsync(test), "putAbTest");
+  }
+
+  @Override
+  public CompletionStage<Boolean> putAbTestAsync(AbTest test) {
     Objects.requireNonNull(test, "test");
     checkOpen();
     return store.putAbTest(test);
   }
 
   @Override
-  public CompletionStage<Boolean> removeAbTest(String name) {
+  public boolean removeAbTest(String name) {
+    return await(removeAbTestAsync(name), "removeAbTest");
+  }
+
+  @Override
+  public CompletionStage<Boolean> removeAbTestAsync(String name) {
     Objects.requireNonNull(name, "name");
     checkOpen();
     return store.removeAbTest(name);
   }
 
   @Override
-  public CompletionStage<Void> reload() {
+  public void reload() {
+    await(reloadAsync(), "reload");
+  }
+
+  @Override
+  public CompletionStage<Void> reloadAsync() {
     checkOpen();
     return store.reload();
+  }
+
+  /*
+   * The sync twin of every write: waits at most writeTimeout, re-sets the interrupt flag, and rethrows the
+   * stage's failure unwrapped (a checked cause, which no store produces, is wrapped in CompletionException).
+   */
+  private <T> T await(CompletionStage<T> stage, String operation) {
+    Duration timeout = settings.writeTimeout();
+    try {
+      return stage.toCompletableFuture().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new PoolWriteTimeoutException(settings.poolName(), operation, timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("pool '" + settings.poolName() + "': interrupted while waiting for "
+          + operation, e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new CompletionException(cause);
+    }
   }
 
   private void checkOpen() {

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param timeSource the clock
  * @param seed the selection seed, or null for an unseeded random
  * @param backendListeners listeners of backend transitions
+ * @param writeTimeout how long a synchronous write waits
  */
 public record PoolSettings(
     String poolName,
@@ -29,4 +30,5 @@ public record PoolSettings(
     HealthCheckConfig healthChecks,
     TimeSource timeSource,
     @Nullable Long seed,
-    List<BackendListener> backendListeners) {}
+    List<BackendListener> backendListeners,
+    Duration writeTimeout) {}

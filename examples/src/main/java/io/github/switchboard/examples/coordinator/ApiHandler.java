@@ -203,7 +203,7 @@ final class ApiHandler implements HttpHandler {
       Http.problem(ex, 400, "invalid decoder node: " + e.getMessage());
       return;
     }
-    Boolean created = await(ex, pool.register(node));
+    Boolean created = await(ex, pool.registerAsync(node));
     if (created == null) {
       return;
     }
@@ -223,7 +223,7 @@ final class ApiHandler implements HttpHandler {
       Http.problem(ex, 404, "no decoder node with this node_id");
       return;
     }
-    Boolean removed = await(ex, pool.deregister(id));
+    Boolean removed = await(ex, pool.deregisterAsync(id));
     if (removed == null) {
       return;
     }
@@ -254,7 +254,7 @@ final class ApiHandler implements HttpHandler {
       Http.problem(ex, 404, "no decoder node with this node_id; register it first");
       return;
     }
-    Boolean known = await(ex, pool.heartbeat(id, load));
+    Boolean known = await(ex, pool.heartbeatAsync(id, load));
     if (known == null) {
       return;
     }

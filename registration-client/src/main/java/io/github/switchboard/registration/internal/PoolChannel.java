@@ -78,7 +78,7 @@ final class PoolChannel implements RegistrationChannel {
   @Override
   public boolean register(DecoderNode node) throws ChannelException {
     DecoderPool p = pool();
-    boolean created = await(p.register(node), "register the node");
+    boolean created = await(p.registerAsync(node), "register the node");
     checkPrimary(p);
     return created;
   }
@@ -89,7 +89,7 @@ final class PoolChannel implements RegistrationChannel {
       return false; // no pool file: nothing to remove, and nothing to create
     }
     DecoderPool p = pool();
-    boolean removed = await(p.deregister(nodeId), "remove the node");
+    boolean removed = await(p.deregisterAsync(nodeId), "remove the node");
     checkPrimary(p);
     return removed;
   }
@@ -97,7 +97,7 @@ final class PoolChannel implements RegistrationChannel {
   @Override
   public boolean heartbeat(String nodeId, NodeLoad load) throws ChannelException {
     DecoderPool p = pool();
-    boolean known = await(p.heartbeat(nodeId, load), "record the heartbeat");
+    boolean known = await(p.heartbeatAsync(nodeId, load), "record the heartbeat");
     checkPrimary(p);
     return known;
   }
