@@ -9,16 +9,47 @@ import java.util.Objects;
  *
  * @param limits one entry per limit of the policy, by increasing window
  * @param degraded whether a fallback answered instead of Redis
+ * @param localDenials how many of this client's calls this instance answered itself, without Redis,
+ *     because Redis had denied the client and its retry-after had not passed (the local deny cache, see
+ *     {@link RateLimiters.Builder#localDenyCache(boolean)}); counted from Redis's first denial while
+ *     the client stays denied, back to 0 once a retry-after has passed and Redis is asked again, or on
+ *     {@link RateLimiter#reset(String) reset}; always 0 in memory and for a fallback's answer
  */
-public record ClientStats(List<LimitStats> limits, boolean degraded) {
+public record ClientStats(List<LimitStats> limits, boolean degraded, long localDenials) {
 
   /**
    * Copies the list.
    *
    * @throws NullPointerException if the list is null
+   * @throws IllegalArgumentException if {@code localDenials} is negative
    */
   public ClientStats {
     limits = List.copyOf(Objects.requireNonNull(limits, "limits"));
+    if (localDenials < 0) {
+      throw new IllegalArgumentException("localDenials must not be negative, was " + localDenials);
+    }
+  }
+
+  /**
+   * Makes the statistics of a client with no local denials.
+   *
+   * @param limits one entry per limit of the policy, by increasing window
+   * @param degraded whether a fallback answered instead of Redis
+   * @throws NullPointerException if the list is null
+   */
+  public ClientStats(List<LimitStats> limits, boolean degraded) {
+    this(limits, degraded, 0);
+  }
+
+  /**
+   * Returns these statistics with a number of local denials.
+   *
+   * @param n the calls answered by the local deny cache
+   * @return a copy with {@code localDenials} = n
+   * @throws IllegalArgumentException if {@code n} is negative
+   */
+  public ClientStats withLocalDenials(long n) {
+    return n == localDenials ? this : new ClientStats(limits, degraded, n);
   }
 
   /**

@@ -38,6 +38,9 @@ public final class RateLimiters {
   /** The default name of a limiter. */
   public static final String DEFAULT_NAME = "rate-limiter";
 
+  /** The default of {@link Builder#maximumKeys(long)}: the most client keys kept in memory. */
+  public static final long DEFAULT_MAXIMUM_KEYS = 1_000_000L;
+
   /** The longest name of a limiter, in characters. */
   public static final int MAX_NAME_LENGTH = 100;
 
@@ -73,6 +76,8 @@ public final class RateLimiters {
     private @Nullable CircuitBreakerRegistry breakerRegistry;
     private String name = DEFAULT_NAME;
     private @Nullable DecisionListener decisionListener;
+    private boolean localDenyCache = true;
+    private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
     private final List<BackendListener> listeners = new ArrayList<>();
 
     private Builder(RateLimitPolicy policy) {
@@ -280,6 +285,43 @@ public final class RateLimiters {
     }
 
     /**
+     * Sets whether this instance answers a client that Redis has just denied by itself, without Redis,
+     * until the retry-after Redis gave has passed (default {@code true}). It answers one-permit requests
+     * after a one-permit denial (the flood case), with exactly the decision Redis would give: the same
+     * limit, remaining 0, retry-after and reset-after counted down. A request for more permits always
+     * goes to Redis, since only Redis knows its exact retry-after. It never allows anything, and other
+     * instances can only consume more, so it never allows what Redis would deny nor denies what Redis
+     * would allow; {@link RateLimiter#reset(String)} on this instance clears it, but a reset made on
+     * another instance is seen here only once the retry-after has passed. {@link
+     * ClientStats#localDenials()} counts the calls it answered. Only used with Redis; it holds at most
+     * {@link #maximumKeys(long)} clients (past that, Redis answers the others).
+     *
+     * @param enabled whether to answer denied clients locally
+     * @return this builder
+     */
+    public Builder localDenyCache(boolean enabled) {
+      this.localDenyCache = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the most client keys this limiter keeps in memory (default {@value
+     * RateLimiters#DEFAULT_MAXIMUM_KEYS}): with Redis, the clients held by the local deny cache (past
+     * the bound, Redis answers the others).
+     *
+     * @param maximumKeys at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maximumKeys} is less than 1
+     */
+    public Builder maximumKeys(long maximumKeys) {
+      if (maximumKeys < 1) {
+        throw new IllegalArgumentException("maximumKeys must be at least 1, was " + maximumKeys);
+      }
+      this.maximumKeys = maximumKeys;
+      return this;
+    }
+
+    /**
      * Adds a listener told of every move between Redis and the fallback.
      *
      * @param listener the listener; an exception it throws is logged, never propagated
@@ -328,6 +370,8 @@ public final class RateLimiters {
             expectedInstances,
             cfg,
             breakerRegistry,
+            localDenyCache,
+            maximumKeys,
             List.copyOf(listeners));
       } catch (RuntimeException e) {
         c.close();

@@ -15,6 +15,7 @@ import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -45,8 +46,7 @@ public final class GuardedRateLimiter implements RateLimiter {
 
   private static final Function<Call, CompletionStage<List<Object>>> ACQUIRE =
       c -> c.self.redis.evalAcquire(c.stateKey, c.permits);
-  private static final BiFunction<Call, List<Object>, Decision> DECODE =
-      (c, reply) -> c.self.redis.decodeDecision(reply);
+  private static final BiFunction<Call, List<Object>, Decision> DECODE = (c, reply) -> c.decode(reply);
   private static final Function<Call, Decision> ACQUIRE_FALLBACK =
       c -> c.self.fallbackDecision(c.key, c.permits);
   private static final Function<Call, CompletionStage<ClientStats>> STATS = c -> c.self.redis.stats(c.key);
@@ -60,12 +60,24 @@ public final class GuardedRateLimiter implements RateLimiter {
     /** The Redis state key of an acquire (made while checking the key); the key itself otherwise. */
     final String stateKey;
     final long permits;
+    /** The client clock read before the request was sent (with the deny cache only). */
+    final long sent;
 
-    Call(GuardedRateLimiter self, String key, String stateKey, long permits) {
+    Call(GuardedRateLimiter self, String key, String stateKey, long permits, long sent) {
       this.self = self;
       this.key = key;
       this.stateKey = stateKey;
       this.permits = permits;
+      this.sent = sent;
+    }
+
+    Decision decode(List<Object> reply) {
+      Decision d = self.redis.decodeDecision(reply);
+      DenyCache cache = self.denyCache;
+      if (cache != null && !d.allowed()) {
+        cache.record(stateKey, permits, sent, d);
+      }
+      return d;
     }
   }
 
@@ -79,6 +91,7 @@ public final class GuardedRateLimiter implements RateLimiter {
   private final long maxPermits;
   private final int restrictive;
   private final long denyRetryMicros;
+  private final @Nullable DenyCache denyCache;
   private volatile boolean closed;
 
   /**
@@ -94,6 +107,8 @@ public final class GuardedRateLimiter implements RateLimiter {
    * @param expectedInstances the divisor of the LOCAL fallback's counts
    * @param breakerConfig the circuit breaker's configuration
    * @param breakerRegistry where to create the breaker, or null for none
+   * @param localDenyCache whether to answer clients that Redis has just denied without Redis
+   * @param maximumKeys the most keys held in memory (the LOCAL fallback, the deny cache)
    * @param listeners told of every move between Redis and the fallback
    */
   public GuardedRateLimiter(
@@ -107,6 +122,8 @@ public final class GuardedRateLimiter implements RateLimiter {
       int expectedInstances,
       CircuitBreakerConfig breakerConfig,
       @Nullable CircuitBreakerRegistry breakerRegistry,
+      boolean localDenyCache,
+      long maximumKeys,
       List<BackendListener> listeners) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.limits = new Limits(policy);
@@ -126,6 +143,8 @@ public final class GuardedRateLimiter implements RateLimiter {
     this.restrictive = limits.smallestCountIndex();
     long openWaitMicros = breakerConfig.getWaitIntervalFunctionInOpenState().apply(1) * 1000L;
     this.denyRetryMicros = Math.max(1, Math.min(limits.windows[restrictive], openWaitMicros));
+    this.denyCache =
+        localDenyCache ? new DenyCache(time, (int) Math.min(Integer.MAX_VALUE, maximumKeys)) : null;
   }
 
   @Override
@@ -133,7 +152,17 @@ public final class GuardedRateLimiter implements RateLimiter {
     String stateKey = redis.checkedStateKey(key); // checks the key as Keys.checkKey does
     Keys.checkPermits(permits, maxPermits);
     ensureOpen();
-    return guard.executeSync(new Call(this, key, stateKey, permits), ACQUIRE, DECODE, ACQUIRE_FALLBACK);
+    DenyCache cache = denyCache;
+    long sent = 0;
+    if (cache != null) {
+      Decision cached = cache.lookup(stateKey, permits);
+      if (cached != null) {
+        return cached;
+      }
+      sent = cache.now();
+    }
+    return guard.executeSync(
+        new Call(this, key, stateKey, permits, sent), ACQUIRE, DECODE, ACQUIRE_FALLBACK);
   }
 
   @Override
@@ -141,14 +170,26 @@ public final class GuardedRateLimiter implements RateLimiter {
     String stateKey = redis.checkedStateKey(key); // checks the key as Keys.checkKey does
     Keys.checkPermits(permits, maxPermits);
     ensureOpen();
-    return guard.execute(new Call(this, key, stateKey, permits), ACQUIRE, DECODE, ACQUIRE_FALLBACK);
+    DenyCache cache = denyCache;
+    long sent = 0;
+    if (cache != null) {
+      Decision cached = cache.lookup(stateKey, permits);
+      if (cached != null) {
+        return CompletableFuture.completedFuture(cached);
+      }
+      sent = cache.now();
+    }
+    return guard.execute(
+        new Call(this, key, stateKey, permits, sent), ACQUIRE, DECODE, ACQUIRE_FALLBACK);
   }
 
   @Override
   public ClientStats stats(String key) {
     Keys.checkKey(key);
     ensureOpen();
-    return guard.executeSync(new Call(this, key, key, 0), STATS, STATS_FALLBACK);
+    ClientStats s = guard.executeSync(new Call(this, key, key, 0, 0), STATS, STATS_FALLBACK);
+    DenyCache cache = denyCache;
+    return cache == null || s.degraded() ? s : s.withLocalDenials(cache.hits(redis.checkedStateKey(key)));
   }
 
   @Override
@@ -158,7 +199,10 @@ public final class GuardedRateLimiter implements RateLimiter {
     if (local != null) {
       local.forget(key);
     }
-    Long deleted = guard.executeSync(new Call(this, key, key, 0), RESET, RESET_FALLBACK);
+    if (denyCache != null) {
+      denyCache.forget(redis.checkedStateKey(key));
+    }
+    Long deleted = guard.executeSync(new Call(this, key, key, 0, 0), RESET, RESET_FALLBACK);
     if (deleted < 0) {
       LOG.debug("reset of a key could not reach Redis; only the local fallback was reset");
     }
@@ -224,6 +268,16 @@ public final class GuardedRateLimiter implements RateLimiter {
    */
   public FailoverGuard guard() {
     return guard;
+  }
+
+  /**
+   * Returns how many calls the local deny cache answered without Redis, in all.
+   *
+   * @return the count; 0 without the cache
+   */
+  public long localDenials() {
+    DenyCache cache = denyCache;
+    return cache == null ? 0 : cache.answered();
   }
 
   /**
