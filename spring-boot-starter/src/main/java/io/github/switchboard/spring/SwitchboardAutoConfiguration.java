@@ -1,0 +1,123 @@
+package io.github.switchboard.spring;
+
+import io.github.switchboard.core.RedisOptions;
+import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.pool.DecoderPool;
+import io.github.switchboard.pool.DecoderPools;
+import io.github.switchboard.ratelimit.RateLimiter;
+import io.github.switchboard.ratelimit.RateLimiters;
+import io.github.switchboard.spring.internal.SpringRedisTarget;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * Auto-configures a {@link RateLimiter} and a {@link DecoderPool} from {@link SwitchboardProperties}, on the
+ * Redis of {@code switchboard.redis.url}, else of Spring's {@code spring.data.redis.*} when any of those is
+ * set, else none (an in-memory limiter and a file pool). Each bean is created only if the application
+ * defines none of its type.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(SwitchboardProperties.class)
+public class SwitchboardAutoConfiguration {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SwitchboardAutoConfiguration.class);
+
+  /**
+   * The Redis of the limiter and the pool.
+   *
+   * @param properties the switchboard.* properties
+   * @param environment where spring.data.redis.* is read
+   * @return the Redis, or none
+   * @throws IllegalArgumentException if a URL or a spring.data.redis.* setting is invalid or cannot be
+   *     expressed (the message names the property)
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public SwitchboardRedis switchboardRedis(SwitchboardProperties properties, Environment environment) {
+    SwitchboardProperties.Redis p = properties.getRedis();
+    if (!p.isEnabled()) {
+      LOG.info("Switchboard: switchboard.redis.enabled=false; in-memory rate limiter and file pool");
+      return SwitchboardRedis.none();
+    }
+    Optional<RedisTarget> target;
+    String source;
+    if (p.getUrl() != null) {
+      try {
+        target = Optional.of(RedisTarget.parse(p.getUrl()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("switchboard.redis.url: " + e.getMessage(), e);
+      }
+      source = "switchboard.redis.url";
+    } else {
+      target = SpringRedisTarget.from(environment);
+      source = "spring.data.redis.*";
+      if (target.isPresent() && p.getTrustedCertificate() == null
+          && environment.containsProperty("spring.data.redis.ssl.bundle")) {
+        LOG.warn("Switchboard: spring.data.redis.ssl.bundle turns TLS on, but Switchboard does not read SSL "
+            + "bundles: it trusts the JVM's trust store unless switchboard.redis.trusted-certificate names "
+            + "a PEM file");
+      }
+    }
+    if (target.isEmpty()) {
+      LOG.info("Switchboard: no Redis configured (neither switchboard.redis.url nor spring.data.redis.*); "
+          + "in-memory rate limiter and file pool");
+      return SwitchboardRedis.none();
+    }
+    RedisOptions.Builder options = RedisOptions.builder()
+        .commandTimeout(p.getCommandTimeout())
+        .connectTimeout(p.getConnectTimeout());
+    if (p.getTrustedCertificate() != null) {
+      try {
+        options.trustedCertificate(p.getTrustedCertificate());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("switchboard.redis.trusted-certificate: " + e.getMessage(), e);
+      }
+    }
+    LOG.info("Switchboard: Redis {} (from {})", target.get().redactedUrl(), source);
+    return SwitchboardRedis.of(target.get(), options.build());
+  }
+
+  /**
+   * The rate limiter of {@code switchboard.rate-limit.*}.
+   *
+   * @param properties the switchboard.* properties
+   * @param redis the Redis to use
+   * @return the limiter, closed with the context
+   * @throws IllegalArgumentException if the limits break a rule (the message names the property)
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public RateLimiter switchboardRateLimiter(SwitchboardProperties properties, SwitchboardRedis redis) {
+    SwitchboardProperties.RateLimit p = properties.getRateLimit();
+    RateLimiters.Builder b = RateLimiters.builder(p.toPolicy())
+        .keyPrefix(p.getKeyPrefix())
+        .fallback(p.getFallback())
+        .expectedInstances(p.getExpectedInstances());
+    redis.target().ifPresent(t -> b.redis(t).redisOptions(redis.options()));
+    return b.build();
+  }
+
+  /**
+   * The decoder pool of {@code switchboard.pool.*}.
+   *
+   * @param properties the switchboard.* properties
+   * @param redis the Redis to use
+   * @return the pool, closed with the context
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBooleanProperty(name = "switchboard.pool.enabled", matchIfMissing = true)
+  public DecoderPool switchboardDecoderPool(SwitchboardProperties properties, SwitchboardRedis redis) {
+    SwitchboardProperties.Pool p = properties.getPool();
+    DecoderPools.Builder b = DecoderPools.builder(p.getName()).file(p.getFile());
+    redis.target().ifPresent(t -> b.redis(t).redisOptions(redis.options()));
+    return b.build();
+  }
+}

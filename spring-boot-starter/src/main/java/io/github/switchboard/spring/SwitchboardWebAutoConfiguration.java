@@ -1,0 +1,62 @@
+package io.github.switchboard.spring;
+
+import io.github.switchboard.ratelimit.RateLimiter;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Auto-configures the {@link RateLimitFilter} of {@code switchboard.rate-limit.http.*} in a servlet web
+ * application, when {@code switchboard.rate-limit.http.enabled} is true.
+ */
+@AutoConfiguration(after = SwitchboardAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(OncePerRequestFilter.class)
+@ConditionalOnBooleanProperty("switchboard.rate-limit.http.enabled")
+public class SwitchboardWebAutoConfiguration {
+
+  /**
+   * The filter's order: just before Spring Security's filter chain (-100), so that floods of requests are
+   * limited before they are authenticated.
+   */
+  public static final int FILTER_ORDER = -110;
+
+  /**
+   * Names the client of a request: {@code switchboard.rate-limit.http.key-header}, else the remote address.
+   *
+   * @param properties the switchboard.* properties
+   * @return the resolver
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public HttpRateLimitKeyResolver switchboardHttpRateLimitKeyResolver(SwitchboardProperties properties) {
+    return HttpRateLimitKeyResolver.header(properties.getRateLimit().getHttp().getKeyHeader());
+  }
+
+  /**
+   * The filter, registered for every request; it limits those of {@code switchboard.rate-limit.http.paths}.
+   *
+   * @param properties the switchboard.* properties
+   * @param limiter the limiter
+   * @param keyResolver names the client
+   * @return the registration
+   */
+  @Bean
+  @ConditionalOnBean(RateLimiter.class)
+  @ConditionalOnMissingBean(value = RateLimitFilter.class, parameterizedContainer = FilterRegistrationBean.class)
+  public FilterRegistrationBean<RateLimitFilter> switchboardRateLimitFilter(
+      SwitchboardProperties properties, RateLimiter limiter, HttpRateLimitKeyResolver keyResolver) {
+    RateLimitFilter filter =
+        new RateLimitFilter(limiter, properties.getRateLimit().getHttp().getPaths(), keyResolver);
+    FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
+    registration.setName("switchboardRateLimitFilter");
+    registration.setOrder(FILTER_ORDER);
+    return registration;
+  }
+}
