@@ -1,5 +1,7 @@
 package io.github.switchboard.registration;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.registration.internal.ClientConfig;
@@ -7,6 +9,8 @@ import io.github.switchboard.registration.internal.DefaultRegistrationClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -34,6 +38,12 @@ public final class RegistrationClients {
   /** The pool name the file channel uses when no Redis pool name is given. */
   public static final String DEFAULT_POOL = "default";
 
+  /**
+   * How long, by default, a channel's circuit breaker stays open before it lets one probe through, in
+   * seconds (see {@link #defaultCircuitBreakerConfig()}).
+   */
+  public static final int DEFAULT_BREAKER_OPEN_SECONDS = 10;
+
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
   private RegistrationClients() {}
@@ -45,6 +55,36 @@ public final class RegistrationClients {
    */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Returns the default configuration of each channel's circuit breaker: a count-based window of the last
+   * 5 calls, open once at least 3 calls were made and 60% of them failed (so a dead channel opens after 3
+   * failures in a row), then open for {@value #DEFAULT_BREAKER_OPEN_SECONDS} s, after which one call probes
+   * the channel and closes the breaker again if it succeeds.
+   *
+   * @return the configuration
+   */
+  public static CircuitBreakerConfig defaultCircuitBreakerConfig() {
+    return CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(5)
+        .minimumNumberOfCalls(3)
+        .failureRateThreshold(60)
+        .waitDurationInOpenState(Duration.ofSeconds(DEFAULT_BREAKER_OPEN_SECONDS))
+        .permittedNumberOfCallsInHalfOpenState(1)
+        .build();
+  }
+
+  /**
+   * Returns the name of a channel's circuit breaker.
+   *
+   * @param channel the channel
+   * @return {@code switchboard-registration-coordinator}, {@code switchboard-registration-redis} or
+   *     {@code switchboard-registration-file}
+   */
+  public static String circuitBreakerName(Channel channel) {
+    return "switchboard-registration-" + channel.label();
   }
 
   /**
@@ -61,6 +101,9 @@ public final class RegistrationClients {
     private Duration requestTimeout = Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS);
     private boolean requireHttps;
     private RedisOptions redisOptions = RedisOptions.defaults();
+    private @Nullable CircuitBreakerConfig circuitBreakerConfig;
+    private @Nullable CircuitBreakerRegistry circuitBreakerRegistry;
+    private final List<RegistrationListener> listeners = new ArrayList<>();
 
     private Builder() {}
 
@@ -171,6 +214,48 @@ public final class RegistrationClients {
     }
 
     /**
+     * Sets the configuration of each channel's circuit breaker (default
+     * {@link RegistrationClients#defaultCircuitBreakerConfig()}). A channel whose breaker is open is skipped
+     * at once (its failure says so) and the next channel is tried; failures count (unreachable, timeout,
+     * {@code 5xx}, Redis down, an unwritable file), answers do (a refusal is an answer).
+     *
+     * @param config the configuration
+     * @return this builder
+     */
+    public Builder circuitBreakerConfig(CircuitBreakerConfig config) {
+      this.circuitBreakerConfig = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Creates the channels' circuit breakers in a registry of the caller's, named by
+     * {@link RegistrationClients#circuitBreakerName(Channel)} ({@code switchboard-registration-coordinator},
+     * {@code -redis}, {@code -file}), so that resilience4j-micrometer reports them as any other breaker
+     * (default: each client has breakers of its own, in no registry). A registry that already holds a
+     * breaker of that name returns it, with its configuration, as resilience4j does: clients built on one
+     * registry share their breakers.
+     *
+     * @param registry the registry
+     * @return this builder
+     */
+    public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
+      this.circuitBreakerRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Adds a listener of every channel attempt (see {@link RegistrationListener}); may be called several
+     * times.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(RegistrationListener listener) {
+      this.listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
      * Checks the settings and builds the client. Nothing is connected yet: each channel connects when
      * first used.
      *
@@ -187,8 +272,10 @@ public final class RegistrationClients {
         throw new IllegalStateException("requireHttps is set but the coordinator URL is not https: "
             + RedisTarget.redact(coordinator.toString()));
       }
+      CircuitBreakerConfig breakers = circuitBreakerConfig;
       return new DefaultRegistrationClient(new ClientConfig(coordinator, apiToken, redis, poolName,
-          redisOptions, file, requestTimeout, requireHttps));
+          redisOptions, file, requestTimeout, requireHttps,
+          breakers == null ? defaultCircuitBreakerConfig() : breakers, circuitBreakerRegistry, listeners));
     }
   }
 }

@@ -39,6 +39,8 @@ final class CoordinatorStub implements AutoCloseable {
   volatile int healthStatus = 200;
   /** When not 0, every API route answers this status (a problem) instead of doing its work. */
   volatile int answerAll;
+  /** How long every API route waits before it answers (a hung coordinator, as the client sees it). */
+  volatile long delayMillis;
 
   private final int port;
   private volatile HttpServer server;
@@ -97,6 +99,14 @@ final class CoordinatorStub implements AutoCloseable {
       if (!path.startsWith(DECODERS)) {
         problem(ex, 404, "no such resource");
         return;
+      }
+      long delay = delayMillis;
+      if (delay > 0) {
+        try {
+          Thread.sleep(delay); // the server side of a slow coordinator, not a test wait
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       int forced = answerAll;
       if (forced != 0) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.switchboard.core.testing.RedisHarness;
 import io.github.switchboard.core.testing.RedisServer;
 import io.github.switchboard.pool.DecoderNode;
@@ -26,6 +27,8 @@ class KeepAliveTest {
   private static final String TOKEN = "tok-keepalive-8812";
   private static final Duration TICK = Duration.ofMillis(150);
   private static final Duration WAIT = Duration.ofSeconds(20);
+  /** A channel that comes back is probed within 300 ms (the default waits 10 s). */
+  private static final CircuitBreakerConfig BREAKERS = TestSupport.quickBreakers(Duration.ofMillis(300));
 
   @TempDir Path dir;
   private RedisServer redis;
@@ -46,7 +49,7 @@ class KeepAliveTest {
   @Test
   void heartbeatsArriveWithTheSuppliedLoad() {
     AtomicInteger load = new AtomicInteger(7);
-    try (RegistrationClient client = RegistrationClients.builder().coordinator(coordinator.uri(), TOKEN).build();
+    try (RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS).coordinator(coordinator.uri(), TOKEN).build();
         KeepAlive alive = client.keepAlive(node("ka-1"), TICK, () -> NodeLoad.of(load.get()))) {
       assertThat(alive.nodeId()).isEqualTo("ka-1");
       await().atMost(WAIT).until(() -> coordinator.heartbeats.get() >= 4);
@@ -68,7 +71,7 @@ class KeepAliveTest {
 
   @Test
   void registersAgainWhenTheCoordinatorForgetsTheNode() {
-    try (RegistrationClient client = RegistrationClients.builder().coordinator(coordinator.uri(), TOKEN).build();
+    try (RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS).coordinator(coordinator.uri(), TOKEN).build();
         KeepAlive alive = client.keepAlive(node("ka-2"), TICK)) {
       await().atMost(WAIT).until(() -> coordinator.heartbeats.get() >= 2);
       assertThat(coordinator.posts.get()).isEqualTo(1);
@@ -80,7 +83,7 @@ class KeepAliveTest {
 
   @Test
   void fallsBackToRedisWhileTheCoordinatorIsDownAndMovesBack() throws Exception {
-    try (RegistrationClient client = RegistrationClients.builder()
+    try (RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS)
             .coordinator(coordinator.uri(), TOKEN)
             .redis(redis.target(), "default")
             .requestTimeout(Duration.ofSeconds(2))
@@ -110,7 +113,7 @@ class KeepAliveTest {
   void fallsBackToTheFileWhileRedisIsDownAndMovesBack() throws Exception {
     Path file = dir.resolve("decoder_pool.json");
     try (RedisServer own = RedisHarness.standalone();
-        RegistrationClient client = RegistrationClients.builder()
+        RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS)
             .redis(own.target(), "default")
             .file(file)
             .requestTimeout(Duration.ofSeconds(2))
@@ -130,7 +133,7 @@ class KeepAliveTest {
   void withEveryChannelDownThereIsNoChannelUntilOneAnswers() throws Exception {
     int port = coordinator.port();
     coordinator.stop();
-    try (RegistrationClient client = RegistrationClients.builder().coordinator(coordinator.uri(), TOKEN).build();
+    try (RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS).coordinator(coordinator.uri(), TOKEN).build();
         KeepAlive alive = client.keepAlive(node("ka-5"), TICK)) {
       await().pollDelay(Duration.ofMillis(500)).atMost(WAIT).until(() -> alive.channel().isEmpty());
       coordinator.restart();
@@ -142,7 +145,7 @@ class KeepAliveTest {
 
   @Test
   void closingTheClientStopsItsKeepAlives() {
-    RegistrationClient client = RegistrationClients.builder().coordinator(coordinator.uri(), TOKEN).build();
+    RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS).coordinator(coordinator.uri(), TOKEN).build();
     KeepAlive alive = client.keepAlive(node("ka-6"), TICK);
     await().atMost(WAIT).until(() -> coordinator.heartbeats.get() >= 1);
     client.close();
@@ -153,7 +156,7 @@ class KeepAliveTest {
 
   @Test
   void aRefusedTokenIsNotPlacedOnALowerChannel() {
-    try (RegistrationClient client = RegistrationClients.builder()
+    try (RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS)
             .coordinator(coordinator.uri(), "not-the-token")
             .redis(redis.target(), "default")
             .build();
@@ -166,7 +169,7 @@ class KeepAliveTest {
 
   @Test
   void theIntervalMustBePositive() {
-    try (RegistrationClient client = RegistrationClients.builder().coordinator(coordinator.uri(), TOKEN).build()) {
+    try (RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS).coordinator(coordinator.uri(), TOKEN).build()) {
       DecoderNode n = node("ka-7");
       assertThatThrownBy(() -> client.keepAlive(n, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("interval");

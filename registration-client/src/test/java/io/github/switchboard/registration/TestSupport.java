@@ -1,5 +1,6 @@
 package io.github.switchboard.registration;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
@@ -11,6 +12,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -33,6 +35,13 @@ final class TestSupport {
 
   static RedisTarget redisDown() {
     return RedisTarget.standalone("127.0.0.1", closedPort());
+  }
+
+  /** Breakers that open after 2 failures in a row and probe again after {@code open}. */
+  static CircuitBreakerConfig quickBreakers(Duration open) {
+    return CircuitBreakerConfig.from(RegistrationClients.defaultCircuitBreakerConfig())
+        .slidingWindowSize(2).minimumNumberOfCalls(2).failureRateThreshold(100)
+        .waitDurationInOpenState(open).build();
   }
 
   static DecoderNode node(String id) {

@@ -1,10 +1,14 @@
 package io.github.switchboard.registration.internal;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import java.net.URI;
 import java.nio.file.Path;
+import io.github.switchboard.registration.RegistrationListener;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  * @param file the pool file, or null
  * @param requestTimeout the bound of one call on a channel
  * @param requireHttps whether the coordinator URL and node endpoints must be https
+ * @param circuitBreakerConfig the configuration of each channel's breaker
+ * @param circuitBreakerRegistry where the breakers are created, or null (breakers of their own)
+ * @param listeners hear every channel attempt
  */
 public record ClientConfig(
     @Nullable URI coordinator,
@@ -27,7 +34,15 @@ public record ClientConfig(
     RedisOptions redisOptions,
     @Nullable Path file,
     Duration requestTimeout,
-    boolean requireHttps) {
+    boolean requireHttps,
+    CircuitBreakerConfig circuitBreakerConfig,
+    @Nullable CircuitBreakerRegistry circuitBreakerRegistry,
+    List<RegistrationListener> listeners) {
+
+  /** Copies the listeners. */
+  public ClientConfig {
+    listeners = List.copyOf(listeners);
+  }
 
   /** Returns the configuration without the token. */
   @Override

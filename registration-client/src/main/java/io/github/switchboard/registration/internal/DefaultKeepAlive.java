@@ -104,16 +104,14 @@ final class DefaultKeepAlive implements KeepAlive {
       }
       Channel c = ch.channel();
       try {
-        if (c == before) {
-          if (!ch.heartbeat(node.nodeId(), l)) {
-            ch.register(node);
-            ch.heartbeat(node.nodeId(), l);
-            LOG.info("keep-alive of decoder node '{}': the pool behind {} ({}) had forgotten it; registered it"
-                + " again", node.nodeId(), c.label(), ch.describe());
-          }
-        } else {
-          ch.register(node);
-          ch.heartbeat(node.nodeId(), l);
+        try {
+          tickOn(ch, c == before, l);
+        } catch (InvalidNodeException e) {
+          client.attempted(c, false);
+          throw e;
+        }
+        client.attempted(c, true);
+        if (c != before) {
           moved(before, ch, failures);
         }
         if (closed) {
@@ -128,6 +126,7 @@ final class DefaultKeepAlive implements KeepAlive {
         refused(Objects.requireNonNull(e.getMessage()));
         return;
       } catch (ChannelException e) {
+        client.attempted(c, e);
         if (e.refused()) {
           refused(Objects.requireNonNull(e.getMessage()));
           return;
@@ -141,6 +140,21 @@ final class DefaultKeepAlive implements KeepAlive {
       allFailedLogged = true;
     }
     current = null;
+  }
+
+  /** On the current channel a heartbeat (and a registration if the pool forgot the node); elsewhere both. */
+  private void tickOn(RegistrationChannel ch, boolean current, NodeLoad l) throws ChannelException {
+    if (current) {
+      if (!ch.heartbeat(node.nodeId(), l)) {
+        ch.register(node);
+        ch.heartbeat(node.nodeId(), l);
+        LOG.info("keep-alive of decoder node '{}': the pool behind {} ({}) had forgotten it; registered it again",
+            node.nodeId(), ch.channel().label(), ch.describe());
+      }
+    } else {
+      ch.register(node);
+      ch.heartbeat(node.nodeId(), l);
+    }
   }
 
   /** The channel answered and refused (400, 401, 403): no lower channel; logged once while it repeats. */

@@ -1,5 +1,7 @@
 package io.github.switchboard.registration.internal;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.registration.Channel;
@@ -8,7 +10,9 @@ import io.github.switchboard.registration.DeregistrationResult;
 import io.github.switchboard.registration.InvalidNodeException;
 import io.github.switchboard.registration.KeepAlive;
 import io.github.switchboard.registration.RegistrationClient;
+import io.github.switchboard.registration.RegistrationClients;
 import io.github.switchboard.registration.RegistrationException;
+import io.github.switchboard.registration.RegistrationListener;
 import io.github.switchboard.registration.RegistrationRefusedException;
 import io.github.switchboard.registration.RegistrationResult;
 import java.net.URI;
@@ -25,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -35,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * runs every keep-alive tick and the async variants. register()/deregister() run on the caller's thread;
  * the channels are thread-safe.
  *
+ * Each channel is wrapped in a BreakerChannel (its own circuit breaker); the listeners hear one call per
+ * channel attempt (not for a channel its open breaker skipped).
+ *
  * Concurrency: keep-alives and pending async calls are in concurrent sets; close() marks the client closed,
  * closes every keep-alive, stops the worker (interrupting a tick blocked on the network), waits a bounded
  * time, fails the async calls that did not complete, then closes the channels (the pools the client
@@ -44,9 +52,12 @@ import org.slf4j.LoggerFactory;
 public final class DefaultRegistrationClient implements RegistrationClient {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultRegistrationClient.class);
   private static final long CLOSE_WAIT_MILLIS = 2000;
+  private static final long LISTENER_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final ClientConfig config;
   private final List<RegistrationChannel> channels;
+  private final List<RegistrationListener> listeners;
+  private final AtomicLong listenerFailureLoggedNanos = new AtomicLong(System.nanoTime() - LISTENER_LOG_NANOS);
   private final ScheduledThreadPoolExecutor worker;
   private final Set<DefaultKeepAlive> keepAlives = ConcurrentHashMap.newKeySet();
   private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
@@ -72,7 +83,17 @@ public final class DefaultRegistrationClient implements RegistrationClient {
     if (file != null) {
       list.add(PoolChannel.file(file, config.poolName(), config.requestTimeout()));
     }
-    this.channels = List.copyOf(list);
+    List<RegistrationChannel> guarded = new ArrayList<>();
+    for (RegistrationChannel ch : list) {
+      String name = RegistrationClients.circuitBreakerName(ch.channel());
+      CircuitBreakerRegistry registry = config.circuitBreakerRegistry();
+      CircuitBreaker breaker = registry == null
+          ? CircuitBreaker.of(name, config.circuitBreakerConfig())
+          : registry.circuitBreaker(name, config.circuitBreakerConfig());
+      guarded.add(new BreakerChannel(ch, breaker));
+    }
+    this.channels = List.copyOf(guarded);
+    this.listeners = config.listeners();
     this.worker = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "switchboard-registration");
       t.setDaemon(true);
@@ -98,7 +119,14 @@ public final class DefaultRegistrationClient implements RegistrationClient {
     List<ChannelFailure> failures = new ArrayList<>();
     for (RegistrationChannel ch : channels) {
       try {
-        boolean created = ch.register(node);
+        boolean created;
+        try {
+          created = ch.register(node);
+        } catch (InvalidNodeException e) {
+          attempted(ch.channel(), false);
+          throw e;
+        }
+        attempted(ch.channel(), true);
         if (failures.isEmpty()) {
           LOG.info("decoder node '{}' {} via {} ({})", node.nodeId(), created ? "registered" : "updated",
               ch.channel().label(), ch.describe());
@@ -108,6 +136,7 @@ public final class DefaultRegistrationClient implements RegistrationClient {
         }
         return new RegistrationResult(ch.channel(), created, failures);
       } catch (ChannelException e) {
+        attempted(ch.channel(), e);
         if (e.refused()) {
           throw refused(ch, e, "registered", node.nodeId(), failures);
         }
@@ -133,7 +162,9 @@ public final class DefaultRegistrationClient implements RegistrationClient {
     Channel answered = null;
     for (RegistrationChannel ch : channels) {
       try {
-        if (ch.deregister(nodeId)) {
+        boolean removed = ch.deregister(nodeId);
+        attempted(ch.channel(), true);
+        if (removed) {
           LOG.info("decoder node '{}' deregistered via {} ({})", nodeId, ch.channel().label(), ch.describe());
           return new DeregistrationResult(ch.channel(), true, failures);
         }
@@ -141,6 +172,7 @@ public final class DefaultRegistrationClient implements RegistrationClient {
           answered = ch.channel();
         }
       } catch (ChannelException e) {
+        attempted(ch.channel(), e);
         if (e.refused()) {
           throw refused(ch, e, "deregistered", nodeId, failures);
         }
@@ -228,6 +260,28 @@ public final class DefaultRegistrationClient implements RegistrationClient {
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("the registration client is closed");
+    }
+  }
+
+  /** Tells the listeners of a failed or refused attempt; a channel skipped by its breaker was not attempted. */
+  void attempted(Channel channel, ChannelException e) {
+    if (!e.skipped()) {
+      attempted(channel, false);
+    }
+  }
+
+  /** Tells the listeners of one attempt; what they throw is logged at most once a minute and ignored. */
+  void attempted(Channel channel, boolean success) {
+    for (RegistrationListener l : listeners) {
+      try {
+        l.onAttempt(channel.label(), success);
+      } catch (RuntimeException e) {
+        long now = System.nanoTime();
+        long last = listenerFailureLoggedNanos.get();
+        if (now - last >= LISTENER_LOG_NANOS && listenerFailureLoggedNanos.compareAndSet(last, now)) {
+          LOG.warn("a registration listener threw; ignored (logged at most once a minute)", e);
+        }
+      }
     }
   }
 
