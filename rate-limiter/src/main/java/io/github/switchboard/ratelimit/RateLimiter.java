@@ -19,6 +19,14 @@ public interface RateLimiter extends AutoCloseable {
   int MAX_KEY_BYTES = 1024;
 
   /**
+   * The most permits one call may ask of a {@link Algorithm#SLIDING_WINDOW_LOG} limiter, whatever its
+   * counts: the log keeps one entry per permit, so a larger call would hold Redis (which runs one script
+   * at a time) for tens of milliseconds or more. The other algorithms keep a few numbers per limit and
+   * take up to the policy's smallest count in one call.
+   */
+  long MAX_LOG_PERMITS = 10_000;
+
+  /**
    * Asks for one permit.
    *
    * @param key the client's key
@@ -36,10 +44,12 @@ public interface RateLimiter extends AutoCloseable {
    * at most about twice its command timeout, then answers from the fallback.
    *
    * @param key the client's key
-   * @param permits the number of permits, 1 to the policy's smallest count
+   * @param permits the number of permits, 1 to the policy's smallest count (and at most {@value
+   *     #MAX_LOG_PERMITS} with a sliding-window log)
    * @return the decision
    * @throws IllegalArgumentException if the key is null, empty or longer than {@value #MAX_KEY_BYTES}
-   *     UTF-8 bytes, or if {@code permits} is below 1 or above the policy's smallest count
+   *     UTF-8 bytes, or if {@code permits} is below 1, above the policy's smallest count or, with a
+   *     sliding-window log, above {@value #MAX_LOG_PERMITS}; the message names the bound
    * @throws IllegalStateException if the limiter is closed
    */
   Decision tryAcquire(String key, long permits);
@@ -63,10 +73,12 @@ public interface RateLimiter extends AutoCloseable {
    * Asks for {@code permits} permits and returns only the verdict, as {@link #allow(String)} does.
    *
    * @param key the client's key
-   * @param permits the number of permits, 1 to the policy's smallest count
+   * @param permits the number of permits, 1 to the policy's smallest count (and at most {@value
+   *     #MAX_LOG_PERMITS} with a sliding-window log)
    * @return true if the permits are granted
    * @throws IllegalArgumentException if the key is null, empty or longer than {@value #MAX_KEY_BYTES}
-   *     UTF-8 bytes, or if {@code permits} is below 1 or above the policy's smallest count
+   *     UTF-8 bytes, or if {@code permits} is below 1, above the policy's smallest count or, with a
+   *     sliding-window log, above {@value #MAX_LOG_PERMITS}; the message names the bound
    * @throws IllegalStateException if the limiter is closed
    */
   default boolean allow(String key, long permits) {
@@ -78,10 +90,12 @@ public interface RateLimiter extends AutoCloseable {
    * decision (from the fallback if Redis fails or times out), never with a Redis exception.
    *
    * @param key the client's key
-   * @param permits the number of permits, 1 to the policy's smallest count
+   * @param permits the number of permits, 1 to the policy's smallest count (and at most {@value
+   *     #MAX_LOG_PERMITS} with a sliding-window log)
    * @return the decision, when known
    * @throws IllegalArgumentException if the key is null, empty or longer than {@value #MAX_KEY_BYTES}
-   *     UTF-8 bytes, or if {@code permits} is below 1 or above the policy's smallest count
+   *     UTF-8 bytes, or if {@code permits} is below 1, above the policy's smallest count or, with a
+   *     sliding-window log, above {@value #MAX_LOG_PERMITS}; the message names the bound
    * @throws IllegalStateException if the limiter is closed
    */
   CompletionStage<Decision> tryAcquireAsync(String key, long permits);

@@ -139,7 +139,7 @@ public final class GuardedRateLimiter implements RateLimiter {
         mode == FallbackMode.LOCAL
             ? new InMemoryRateLimiter(policy, policy.dividedBy(expectedInstances), time, true)
             : null;
-    this.maxPermits = policy.smallestCount();
+    this.maxPermits = Keys.maxPermits(policy);
     this.restrictive = limits.smallestCountIndex();
     long openWaitMicros = breakerConfig.getWaitIntervalFunctionInOpenState().apply(1) * 1000L;
     this.denyRetryMicros = Math.max(1, Math.min(limits.windows[restrictive], openWaitMicros));

@@ -88,7 +88,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     this.limits = new Limits(Objects.requireNonNull(enforced, "enforced"));
     this.time = Objects.requireNonNull(time, "time");
     this.degraded = degraded;
-    this.maxPermits = publicPolicy.smallestCount();
+    this.maxPermits = Keys.maxPermits(publicPolicy);
     this.graceMicros = Math.max(limits.maxWindow, MIN_GRACE_MICROS);
     final Limits l = limits;
     this.factory = k -> KeyState.create(k, l);

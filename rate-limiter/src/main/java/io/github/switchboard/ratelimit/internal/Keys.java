@@ -1,5 +1,7 @@
 package io.github.switchboard.ratelimit.internal;
 
+import io.github.switchboard.ratelimit.Algorithm;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -62,19 +64,38 @@ public final class Keys {
   }
 
   /**
-   * Checks a number of permits against the smallest count of a policy.
+   * Returns the most permits one call may ask under a policy: its smallest count, and at most {@link
+   * RateLimiter#MAX_LOG_PERMITS} with a sliding-window log (one entry per permit).
+   *
+   * @param policy the policy
+   * @return the bound that {@link #checkPermits} enforces
+   */
+  public static long maxPermits(RateLimitPolicy policy) {
+    long smallest = policy.smallestCount();
+    return policy.algorithm() == Algorithm.SLIDING_WINDOW_LOG
+        ? Math.min(smallest, RateLimiter.MAX_LOG_PERMITS)
+        : smallest;
+  }
+
+  /**
+   * Checks a number of permits against the bound of a policy.
    *
    * @param permits the permits
-   * @param smallestCount the policy's smallest count
-   * @throws IllegalArgumentException if out of range
+   * @param maxPermits the bound, from {@link #maxPermits}
+   * @throws IllegalArgumentException if out of range, naming the bound
    */
-  public static void checkPermits(long permits, long smallestCount) {
+  public static void checkPermits(long permits, long maxPermits) {
     if (permits < 1) {
       throw new IllegalArgumentException("permits must be at least 1, was " + permits);
     }
-    if (permits > smallestCount) {
+    if (permits > maxPermits) {
       throw new IllegalArgumentException(
-          "permits must not exceed the smallest limit's count (" + smallestCount + "), was " + permits);
+          maxPermits == RateLimiter.MAX_LOG_PERMITS
+              ? "permits must not exceed RateLimiter.MAX_LOG_PERMITS ("
+                  + maxPermits
+                  + ") in one call of a SLIDING_WINDOW_LOG limiter (one log entry per permit), was "
+                  + permits
+              : "permits must not exceed the smallest limit's count (" + maxPermits + "), was " + permits);
     }
   }
 
