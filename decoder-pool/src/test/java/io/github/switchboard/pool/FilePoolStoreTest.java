@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.github.switchboard.core.testing.ManualTimeSource;
 import io.github.switchboard.pool.internal.DefaultDecoderPool;
 import io.github.switchboard.pool.internal.FilePoolStore;
+import io.github.switchboard.pool.internal.PoolChange;
 import io.github.switchboard.pool.internal.PoolCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -171,13 +172,13 @@ class FilePoolStoreTest {
     opened.add(store);
     assertThat(store.hasGoodCopy()).isFalse();
     assertThat(store.snapshot().nodes()).isEmpty();
-    assertThatThrownBy(() -> await(store.upsert(node("x").build(), false)))
+    assertThatThrownBy(() -> await(store.write(new PoolChange.Upsert(node("x").build(), false))))
         .isInstanceOf(PoolFormatException.class).hasMessageContaining("not writing over it")
         .hasMessageContaining("nodes[0] (node_id 'a'): endpoint is required");
     assertThat(read()).isEqualTo("[{\"node_id\": \"a\"}]");
     write("[{\"node_id\": \"a\", \"endpoint\": \"http://a\"}]");
     await().atMost(Duration.ofSeconds(2)).until(store::hasGoodCopy);
-    assertThat(await(store.upsert(node("x").build(), false))).isTrue();
+    assertThat(await(store.write(new PoolChange.Upsert(node("x").build(), false)))).isTrue();
     assertThat(store.snapshot().nodes()).containsOnlyKeys("a", "x");
   }
 
@@ -253,7 +254,7 @@ class FilePoolStoreTest {
       int first = t;
       threads.add(new Thread(() -> {
         for (int i = first; i < 1000; i += 16) {
-          all.add(s.upsert(node("n" + i).build(), false).toCompletableFuture());
+          all.add(s.write(new PoolChange.Upsert(node("n" + i).build(), false)).toCompletableFuture());
         }
       }));
     }

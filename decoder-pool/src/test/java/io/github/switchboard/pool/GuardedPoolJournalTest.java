@@ -2,6 +2,7 @@ package io.github.switchboard.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.switchboard.pool.internal.PoolChange;
 import io.github.switchboard.pool.internal.PoolJournal;
 import io.github.switchboard.pool.internal.PoolJournal.Entry;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +21,9 @@ class GuardedPoolJournalTest {
   void entriesSurviveARestartAndATornLastLineIsSkipped() throws Exception {
     Path file = PoolJournal.siblingOf(dir.resolve("decoder_pool.json"));
     assertThat(file.getFileName().toString()).isEqualTo("decoder_pool.json.journal");
-    Entry up = new Entry(1, "up", "d1", "{\"node_id\":\"d1\"}", "0");
-    Entry hb = new Entry(2, "hb", "d1", "{\"load\":1.0}", "");
-    Entry del = new Entry(3, "del", "d2", "", "");
+    Entry up = new Entry(1, new PoolChange.Upsert(PoolTesting.node("d1").build(), false));
+    Entry hb = new Entry(2, new PoolChange.Heartbeat("d1", NodeLoad.of(1), 2));
+    Entry del = new Entry(3, new PoolChange.Remove("d2"));
     try (PoolJournal j = new PoolJournal(file)) {
       j.append(up);
       j.append(hb);
@@ -43,10 +44,10 @@ class GuardedPoolJournalTest {
     Path file = dir.resolve("pool.json.journal");
     try (PoolJournal j = new PoolJournal(file)) {
       for (int i = 1; i <= 25_000; i++) {
-        j.append(new Entry(i, "hb", "n" + (i % 10), "{\"load\":" + i + "}", ""));
+        j.append(new Entry(i, new PoolChange.Heartbeat("n" + (i % 10), NodeLoad.of(i), i)));
       }
-      j.append(new Entry(30_000, "up", "n1", "{\"node_id\":\"n1\"}", "1"));
-      j.append(new Entry(30_001, "abdel", "t", "", ""));
+      j.append(new Entry(30_000, new PoolChange.Upsert(PoolTesting.node("n1").build(), true)));
+      j.append(new Entry(30_001, new PoolChange.RemoveAbTest("t")));
       List<Entry> c = j.compacted();
       assertThat(c).hasSize(12);
       assertThat(c).filteredOn(e -> e.op().equals("hb") && e.id().equals("n3"))

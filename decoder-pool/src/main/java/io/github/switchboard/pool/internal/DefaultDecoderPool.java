@@ -167,7 +167,7 @@ public final class DefaultDecoderPool implements DecoderPool {
   public CompletionStage<Boolean> registerAsync(DecoderNode node) {
     Objects.requireNonNull(node, "node");
     checkOpen();
-    return store.upsert(node, false);
+    return store.write(new PoolChange.Upsert(node, false));
   }
 
   @Override
@@ -179,7 +179,7 @@ public final class DefaultDecoderPool implements DecoderPool {
   public CompletionStage<Boolean> deregisterAsync(String nodeId) {
     Objects.requireNonNull(nodeId, "nodeId");
     checkOpen();
-    return store.remove(nodeId);
+    return store.write(new PoolChange.Remove(nodeId));
   }
 
   @Override
@@ -192,7 +192,7 @@ public final class DefaultDecoderPool implements DecoderPool {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(load, "load");
     checkOpen();
-    return store.heartbeat(nodeId, load, clock.currentTimeMicros());
+    return store.write(new PoolChange.Heartbeat(nodeId, load, clock.currentTimeMicros()));
   }
 
   @Override
@@ -205,7 +205,7 @@ public final class DefaultDecoderPool implements DecoderPool {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(status, "status");
     checkOpen();
-    return store.setStatus(nodeId, status);
+    return store.write(new PoolChange.SetStatus(nodeId, status));
   }
 
   @Override
@@ -217,7 +217,7 @@ public final class DefaultDecoderPool implements DecoderPool {
   public CompletionStage<Boolean> putAbTestAsync(AbTest test) {
     Objects.requireNonNull(test, "test");
     checkOpen();
-    return store.putAbTest(test);
+    return store.write(new PoolChange.PutAbTest(test));
   }
 
   @Override
@@ -229,7 +229,7 @@ public final class DefaultDecoderPool implements DecoderPool {
   public CompletionStage<Boolean> removeAbTestAsync(String name) {
     Objects.requireNonNull(name, "name");
     checkOpen();
-    return store.removeAbTest(name);
+    return store.write(new PoolChange.RemoveAbTest(name));
   }
 
   @Override
@@ -433,7 +433,7 @@ public final class DefaultDecoderPool implements DecoderPool {
     }
     CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
     for (String id : stale) {
-      total = total.thenCompose(sum -> store.evict(id, before).toCompletableFuture()
+      total = total.thenCompose(sum -> store.write(new PoolChange.Evict(id, before)).toCompletableFuture()
           .handle((ok, err) -> {
             if (err != null) {
               LOG.warn("pool '{}': could not evict {}: {}", settings.poolName(), id, err.toString());

@@ -3,11 +3,8 @@ package io.github.switchboard.pool.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.switchboard.pool.AbTest;
-import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeRuntime;
-import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.PoolEvent;
 import io.github.switchboard.pool.PoolFormatException;
 import io.github.switchboard.pool.PoolListener;
@@ -69,7 +66,7 @@ import org.slf4j.LoggerFactory;
 /** A {@link PoolStore} in a JSON file shared by processes. */
 public final class FilePoolStore implements PoolStore {
   private static final Logger LOG = LoggerFactory.getLogger(FilePoolStore.class);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = PoolCodec.newMapper(PoolCodec.MAX_DOCUMENT_LENGTH); // read limits
   private static final int MAX_BATCH = 4096;
   private static final int FULL_READ_EVERY = 10;
 
@@ -209,132 +206,27 @@ public final class FilePoolStore implements PoolStore {
   // ------------------------------------------------------------------------------------------ operations
 
   @Override
-  public CompletionStage<Boolean> upsert(DecoderNode node, boolean pin) {
-    Objects.requireNonNull(node, "node");
-    return submit(new ConfigOp<>() {
-      @Override
-      Boolean apply(Working w) {
-        boolean created = w.snap.node(node.nodeId()) == null;
-        long rev = w.nextRevision();
-        w.snap = w.snap.withNode(rev, node, pin);
-        w.configDirty = true;
-        w.events.add(created ? PoolEvent.nodeRegistered(rev, node) : PoolEvent.nodeUpdated(rev, node));
-        return created;
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> remove(String nodeId) {
-    return submit(new ConfigOp<>() {
-      @Override
-      Boolean apply(Working w) {
-        if (w.snap.node(nodeId) == null) {
-          return false;
-        }
-        long rev = w.nextRevision();
-        boolean hadRuntime = w.snap.runtime().containsKey(nodeId);
-        w.snap = w.snap.withoutNode(rev, nodeId);
-        w.configDirty = true;
-        w.runtimeDirty |= hadRuntime;
-        w.events.add(PoolEvent.nodeRemoved(rev, nodeId));
-        return true;
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> evict(String nodeId, long heartbeatBeforeMicros) {
-    return submit(new ConfigOp<>() {
-      @Override
-      Boolean apply(Working w) {
-        if (w.snap.node(nodeId) == null || w.snap.isPinned(nodeId)) {
-          return false;
-        }
-        NodeRuntime r = w.snap.runtimeOf(nodeId);
-        if (!r.hasHeartbeat() || r.lastHeartbeatMicros() >= heartbeatBeforeMicros) {
-          return false;
-        }
-        long rev = w.nextRevision();
-        w.snap = w.snap.withoutNode(rev, nodeId);
-        w.configDirty = true;
-        w.runtimeDirty = true;
-        w.events.add(PoolEvent.nodeEvicted(rev, nodeId));
-        return true;
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> heartbeat(String nodeId, NodeLoad load, long atMicros) {
+  public CompletionStage<Boolean> write(PoolChange change) {
+    Objects.requireNonNull(change, "change");
     return submit(new Op<Boolean>() {
       @Override
       boolean writesConfig() {
-        return false;
+        return change.changesConfiguration();
       }
 
       @Override
       Boolean apply(Working w) {
-        if (w.snap.node(nodeId) == null) {
-          return false;
+        boolean hadRuntime = w.snap.runtime().containsKey(change.id());
+        PoolChange.Outcome o = change.applyTo(w.snap, w.nextRevision());
+        PoolEvent e = o.event();
+        if (e != null) {
+          w.snap = o.snapshot();
+          w.configDirty |= change.changesConfiguration();
+          w.runtimeDirty |= !change.changesConfiguration()
+              || (hadRuntime && !o.snapshot().runtime().containsKey(change.id()));
+          w.events.add(e);
         }
-        long rev = w.nextRevision();
-        w.snap = w.snap.withRuntime(rev, nodeId, w.snap.runtimeOf(nodeId).withHeartbeat(load, atMicros));
-        w.runtimeDirty = true;
-        w.events.add(PoolEvent.heartbeat(rev, nodeId, load));
-        return true;
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> setStatus(String nodeId, NodeStatus status) {
-    return submit(new ConfigOp<>() {
-      @Override
-      Boolean apply(Working w) {
-        DecoderNode node = w.snap.node(nodeId);
-        if (node == null) {
-          return false;
-        }
-        if (node.status() != status) {
-          long rev = w.nextRevision();
-          w.snap = w.snap.withStatus(rev, nodeId, status);
-          w.configDirty = true;
-          w.events.add(PoolEvent.statusChanged(rev, nodeId, status));
-        }
-        return true;
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> putAbTest(AbTest test) {
-    return submit(new ConfigOp<>() {
-      @Override
-      Boolean apply(Working w) {
-        boolean created = !w.snap.abTests().containsKey(test.name());
-        long rev = w.nextRevision();
-        w.snap = w.snap.withAbTest(rev, test);
-        w.configDirty = true;
-        w.events.add(PoolEvent.abTestPut(rev, test));
-        return created;
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> removeAbTest(String name) {
-    return submit(new ConfigOp<>() {
-      @Override
-      Boolean apply(Working w) {
-        if (!w.snap.abTests().containsKey(name)) {
-          return false;
-        }
-        long rev = w.nextRevision();
-        w.snap = w.snap.withoutAbTest(rev, name);
-        w.configDirty = true;
-        w.events.add(PoolEvent.abTestRemoved(rev, name));
-        return true;
+        return o.result();
       }
     });
   }

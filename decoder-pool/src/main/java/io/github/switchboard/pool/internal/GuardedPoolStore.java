@@ -7,11 +7,7 @@ import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.TimeSource;
 import io.github.switchboard.core.internal.FailoverGuard;
 import io.github.switchboard.core.internal.RedisConnection;
-import io.github.switchboard.pool.AbTest;
-import io.github.switchboard.pool.DecoderNode;
-import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeRuntime;
-import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.PoolEvent;
 import io.github.switchboard.pool.PoolFormatException;
 import io.github.switchboard.pool.PoolListener;
@@ -266,165 +262,12 @@ public final class GuardedPoolStore implements PoolStore {
 
   // ------------------------------------------------------------------------------------------------ writes
 
-  /** One write, with what to call on either store and what to journal. */
-  private abstract static class Op {
-    final GuardedPoolStore owner;
-
-    Op(GuardedPoolStore owner) {
-      this.owner = owner;
-    }
-
-    abstract CompletionStage<Boolean> call(PoolStore store);
-
-    /** The change as Redis takes it. */
-    abstract PoolJournal.Entry redisEntry(long ts);
-
-    /** The journal entry after the fallback answered {@code result}, or null for none. */
-    abstract PoolJournal.@Nullable Entry entry(boolean result, long ts, PoolSnapshot after);
-  }
+  /** One write on its way: the change, and the store that owns it (for the guard's static callbacks). */
+  private record Op(GuardedPoolStore owner, PoolChange change) {}
 
   @Override
-  public CompletionStage<Boolean> upsert(DecoderNode node, boolean pin) {
-    return write(new Op(this) {
-      @Override
-      CompletionStage<Boolean> call(PoolStore s) {
-        return s.upsert(node, pin);
-      }
-
-      @Override
-      PoolJournal.Entry redisEntry(long ts) {
-        return RedisPoolStore.upsertEntry(node, pin, ts);
-      }
-
-      @Override
-      PoolJournal.Entry entry(boolean result, long ts, PoolSnapshot after) {
-        DecoderNode stored = after.node(node.nodeId());
-        return RedisPoolStore.upsertEntry(stored == null ? node : stored, after.isPinned(node.nodeId()), ts);
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> remove(String nodeId) {
-    return write(new Op(this) {
-      @Override
-      CompletionStage<Boolean> call(PoolStore s) {
-        return s.remove(nodeId);
-      }
-
-      @Override
-      PoolJournal.Entry redisEntry(long ts) {
-        return new PoolJournal.Entry(ts, "del", nodeId, "", "");
-      }
-
-      @Override
-      PoolJournal.Entry entry(boolean result, long ts, PoolSnapshot after) {
-        return new PoolJournal.Entry(ts, "del", nodeId, "", "");
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> evict(String nodeId, long heartbeatBeforeMicros) {
-    return write(new Op(this) {
-      @Override
-      CompletionStage<Boolean> call(PoolStore s) {
-        return s.evict(nodeId, heartbeatBeforeMicros);
-      }
-
-      @Override
-      PoolJournal.Entry redisEntry(long ts) {
-        return new PoolJournal.Entry(ts, "ev", nodeId, Long.toString(heartbeatBeforeMicros), "");
-      }
-
-      @Override
-      PoolJournal.@Nullable Entry entry(boolean result, long ts, PoolSnapshot after) {
-        return result ? new PoolJournal.Entry(ts, "ev", nodeId, Long.toString(heartbeatBeforeMicros), "") : null;
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> heartbeat(String nodeId, NodeLoad load, long atMicros) {
-    return write(new Op(this) {
-      @Override
-      CompletionStage<Boolean> call(PoolStore s) {
-        return s.heartbeat(nodeId, load, atMicros);
-      }
-
-      @Override
-      PoolJournal.Entry redisEntry(long ts) {
-        return RedisPoolStore.heartbeatEntry(nodeId, load, atMicros);
-      }
-
-      @Override
-      PoolJournal.@Nullable Entry entry(boolean result, long ts, PoolSnapshot after) {
-        return result ? RedisPoolStore.heartbeatEntry(nodeId, load, atMicros) : null;
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> setStatus(String nodeId, NodeStatus status) {
-    return write(new Op(this) {
-      @Override
-      CompletionStage<Boolean> call(PoolStore s) {
-        return s.setStatus(nodeId, status);
-      }
-
-      @Override
-      PoolJournal.Entry redisEntry(long ts) {
-        return new PoolJournal.Entry(ts, "st", nodeId, status.jsonName(), "");
-      }
-
-      @Override
-      PoolJournal.@Nullable Entry entry(boolean result, long ts, PoolSnapshot after) {
-        // journaled as the node's whole configuration, so that a compacted journal (latest entry per node)
-        // still creates the node if its registration was journaled too
-        DecoderNode n = after.node(nodeId);
-        return result && n != null ? RedisPoolStore.upsertEntry(n, after.isPinned(nodeId), ts) : null;
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> putAbTest(AbTest test) {
-    return write(new Op(this) {
-      @Override
-      CompletionStage<Boolean> call(PoolStore s) {
-        return s.putAbTest(test);
-      }
-
-      @Override
-      PoolJournal.Entry redisEntry(long ts) {
-        return new PoolJournal.Entry(ts, "ab", test.name(), PoolCodec.writeAbTest(test), "");
-      }
-
-      @Override
-      PoolJournal.Entry entry(boolean result, long ts, PoolSnapshot after) {
-        return new PoolJournal.Entry(ts, "ab", test.name(), PoolCodec.writeAbTest(test), "");
-      }
-    });
-  }
-
-  @Override
-  public CompletionStage<Boolean> removeAbTest(String name) {
-    return write(new Op(this) {
-      @Override
-      CompletionStage<Boolean> call(PoolStore s) {
-        return s.removeAbTest(name);
-      }
-
-      @Override
-      PoolJournal.Entry redisEntry(long ts) {
-        return new PoolJournal.Entry(ts, "abdel", name, "", "");
-      }
-
-      @Override
-      PoolJournal.Entry entry(boolean result, long ts, PoolSnapshot after) {
-        return new PoolJournal.Entry(ts, "abdel", name, "", "");
-      }
-    });
+  public CompletionStage<Boolean> write(PoolChange change) {
+    return write(new Op(this, change));
   }
 
   private CompletionStage<Boolean> write(Op op) {
@@ -447,7 +290,7 @@ public final class GuardedPoolStore implements PoolStore {
 
   private static CompletionStage<CompletionStage<Boolean>> primary(Op op) {
     GuardedPoolStore g = op.owner;
-    return g.redis.send(op.redisEntry(g.redis.nextStamp())).thenApply(a -> g.confirm(op, a));
+    return g.redis.send(new PoolJournal.Entry(g.redis.nextStamp(), op.change())).thenApply(a -> g.confirm(op, a));
   }
 
   private static CompletionStage<Boolean> secondary(Op op) {
@@ -497,11 +340,11 @@ public final class GuardedPoolStore implements PoolStore {
             enterFallback("a call failed or the breaker is open");
           }
           long ts = redis.nextStamp();
-          boolean result = Boolean.TRUE.equals(await(op.call(fallback)));
-          PoolJournal.Entry e = op.entry(result, ts, fallback.snapshot());
-          if (e != null) {
+          boolean result = Boolean.TRUE.equals(await(fallback.write(op.change())));
+          PoolChange journaled = op.change().journaled(result, fallback.snapshot());
+          if (journaled != null) {
             try {
-              journal.append(e);
+              journal.append(new PoolJournal.Entry(ts, journaled));
             } catch (RuntimeException ex) {
               LOG.warn("pool '{}': {}; the change is kept in memory only", poolName, ex.getMessage());
             }
@@ -701,7 +544,8 @@ public final class GuardedPoolStore implements PoolStore {
       for (Map.Entry<String, NodeRuntime> e : last.runtime().entrySet()) {
         NodeRuntime r = e.getValue();
         if (r.hasHeartbeat() && now.runtimeOf(e.getKey()).lastHeartbeatMicros() < r.lastHeartbeatMicros()) {
-          beats.add(f.heartbeat(e.getKey(), r.load(), r.lastHeartbeatMicros()).toCompletableFuture());
+          beats.add(f.write(new PoolChange.Heartbeat(e.getKey(), r.load(), r.lastHeartbeatMicros()))
+              .toCompletableFuture());
         }
       }
       for (CompletableFuture<Boolean> b : beats) {

@@ -1,10 +1,5 @@
 package io.github.switchboard.pool.internal;
 
-import io.github.switchboard.pool.AbTest;
-import io.github.switchboard.pool.DecoderNode;
-import io.github.switchboard.pool.NodeLoad;
-import io.github.switchboard.pool.NodeRuntime;
-import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.PoolEvent;
 import io.github.switchboard.pool.PoolListener;
 import java.time.Duration;
@@ -68,90 +63,15 @@ public class InMemoryPoolStore implements PoolStore {
   }
 
   @Override
-  public synchronized CompletionStage<Boolean> upsert(DecoderNode node, boolean pin) {
+  public synchronized CompletionStage<Boolean> write(PoolChange change) {
     PoolSnapshot s = snapshot;
-    DecoderNode old = s.node(node.nodeId());
-    long rev = s.revision() + 1;
-    snapshot = s.withNode(rev, node, pin);
-    emit(old == null ? PoolEvent.nodeRegistered(rev, node) : PoolEvent.nodeUpdated(rev, node));
-    return done(old == null);
-  }
-
-  @Override
-  public synchronized CompletionStage<Boolean> remove(String nodeId) {
-    PoolSnapshot s = snapshot;
-    if (s.node(nodeId) == null) {
-      return done(false);
+    PoolChange.Outcome o = change.applyTo(s, s.revision() + 1);
+    PoolEvent e = o.event();
+    if (e != null) {
+      snapshot = o.snapshot();
+      emit(e);
     }
-    long rev = s.revision() + 1;
-    snapshot = s.withoutNode(rev, nodeId);
-    emit(PoolEvent.nodeRemoved(rev, nodeId));
-    return done(true);
-  }
-
-  @Override
-  public synchronized CompletionStage<Boolean> evict(String nodeId, long heartbeatBeforeMicros) {
-    PoolSnapshot s = snapshot;
-    if (s.node(nodeId) == null || s.isPinned(nodeId)) {
-      return done(false);
-    }
-    NodeRuntime r = s.runtimeOf(nodeId);
-    if (!r.hasHeartbeat() || r.lastHeartbeatMicros() >= heartbeatBeforeMicros) {
-      return done(false);
-    }
-    long rev = s.revision() + 1;
-    snapshot = s.withoutNode(rev, nodeId);
-    emit(PoolEvent.nodeEvicted(rev, nodeId));
-    return done(true);
-  }
-
-  @Override
-  public synchronized CompletionStage<Boolean> heartbeat(String nodeId, NodeLoad load, long atMicros) {
-    PoolSnapshot s = snapshot;
-    if (s.node(nodeId) == null) {
-      return done(false);
-    }
-    long rev = s.revision() + 1;
-    snapshot = s.withRuntime(rev, nodeId, s.runtimeOf(nodeId).withHeartbeat(load, atMicros));
-    emit(PoolEvent.heartbeat(rev, nodeId, load));
-    return done(true);
-  }
-
-  @Override
-  public synchronized CompletionStage<Boolean> setStatus(String nodeId, NodeStatus status) {
-    PoolSnapshot s = snapshot;
-    DecoderNode node = s.node(nodeId);
-    if (node == null) {
-      return done(false);
-    }
-    if (node.status() != status) {
-      long rev = s.revision() + 1;
-      snapshot = s.withStatus(rev, nodeId, status);
-      emit(PoolEvent.statusChanged(rev, nodeId, status));
-    }
-    return done(true);
-  }
-
-  @Override
-  public synchronized CompletionStage<Boolean> putAbTest(AbTest test) {
-    PoolSnapshot s = snapshot;
-    boolean created = !s.abTests().containsKey(test.name());
-    long rev = s.revision() + 1;
-    snapshot = s.withAbTest(rev, test);
-    emit(PoolEvent.abTestPut(rev, test));
-    return done(created);
-  }
-
-  @Override
-  public synchronized CompletionStage<Boolean> removeAbTest(String name) {
-    PoolSnapshot s = snapshot;
-    if (!s.abTests().containsKey(name)) {
-      return done(false);
-    }
-    long rev = s.revision() + 1;
-    snapshot = s.withoutAbTest(rev, name);
-    emit(PoolEvent.abTestRemoved(rev, name));
-    return done(true);
+    return CompletableFuture.completedFuture(o.result());
   }
 
   @Override
@@ -162,7 +82,7 @@ public class InMemoryPoolStore implements PoolStore {
 
   @Override
   public CompletionStage<Boolean> tryLead(String ownerId, Duration ttl, long nowMicros) {
-    return done(true);
+    return CompletableFuture.completedFuture(true);
   }
 
   @Override
@@ -182,10 +102,6 @@ public class InMemoryPoolStore implements PoolStore {
         LOG.warn("pool store listener threw on {}; ignored", event, e);
       }
     }
-  }
-
-  private static CompletionStage<Boolean> done(boolean value) {
-    return CompletableFuture.completedFuture(value);
   }
 
   @Override

@@ -46,39 +46,50 @@ import org.slf4j.LoggerFactory;
 /** An append-only journal of pool changes made while Redis was unavailable. Thread-safe. */
 public final class PoolJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PoolJournal.class);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = PoolCodec.newMapper(PoolCodec.MAX_DOCUMENT_LENGTH); // read limits
   private static final int COMPACT_AT = 10_000;
 
   /**
-   * One journaled change, in the form the Lua script {@code pool_apply.lua} takes it.
+   * One journaled change with its time.
    *
-   * @param ts when the change was made, microseconds since the epoch
-   * @param op the operation: {@code up}, {@code del}, {@code ev}, {@code hb}, {@code st}, {@code ab},
-   *     {@code abdel}
-   * @param id the node id or A/B test name
-   * @param a the first argument (node, runtime or A/B test JSON, threshold, status), or empty
-   * @param b the second argument (the pin flag of {@code up}), or empty
+   * @param ts when the change was made, microseconds since the epoch (a heartbeat's own time for a
+   *     heartbeat, which is what pool_apply.lua compares it by)
+   * @param change the change
    */
-  public record Entry(long ts, String op, String id, String a, String b) {
-    /** Checks the fields. */
+  public record Entry(long ts, PoolChange change) {
+    /** Checks the fields; a heartbeat's entry takes the heartbeat's time. */
     public Entry {
-      Objects.requireNonNull(op, "op");
-      Objects.requireNonNull(id, "id");
-      Objects.requireNonNull(a, "a");
-      Objects.requireNonNull(b, "b");
+      Objects.requireNonNull(change, "change");
+      if (change instanceof PoolChange.Heartbeat h) {
+        ts = h.atMicros();
+      }
+    }
+
+    /**
+     * Returns the change's operation code.
+     *
+     * @return {@link PoolChange#op()}
+     */
+    public String op() {
+      return change.op();
+    }
+
+    /**
+     * Returns the node id or A/B test name.
+     *
+     * @return {@link PoolChange#id()}
+     */
+    public String id() {
+      return change.id();
     }
 
     /**
      * Returns the item this entry changes: later entries for the same item supersede earlier ones.
      *
-     * @return a key such as {@code n:decoder-1}
+     * @return {@link PoolChange#item()}
      */
     public String item() {
-      return switch (op) {
-        case "hb" -> "h:" + id;
-        case "ab", "abdel" -> "a:" + id;
-        default -> "n:" + id;
-      };
+      return change.item();
     }
   }
 
@@ -146,20 +157,22 @@ public final class PoolJournal implements AutoCloseable {
         || !n.path("id").isTextual()) {
       throw new IOException("not a journal entry");
     }
-    return new Entry(n.get("ts").longValue(), n.get("op").textValue(), n.get("id").textValue(),
-        n.path("a").asText(""), n.path("b").asText(""));
+    return new Entry(n.get("ts").longValue(), PoolChange.fromWire(n.get("op").textValue(),
+        n.get("id").textValue(), n.path("a").asText(""), n.path("b").asText("")));
   }
 
   private static String format(Entry e) {
     ObjectNode o = MAPPER.createObjectNode();
+    PoolChange c = e.change();
     o.put("ts", e.ts());
-    o.put("op", e.op());
-    o.put("id", e.id());
-    if (!e.a().isEmpty()) {
-      o.put("a", e.a());
+    o.put("op", c.op());
+    o.put("id", c.id());
+    String a = c.a();
+    if (!a.isEmpty()) {
+      o.put("a", a);
     }
-    if (!e.b().isEmpty()) {
-      o.put("b", e.b());
+    if (!c.b().isEmpty()) {
+      o.put("b", c.b());
     }
     return o.toString() + "\n";
   }

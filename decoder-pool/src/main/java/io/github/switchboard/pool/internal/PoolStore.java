@@ -2,10 +2,6 @@ package io.github.switchboard.pool.internal;
 
 import io.github.switchboard.core.BackendListener;
 import io.github.switchboard.core.BackendState;
-import io.github.switchboard.pool.AbTest;
-import io.github.switchboard.pool.DecoderNode;
-import io.github.switchboard.pool.NodeLoad;
-import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.PoolListener;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -26,8 +22,8 @@ import java.util.concurrent.CompletionStage;
  * - Revisions grow with every change; a store may skip numbers; heartbeats may or may not bump.
  * - Runtime state (NodeRuntime) is never written into the pool file; its health is always UNKNOWN in a
  *   store (the pool overlays its own health-check verdicts).
- * - Pins: upsert(node, true) pins (a configured node, from the pool file); upsert(node, false) keeps an
- *   existing node's pin and makes a new node dynamic. remove() drops the pin with the node.
+ * - Pins: PoolChange.Upsert(node, true) pins (a configured node, from the pool file); Upsert(node, false)
+ *   keeps an existing node's pin and makes a new node dynamic. Remove drops the pin with the node.
  * - A stage fails only for a caller-actionable reason (invalid input is rejected before the store;
  *   an unwritable or corrupted file is one). A guarded Redis store answers from its fallback instead of
  *   failing.
@@ -43,67 +39,13 @@ public interface PoolStore extends AutoCloseable {
   PoolSnapshot snapshot();
 
   /**
-   * Adds or replaces a node's configuration, keeping its runtime state.
+   * Applies one change (the rules are {@link PoolChange}'s: the store applies them, or Redis applies
+   * pool_apply.lua's copy of them) and emits its event, if it changed something.
    *
-   * @param node the node
-   * @param pin true to mark it configured; false keeps an existing pin and makes a new node dynamic
-   * @return true if the node was new
+   * @param change the change
+   * @return the change's result ({@link PoolChange.Outcome#result()})
    */
-  CompletionStage<Boolean> upsert(DecoderNode node, boolean pin);
-
-  /**
-   * Removes a node with its runtime state and pin; emits {@code NODE_REMOVED}.
-   *
-   * @param nodeId the id
-   * @return true if it was there
-   */
-  CompletionStage<Boolean> remove(String nodeId);
-
-  /**
-   * Removes a node for missing heartbeats, atomically checking that it is still evictable: present, not
-   * pinned, has sent a heartbeat, and its last heartbeat is older than {@code heartbeatBeforeMicros}.
-   * Emits {@code NODE_EVICTED}.
-   *
-   * @param nodeId the id
-   * @param heartbeatBeforeMicros the eviction threshold, microseconds since the epoch
-   * @return true if the node was evicted
-   */
-  CompletionStage<Boolean> evict(String nodeId, long heartbeatBeforeMicros);
-
-  /**
-   * Records a heartbeat (runtime state only); emits {@code HEARTBEAT}.
-   *
-   * @param nodeId the id
-   * @param load the reported load
-   * @param atMicros the time of the heartbeat (the pool's TimeSource), microseconds since the epoch
-   * @return true if the node is known; false (and nothing stored) if not
-   */
-  CompletionStage<Boolean> heartbeat(String nodeId, NodeLoad load, long atMicros);
-
-  /**
-   * Changes a node's status; emits {@code STATUS_CHANGED} (only if it changed).
-   *
-   * @param nodeId the id
-   * @param status the status
-   * @return true if the node is known
-   */
-  CompletionStage<Boolean> setStatus(String nodeId, NodeStatus status);
-
-  /**
-   * Adds or replaces an A/B test; emits {@code AB_TEST_PUT}.
-   *
-   * @param test the test
-   * @return true if it was new
-   */
-  CompletionStage<Boolean> putAbTest(AbTest test);
-
-  /**
-   * Removes an A/B test; emits {@code AB_TEST_REMOVED}.
-   *
-   * @param name the name
-   * @return true if it was there
-   */
-  CompletionStage<Boolean> removeAbTest(String name);
+  CompletionStage<Boolean> write(PoolChange change);
 
   /**
    * Reads the whole state again; on a read error keeps the last good snapshot and fails the stage.

@@ -8,10 +8,7 @@ import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.core.internal.RedisUnavailableException;
 import io.github.switchboard.pool.AbTest;
 import io.github.switchboard.pool.DecoderNode;
-import io.github.switchboard.pool.NodeHealth;
-import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeRuntime;
-import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.PoolEvent;
 import io.github.switchboard.pool.PoolFormatException;
 import io.github.switchboard.pool.PoolListener;
@@ -267,63 +264,8 @@ public final class RedisPoolStore implements PoolStore {
   }
 
   @Override
-  public CompletionStage<Boolean> upsert(DecoderNode node, boolean pin) {
-    return change(upsertEntry(node, pin, nextStamp()));
-  }
-
-  @Override
-  public CompletionStage<Boolean> remove(String nodeId) {
-    return change(new PoolJournal.Entry(nextStamp(), "del", nodeId, "", ""));
-  }
-
-  @Override
-  public CompletionStage<Boolean> evict(String nodeId, long heartbeatBeforeMicros) {
-    return change(new PoolJournal.Entry(nextStamp(), "ev", nodeId, Long.toString(heartbeatBeforeMicros), ""));
-  }
-
-  @Override
-  public CompletionStage<Boolean> heartbeat(String nodeId, NodeLoad load, long atMicros) {
-    return change(heartbeatEntry(nodeId, load, atMicros));
-  }
-
-  @Override
-  public CompletionStage<Boolean> setStatus(String nodeId, NodeStatus status) {
-    return change(new PoolJournal.Entry(nextStamp(), "st", nodeId, status.jsonName(), ""));
-  }
-
-  @Override
-  public CompletionStage<Boolean> putAbTest(AbTest test) {
-    return change(new PoolJournal.Entry(nextStamp(), "ab", test.name(), PoolCodec.writeAbTest(test), ""));
-  }
-
-  @Override
-  public CompletionStage<Boolean> removeAbTest(String name) {
-    return change(new PoolJournal.Entry(nextStamp(), "abdel", name, "", ""));
-  }
-
-  /**
-   * Returns the journal entry of an upsert.
-   *
-   * @param node the node
-   * @param pin whether to pin it
-   * @param ts the change's time
-   * @return the entry
-   */
-  static PoolJournal.Entry upsertEntry(DecoderNode node, boolean pin, long ts) {
-    return new PoolJournal.Entry(ts, "up", node.nodeId(), PoolCodec.writeStoredNode(node, true), pin ? "1" : "0");
-  }
-
-  /**
-   * Returns the journal entry of a heartbeat.
-   *
-   * @param nodeId the node
-   * @param load its load
-   * @param atMicros the heartbeat's time
-   * @return the entry
-   */
-  static PoolJournal.Entry heartbeatEntry(String nodeId, NodeLoad load, long atMicros) {
-    String runtime = PoolCodec.writeRuntime(NodeRuntime.of(NodeHealth.UNKNOWN, load, atMicros));
-    return new PoolJournal.Entry(atMicros, "hb", nodeId, runtime, "");
+  public CompletionStage<Boolean> write(PoolChange change) {
+    return change(new PoolJournal.Entry(nextStamp(), change));
   }
 
   /**
@@ -445,10 +387,11 @@ public final class RedisPoolStore implements PoolStore {
     args[1] = mode;
     int i = 2;
     for (PoolJournal.Entry e : entries) {
-      args[i++] = e.op();
-      args[i++] = e.id();
-      args[i++] = e.a();
-      args[i++] = e.b();
+      PoolChange c = e.change();
+      args[i++] = c.op();
+      args[i++] = c.id();
+      args[i++] = c.a();
+      args[i++] = c.b();
       args[i++] = Long.toString(e.ts());
     }
     return connection.<List<Object>>eval(APPLY, ScriptOutputType.MULTI, keys, args).thenCompose(out -> {
@@ -517,16 +460,16 @@ public final class RedisPoolStore implements PoolStore {
   private static List<PoolJournal.Entry> mergeEntries(PoolSnapshot s) {
     List<PoolJournal.Entry> out = new ArrayList<>();
     for (DecoderNode n : s.sortedNodes()) {
-      out.add(upsertEntry(n, s.isPinned(n.nodeId()), 0));
+      out.add(new PoolJournal.Entry(0, new PoolChange.Upsert(n, s.isPinned(n.nodeId()))));
     }
     for (Map.Entry<String, NodeRuntime> e : s.runtime().entrySet()) {
       NodeRuntime r = e.getValue();
       if (r.hasHeartbeat()) {
-        out.add(heartbeatEntry(e.getKey(), r.load(), r.lastHeartbeatMicros()));
+        out.add(new PoolJournal.Entry(0, new PoolChange.Heartbeat(e.getKey(), r.load(), r.lastHeartbeatMicros())));
       }
     }
     for (AbTest t : s.sortedAbTests()) {
-      out.add(new PoolJournal.Entry(0, "ab", t.name(), PoolCodec.writeAbTest(t), ""));
+      out.add(new PoolJournal.Entry(0, new PoolChange.PutAbTest(t)));
     }
     return out;
   }
@@ -713,17 +656,15 @@ public final class RedisPoolStore implements PoolStore {
   }
 
   /** A parsed change message. */
-  private record Message(long rev, String op, String id, @Nullable Boolean created, @Nullable String data) {}
+  private record Message(long rev, String op, String id, @Nullable String data) {}
 
   private static Message parseMessage(String raw) throws IOException {
     JsonNode n = MAPPER.readTree(raw);
     if (n == null || !n.isObject() || !n.path("rev").isIntegralNumber() || !n.path("op").isTextual()) {
       throw new IOException("not a pool event");
     }
-    JsonNode created = n.get("new");
     JsonNode data = n.get("data");
     return new Message(n.get("rev").longValue(), n.get("op").textValue(), n.path("id").asText(""),
-        created == null || !created.isBoolean() ? null : created.booleanValue(),
         data == null || data.isNull() ? null : data.asText());
   }
 
@@ -797,55 +738,28 @@ public final class RedisPoolStore implements PoolStore {
     }, 200, TimeUnit.MILLISECONDS);
   }
 
+  /*
+   * A change Redis published, applied by PoolChange's rules. Messages arrive in revision order, so the
+   * local snapshot equals Redis's state before the change and the rules decide as pool_apply.lua did; a
+   * change that changes nothing here (or does not parse) means the snapshot has drifted: read it again.
+   */
   private void applyMessage(Message m) {
     PoolSnapshot s = snapshot;
-    long rev = m.rev;
-    PoolSnapshot next;
-    PoolEvent event;
+    PoolChange.Outcome o;
     try {
-      switch (m.op) {
-        case "up" -> {
-          PoolCodec.StoredNode sn = PoolCodec.readStoredNode(Objects.requireNonNull(m.data, "data"));
-          boolean created = m.created != null ? m.created : s.node(m.id) == null;
-          next = s.withNode(rev, sn.node(), sn.pinned());
-          event = created ? PoolEvent.nodeRegistered(rev, sn.node()) : PoolEvent.nodeUpdated(rev, sn.node());
-        }
-        case "del" -> {
-          next = s.withoutNode(rev, m.id);
-          event = PoolEvent.nodeRemoved(rev, m.id);
-        }
-        case "ev" -> {
-          next = s.withoutNode(rev, m.id);
-          event = PoolEvent.nodeEvicted(rev, m.id);
-        }
-        case "hb" -> {
-          NodeRuntime r = PoolCodec.readRuntime(Objects.requireNonNull(m.data, "data"));
-          next = s.withRuntime(rev, m.id, r);
-          event = PoolEvent.heartbeat(rev, m.id, r.load());
-        }
-        case "st" -> {
-          NodeStatus st = NodeStatus.fromJson(Objects.requireNonNull(m.data, "data"));
-          next = s.withStatus(rev, m.id, st);
-          event = PoolEvent.statusChanged(rev, m.id, st);
-        }
-        case "ab" -> {
-          AbTest t = PoolCodec.readAbTest(Objects.requireNonNull(m.data, "data"));
-          next = s.withAbTest(rev, t);
-          event = PoolEvent.abTestPut(rev, t);
-        }
-        case "abdel" -> {
-          next = s.withoutAbTest(rev, m.id);
-          event = PoolEvent.abTestRemoved(rev, m.id);
-        }
-        default -> throw new IllegalArgumentException("unknown operation '" + m.op + "'");
-      }
+      o = PoolChange.fromMessage(m.op, m.id, m.data == null ? "" : m.data).applyTo(s, m.rev);
     } catch (RuntimeException e) {
       LOG.warn("pool '{}': event {} on {} could not be applied ({}); resynchronising", poolName, m.rev,
           channel, e.getMessage());
       requestResync("unreadable event");
       return;
     }
-    snapshot = next;
+    PoolEvent event = o.event();
+    if (event == null) {
+      requestResync("event " + m.rev + " does not apply to the local snapshot");
+      return;
+    }
+    snapshot = o.snapshot();
     emit(event);
   }
 

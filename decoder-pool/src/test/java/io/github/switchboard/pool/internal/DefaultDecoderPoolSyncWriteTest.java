@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.switchboard.core.TimeSource;
-import io.github.switchboard.pool.AbTest;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.HealthCheckConfig;
 import io.github.switchboard.pool.NodeLoad;
@@ -34,37 +33,7 @@ class DefaultDecoderPoolSyncWriteTest {
     }
 
     @Override
-    public CompletionStage<Boolean> upsert(DecoderNode node, boolean pin) {
-      return next;
-    }
-
-    @Override
-    public CompletionStage<Boolean> remove(String nodeId) {
-      return next;
-    }
-
-    @Override
-    public CompletionStage<Boolean> evict(String nodeId, long heartbeatBeforeMicros) {
-      return next;
-    }
-
-    @Override
-    public CompletionStage<Boolean> heartbeat(String nodeId, NodeLoad load, long atMicros) {
-      return next;
-    }
-
-    @Override
-    public CompletionStage<Boolean> setStatus(String nodeId, NodeStatus status) {
-      return next;
-    }
-
-    @Override
-    public CompletionStage<Boolean> putAbTest(AbTest test) {
-      return next;
-    }
-
-    @Override
-    public CompletionStage<Boolean> removeAbTest(String name) {
+    public CompletionStage<Boolean> write(PoolChange change) {
       return next;
     }
 
