@@ -1,5 +1,6 @@
 package io.github.switchboard.spring;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.pool.DecoderPool;
@@ -10,6 +11,7 @@ import io.github.switchboard.spring.internal.SpringRedisTarget;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -89,18 +91,23 @@ public class SwitchboardAutoConfiguration {
    *
    * @param properties the switchboard.* properties
    * @param redis the Redis to use
+   * @param breakers the application's resilience4j registry, if it has one: the limiter's circuit breaker
+   *     is created in it, as {@code switchboard-NAME}
    * @return the limiter, closed with the context
    * @throws IllegalArgumentException if the limits break a rule (the message names the property)
    */
   @Bean
   @ConditionalOnMissingBean
-  public RateLimiter switchboardRateLimiter(SwitchboardProperties properties, SwitchboardRedis redis) {
+  public RateLimiter switchboardRateLimiter(SwitchboardProperties properties, SwitchboardRedis redis,
+      ObjectProvider<CircuitBreakerRegistry> breakers) {
     SwitchboardProperties.RateLimit p = properties.getRateLimit();
     RateLimiters.Builder b = RateLimiters.builder(p.toPolicy())
+        .name(p.getName())
         .keyPrefix(p.getKeyPrefix())
         .fallback(p.getFallback())
         .expectedInstances(p.getExpectedInstances());
     redis.target().ifPresent(t -> b.redis(t).redisOptions(redis.options()));
+    breakers.ifUnique(b::circuitBreakerRegistry);
     return b.build();
   }
 

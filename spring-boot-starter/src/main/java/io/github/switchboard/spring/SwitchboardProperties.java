@@ -193,6 +193,12 @@ public class SwitchboardProperties {
     /** How many instances share the limits: the LOCAL fallback of each enforces 1/n of each count. */
     private int expectedInstances = 1;
 
+    /**
+     * The limiter's name: in logs, the name tag of its meters and its circuit breaker's name
+     * (switchboard-NAME).
+     */
+    private String name = RateLimiters.DEFAULT_NAME;
+
     private final Http http = new Http();
 
     /**
@@ -275,8 +281,7 @@ public class SwitchboardProperties {
      */
     public void setKeyPrefix(String keyPrefix) {
       try {
-        RateLimiters.builder(RateLimitPolicy.builder().limit(1, Duration.ofSeconds(1)).build())
-            .keyPrefix(keyPrefix);
+        builder().keyPrefix(keyPrefix);
       } catch (IllegalArgumentException | NullPointerException e) {
         throw new IllegalArgumentException("switchboard.rate-limit.key-prefix: " + e.getMessage(), e);
       }
@@ -307,6 +312,30 @@ public class SwitchboardProperties {
     }
 
     /**
+     * Returns the limiter's name.
+     *
+     * @return the name
+     */
+    public String getName() {
+      return name;
+    }
+
+    /**
+     * Sets the limiter's name.
+     *
+     * @param name 1 to 100 ASCII letters, digits, '-', '_', '.' or ':'
+     * @throws IllegalArgumentException if it breaks that rule
+     */
+    public void setName(String name) {
+      try {
+        builder().name(name);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw new IllegalArgumentException("switchboard.rate-limit.name: " + e.getMessage(), e);
+      }
+      this.name = name;
+    }
+
+    /**
      * Returns the HTTP filter settings.
      *
      * @return {@code switchboard.rate-limit.http.*}
@@ -333,6 +362,11 @@ public class SwitchboardProperties {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("switchboard.rate-limit.limits: " + e.getMessage(), e);
       }
+    }
+
+    /** A throwaway builder whose setters check a value by the limiter's own rule. */
+    private static RateLimiters.Builder builder() {
+      return RateLimiters.builder(RateLimitPolicy.builder().limit(1, Duration.ofSeconds(1)).build());
     }
 
     static RateLimitPolicy.Limit parseLimit(@Nullable String text, int index) {
