@@ -306,8 +306,15 @@ public final class RateLimiters {
 
     /**
      * Sets the most client keys this limiter keeps in memory (default {@value
-     * RateLimiters#DEFAULT_MAXIMUM_KEYS}): with Redis, the clients held by the local deny cache (past
-     * the bound, Redis answers the others).
+     * RateLimiters#DEFAULT_MAXIMUM_KEYS}): the in-memory limiter's and the {@link FallbackMode#LOCAL}
+     * fallback's clients, and the clients held by the local deny cache.
+     *
+     * <p>At the bound, a new client takes the place of one that is idle (all its limits back to full, so
+     * nothing is lost) or, if a small sample holds none, of the least recently used of that sample; the
+     * first time is logged at WARN. A client that is kept never exceeds its limits; one that was evicted
+     * starts again with its full limits, so a bound above the number of clients active within the
+     * longest window changes no decision. The deny cache, at its bound, stops caching new denials
+     * (Redis answers those clients).
      *
      * @param maximumKeys at least 1
      * @return this builder
@@ -346,7 +353,7 @@ public final class RateLimiters {
 
     private RateLimiter buildDecider() {
       if (target == null && connection == null && clusterConnection == null) {
-        return new InMemoryRateLimiter(policy, timeSource);
+        return new InMemoryRateLimiter(policy, timeSource, maximumKeys, name);
       }
       RedisConnection c;
       if (target != null) {

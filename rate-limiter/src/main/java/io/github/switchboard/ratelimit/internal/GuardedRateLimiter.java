@@ -137,7 +137,8 @@ public final class GuardedRateLimiter implements RateLimiter {
     this.mode = Objects.requireNonNull(mode, "mode");
     this.local =
         mode == FallbackMode.LOCAL
-            ? new InMemoryRateLimiter(policy, policy.dividedBy(expectedInstances), time, true)
+            ? new InMemoryRateLimiter(
+                policy, policy.dividedBy(expectedInstances), time, true, maximumKeys, name)
             : null;
     this.maxPermits = Keys.maxPermits(policy);
     this.restrictive = limits.smallestCountIndex();

@@ -10,9 +10,13 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * Concurrency: a ConcurrentHashMap from key to KeyState; each decision takes only its key's monitor, so
@@ -39,6 +43,16 @@ import org.jspecify.annotations.Nullable;
  *
  * Eviction and reset race safely with decisions: the remover marks the state dead under its monitor
  * before removing it; a decision that finds a dead state looks the key up again.
+ *
+ * The bound (maximumKeys): a key not in the map that arrives while the map holds maximumKeys entries
+ * first makes room, under sweepLock (taken blocking, so that concurrent insertions at the bound cannot
+ * overshoot it by more than the threads racing past the size check): the cursor samples up to
+ * BOUND_SAMPLE entries; the first idle one (every limit back to full: a new state would be the same, so
+ * dropping it loses nothing) is removed, else the least recently touched of the sample is evicted. An
+ * evicted client starts again with its full limits, so a client can only get more than its limit by being
+ * evicted, never while its state is kept; with a bound above the number of clients active within the
+ * longest window nothing is evicted. The first time the bound is reached is logged at WARN, once. The
+ * check costs one mappingCount() on an insertion and nothing on a key already held.
  */
 /** The in-memory rate limiter; also the LOCAL fallback of the Redis limiter. */
 public final class InMemoryRateLimiter implements RateLimiter {
@@ -49,6 +63,10 @@ public final class InMemoryRateLimiter implements RateLimiter {
   private static final int HIT_SWEEPS_PER_RESTART = 64;
   /** The least time an idle state is kept after its last decision, in microseconds. */
   static final long MIN_GRACE_MICROS = 1_000_000L;
+  /** How many entries an insertion at the bound looks at to choose the one to drop. */
+  static final int BOUND_SAMPLE = 8;
+
+  private static final Logger LOG = LoggerFactory.getLogger(InMemoryRateLimiter.class);
 
   private final RateLimitPolicy publicPolicy;
   private final Limits limits;
@@ -61,6 +79,10 @@ public final class InMemoryRateLimiter implements RateLimiter {
   private final ReentrantLock sweepLock = new ReentrantLock();
   private @Nullable Iterator<KeyState> cursor; // guarded by sweepLock
   private int hitSweepsSinceRestart = HIT_SWEEPS_PER_RESTART; // guarded by sweepLock
+  private final long maximumKeys;
+  private final String name;
+  private final AtomicBoolean boundLogged = new AtomicBoolean();
+  private final LongAdder evicted = new LongAdder();
   private volatile boolean closed;
 
   /**
@@ -70,7 +92,19 @@ public final class InMemoryRateLimiter implements RateLimiter {
    * @param time the clock
    */
   public InMemoryRateLimiter(RateLimitPolicy policy, TimeSource time) {
-    this(policy, policy, time, false);
+    this(policy, policy, time, false, Long.MAX_VALUE, "rate-limiter");
+  }
+
+  /**
+   * Creates an in-memory limiter that keeps at most {@code maximumKeys} keys.
+   *
+   * @param policy the policy it enforces and reports
+   * @param time the clock
+   * @param maximumKeys the most keys held (see the class notes for what happens at the bound)
+   * @param name the limiter's name, for logs
+   */
+  public InMemoryRateLimiter(RateLimitPolicy policy, TimeSource time, long maximumKeys, String name) {
+    this(policy, policy, time, false, maximumKeys, name);
   }
 
   /**
@@ -81,9 +115,21 @@ public final class InMemoryRateLimiter implements RateLimiter {
    * @param enforced the policy enforced (for example the public one divided by the instance count)
    * @param time the clock
    * @param degraded whether its decisions are marked degraded
+   * @param maximumKeys the most keys held (see the class notes for what happens at the bound)
+   * @param name the limiter's name, for logs
    */
   public InMemoryRateLimiter(
-      RateLimitPolicy publicPolicy, RateLimitPolicy enforced, TimeSource time, boolean degraded) {
+      RateLimitPolicy publicPolicy,
+      RateLimitPolicy enforced,
+      TimeSource time,
+      boolean degraded,
+      long maximumKeys,
+      String name) {
+    if (maximumKeys < 1) {
+      throw new IllegalArgumentException("maximumKeys must be at least 1, was " + maximumKeys);
+    }
+    this.maximumKeys = maximumKeys;
+    this.name = Objects.requireNonNull(name, "name");
     this.publicPolicy = Objects.requireNonNull(publicPolicy, "publicPolicy");
     this.limits = new Limits(Objects.requireNonNull(enforced, "enforced"));
     this.time = Objects.requireNonNull(time, "time");
@@ -136,6 +182,9 @@ public final class InMemoryRateLimiter implements RateLimiter {
     KeyState s = found;
     boolean inserted = false;
     if (s == null) {
+      if (states.mappingCount() >= maximumKeys) {
+        makeRoom(now);
+      }
       s = states.computeIfAbsent(key, factory);
       inserted = true;
     }
@@ -216,6 +265,69 @@ public final class InMemoryRateLimiter implements RateLimiter {
         states.remove(key, s);
       }
     }
+  }
+
+  /** Drops one entry so that a new key fits under maximumKeys (see the class notes). */
+  private void makeRoom(long now) {
+    sweepLock.lock();
+    try {
+      if (states.mappingCount() < maximumKeys) {
+        return;
+      }
+      if (boundLogged.compareAndSet(false, true)) {
+        LOG.warn(
+            "'{}': {} keys held, the maximum (maximumKeys); from now on a new key replaces an idle one or"
+                + " the least recently used of a sample, which starts again with its full limits",
+            name,
+            maximumKeys);
+      }
+      Iterator<KeyState> it = cursor;
+      KeyState oldest = null;
+      for (int i = 0; i < BOUND_SAMPLE; i++) {
+        if (it == null || !it.hasNext()) {
+          it = states.values().iterator();
+          if (!it.hasNext()) {
+            break;
+          }
+        }
+        KeyState s = it.next();
+        synchronized (s) {
+          if (s.dead) {
+            continue;
+          }
+          if (s.idle(now)) {
+            s.dead = true;
+            states.remove(s.key, s);
+            oldest = null;
+            break;
+          }
+        }
+        if (oldest == null || s.touched < oldest.touched) {
+          oldest = s;
+        }
+      }
+      cursor = it;
+      if (oldest != null) {
+        synchronized (oldest) {
+          if (!oldest.dead) {
+            oldest.dead = true;
+            states.remove(oldest.key, oldest);
+            evicted.increment();
+          }
+        }
+      }
+    } finally {
+      sweepLock.unlock();
+    }
+  }
+
+  /**
+   * Returns how many keys were evicted at the bound while not idle (for tests and metrics).
+   *
+   * @return the number of evictions
+   */
+  public long evictions() {
+    return evicted.sum();
   }
 
   private void sweep(int budget, long now, boolean onInsert) {
