@@ -89,8 +89,7 @@ final class ModuleReadmeExamples {
       RegistrationResult r = client.register(node);     // r.channel(): COORDINATOR, REDIS or FILE
       KeepAlive alive = client.keepAlive(node, Duration.ofSeconds(10), () -> NodeLoad.of(currentLoad()));
       // ... serve ...
-      alive.close();                                    // stops heartbeats
-      client.deregister(node.nodeId());                 // removes the node now
+      alive.close();                                    // drains the node, then deregisters it
     }
     // README:end
   }

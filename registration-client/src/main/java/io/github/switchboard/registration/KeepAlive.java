@@ -23,9 +23,10 @@ import java.util.Optional;
  * heartbeats, so the pool marks it stale and later evicts it (see the decoder pool's {@code staleAfter}
  * and {@code evictAfter}). Only moves and re-registrations are logged (INFO, WARN), never a heartbeat.
  *
- * <p>{@link #close()} stops the heartbeats and does <em>not</em> deregister the node (a node that stops
- * heartbeating becomes stale on its own); call {@link RegistrationClient#deregister(String)} after it to
- * remove the node at once.
+ * <p>{@link #close()} takes the node out of rotation at once: it stops the heartbeats, sets the node
+ * {@link io.github.switchboard.pool.NodeStatus#DRAINING DRAINING} and then deregisters it, on the channel the
+ * node is on ({@link RegistrationClients.Builder#deregisterOnClose(boolean) deregisterOnClose(false)}: it
+ * only drains).
  */
 public interface KeepAlive extends AutoCloseable {
 
@@ -45,8 +46,13 @@ public interface KeepAlive extends AutoCloseable {
   Optional<Channel> channel();
 
   /**
-   * Stops the heartbeats (a tick in progress ends first, in the background); idempotent. The node is not
-   * deregistered.
+   * Stops the heartbeats and takes the node out of rotation, then returns; idempotent. A tick in progress
+   * ends first (after its current call); then, on the channel the last tick reached, the node is set
+   * {@link io.github.switchboard.pool.NodeStatus#DRAINING DRAINING} (no coordinator selects it any more) and,
+   * unless the client was built with {@link RegistrationClients.Builder#deregisterOnClose(boolean)
+   * deregisterOnClose(false)}, deregistered. Each step waits at most the client's request timeout; a step
+   * that fails is logged at WARN and never thrown (the node then goes stale on its own, after the pool's
+   * {@code staleAfter}). If no channel was reached, nothing is sent.
    */
   @Override
   void close();

@@ -89,8 +89,9 @@ public interface RegistrationClient extends AutoCloseable {
   KeepAlive keepAlive(DecoderNode node, Duration interval, Supplier<NodeLoad> load);
 
   /**
-   * Stops every keep-alive of this client (without deregistering their nodes), the worker thread, and
-   * the pools the client opened; idempotent.
+   * Closes every keep-alive of this client as {@link KeepAlive#close()} does (each node is drained and, by
+   * default, deregistered), then stops the worker thread and closes the connections the client opened;
+   * idempotent.
    */
   @Override
   void close();

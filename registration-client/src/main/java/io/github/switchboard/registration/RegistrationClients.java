@@ -104,6 +104,7 @@ public final class RegistrationClients {
     private @Nullable CircuitBreakerConfig circuitBreakerConfig;
     private @Nullable CircuitBreakerRegistry circuitBreakerRegistry;
     private final List<RegistrationListener> listeners = new ArrayList<>();
+    private boolean deregisterOnClose = true;
 
     private Builder() {}
 
@@ -256,6 +257,20 @@ public final class RegistrationClients {
     }
 
     /**
+     * Sets what {@link KeepAlive#close()} does to the node (default true): it always sets the node
+     * {@link io.github.switchboard.pool.NodeStatus#DRAINING DRAINING} first, which takes it out of rotation
+     * at once; with true it then deregisters the node, with false the node stays in the pool, drained (an
+     * operator or a new registration with a status decides what comes next).
+     *
+     * @param value whether to deregister after draining
+     * @return this builder
+     */
+    public Builder deregisterOnClose(boolean value) {
+      this.deregisterOnClose = value;
+      return this;
+    }
+
+    /**
      * Checks the settings and builds the client. Nothing is connected yet: each channel connects when
      * first used.
      *
@@ -275,7 +290,8 @@ public final class RegistrationClients {
       CircuitBreakerConfig breakers = circuitBreakerConfig;
       return new DefaultRegistrationClient(new ClientConfig(coordinator, apiToken, redis, poolName,
           redisOptions, file, requestTimeout, requireHttps,
-          breakers == null ? defaultCircuitBreakerConfig() : breakers, circuitBreakerRegistry, listeners));
+          breakers == null ? defaultCircuitBreakerConfig() : breakers, circuitBreakerRegistry, listeners,
+          deregisterOnClose));
     }
   }
 }

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.PoolFormatException;
 import io.github.switchboard.pool.PoolJson;
 import java.io.IOException;
@@ -35,6 +36,8 @@ final class CoordinatorStub implements AutoCloseable {
   final AtomicInteger deletes = new AtomicInteger();
   final AtomicInteger healthChecks = new AtomicInteger();
   final List<String> authorizations = new CopyOnWriteArrayList<>();
+  /** The status of every node posted, in order. */
+  final List<NodeStatus> postedStatuses = new CopyOnWriteArrayList<>();
   volatile Predicate<DecoderNode> rejects = n -> false;
   volatile int healthStatus = 200;
   /** When not 0, every API route answers this status (a problem) instead of doing its work. */
@@ -166,6 +169,7 @@ final class CoordinatorStub implements AutoCloseable {
       problem(ex, 400, "invalid decoder node: endpoint host is not allowed");
       return;
     }
+    postedStatuses.add(node.status());
     boolean created = nodes.put(node.nodeId(), node) == null;
     send(ex, created ? 201 : 200, "application/json", PoolJson.writeNode(node));
   }

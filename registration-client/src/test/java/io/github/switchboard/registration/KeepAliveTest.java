@@ -13,6 +13,7 @@ import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
 import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.NodeView;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,8 +65,9 @@ class KeepAliveTest {
       // no more heartbeats once closed (a tick already running may still finish)
       await().pollDelay(Duration.ofMillis(600)).atMost(WAIT)
           .until(() -> coordinator.heartbeats.get() <= after + 1);
-      // closing does not deregister
-      assertThat(coordinator.nodes).containsKey("ka-1");
+      // closing drained, then deregistered the node
+      assertThat(coordinator.postedStatuses).last().isEqualTo(NodeStatus.DRAINING);
+      assertThat(coordinator.nodes).doesNotContainKey("ka-1");
     }
   }
 

@@ -3,6 +3,7 @@ package io.github.switchboard.registration.internal;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.registration.Channel;
 import io.github.switchboard.registration.InvalidNodeException;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,11 @@ final class BreakerChannel implements RegistrationChannel {
   @Override
   public boolean heartbeat(String nodeId, NodeLoad load) throws ChannelException {
     return guarded(() -> delegate.heartbeat(nodeId, load));
+  }
+
+  @Override
+  public boolean setStatus(DecoderNode node, NodeStatus status) throws ChannelException {
+    return guarded(() -> delegate.setStatus(node, status));
   }
 
   @FunctionalInterface

@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param circuitBreakerConfig the configuration of each channel's breaker
  * @param circuitBreakerRegistry where the breakers are created, or null (breakers of their own)
  * @param listeners hear every channel attempt
+ * @param deregisterOnClose whether closing a keep-alive deregisters its node after draining it
  */
 public record ClientConfig(
     @Nullable URI coordinator,
@@ -37,7 +38,8 @@ public record ClientConfig(
     boolean requireHttps,
     CircuitBreakerConfig circuitBreakerConfig,
     @Nullable CircuitBreakerRegistry circuitBreakerRegistry,
-    List<RegistrationListener> listeners) {
+    List<RegistrationListener> listeners,
+    boolean deregisterOnClose) {
 
   /** Copies the listeners. */
   public ClientConfig {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.PoolJson;
 import io.github.switchboard.registration.Channel;
 import io.github.switchboard.registration.InvalidNodeException;
@@ -24,6 +25,8 @@ import java.util.Optional;
  *   POST   /api/v1/decoders                    201 created, 200 updated, 400 invalid, 401 token
  *   DELETE /api/v1/decoders/{id}               204, 404
  *   PUT    /api/v1/decoders/{id}/heartbeat     204, 404 (register again)
+ * A status change (a keep-alive's drain) is a POST of the node with that status: the API has no status
+ * route, and a registration that names a status other than active sets it.
  * with "Authorization: Bearer <token>". Errors are RFC 9457 problem+json; their "detail" goes into the
  * failure message. A registration answered 400 (or 413, 422) is an invalid node; 401 and 403 (and 400 on
  * another route) are refusals; both end the chain. Every other status is a failure: the next channel is
@@ -85,6 +88,12 @@ final class CoordinatorChannel implements RegistrationChannel {
       default:
         throw unexpected(r);
     }
+  }
+
+  /** No status route in the API: the node is registered again with the status, which the pool keeps. */
+  @Override
+  public boolean setStatus(DecoderNode node, NodeStatus status) throws ChannelException {
+    return !register(node.withStatus(status));
   }
 
   @Override

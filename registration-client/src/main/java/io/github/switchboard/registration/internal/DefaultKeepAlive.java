@@ -2,6 +2,7 @@ package io.github.switchboard.registration.internal;
 
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.registration.Channel;
 import io.github.switchboard.registration.ChannelFailure;
 import io.github.switchboard.registration.InvalidNodeException;
@@ -13,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -37,8 +39,15 @@ import org.slf4j.LoggerFactory;
  * Logging: only changes (first registration, a move, a re-registration, all channels failing, the coordinator
  * refusing the node, the load supplier failing); never a heartbeat.
  *
- * State (current, the "logged" flags) is touched only by the worker thread, except close() and channel(),
- * which read or clear volatiles.
+ * Closing: close() marks the keep-alive closed, cancels the schedule and takes the tick lock (a tick runs
+ * holding it, and stops after its current call once closed), so no tick can register the node again after
+ * it leaves. Then, on the caller's thread and on the channel the last tick reached, the node is set
+ * DRAINING (out of rotation at once on every coordinator) and, unless deregisterOnClose(false), removed.
+ * Each step is bounded by the request timeout (and skipped at once by an open breaker); a failure is logged
+ * and the node then goes stale on its own.
+ *
+ * State (current, the "logged" flags) is touched only under the tick lock, except channel(), which reads a
+ * volatile.
  */
 /** The {@link KeepAlive} implementation. */
 final class DefaultKeepAlive implements KeepAlive {
@@ -50,6 +59,7 @@ final class DefaultKeepAlive implements KeepAlive {
   private volatile @Nullable Channel current;
   private volatile boolean closed;
   private volatile @Nullable ScheduledFuture<?> future;
+  private final ReentrantLock tickLock = new ReentrantLock();
   private boolean started; // a tick has reached a channel at least once
   private boolean allFailedLogged;
   private @Nullable String refusedLogged;
@@ -78,10 +88,11 @@ final class DefaultKeepAlive implements KeepAlive {
   }
 
   private void tick() {
-    if (closed || client.isClosed()) {
-      return;
-    }
+    tickLock.lock();
     try {
+      if (closed || client.isClosed()) {
+        return;
+      }
       doTick();
       unexpectedLogged = null;
     } catch (RuntimeException e) {
@@ -91,6 +102,8 @@ final class DefaultKeepAlive implements KeepAlive {
         LOG.warn("keep-alive of decoder node '{}': unexpected error: {}", node.nodeId(), m);
         unexpectedLogged = m;
       }
+    } finally {
+      tickLock.unlock();
     }
   }
 
@@ -203,16 +216,74 @@ final class DefaultKeepAlive implements KeepAlive {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
     }
-    closed = true;
     ScheduledFuture<?> f = future;
     if (f != null) {
       f.cancel(false);
     }
-    current = null;
-    client.removed(this);
+    Channel c;
+    tickLock.lock(); // a tick in progress stops after its current call; none starts after this
+    try {
+      c = current;
+      current = null;
+    } finally {
+      tickLock.unlock();
+    }
+    try {
+      if (c == null) {
+        LOG.info("keep-alive of decoder node '{}' closed; it was on no channel, nothing to drain", node.nodeId());
+      } else {
+        leave(client.channel(c));
+      }
+    } finally {
+      client.removed(this);
+    }
+  }
+
+  /** Takes the node out of rotation on the channel it is on: DRAINING, then (by default) deregistered. */
+  private void leave(RegistrationChannel ch) {
+    Channel c = ch.channel();
+    boolean drained = step(ch, "drain", () -> ch.setStatus(node, NodeStatus.DRAINING));
+    if (!client.deregisterOnClose()) {
+      if (drained) {
+        LOG.info("keep-alive of decoder node '{}' closed; the node is drained (DRAINING) via {} ({})", node.nodeId(),
+            c.label(), ch.describe());
+      }
+      return;
+    }
+    if (step(ch, "deregister", () -> ch.deregister(node.nodeId()))) {
+      LOG.info("keep-alive of decoder node '{}' closed; the node was {}deregistered via {} ({})", node.nodeId(),
+          drained ? "drained and " : "", c.label(), ch.describe());
+    }
+  }
+
+  @FunctionalInterface
+  private interface Step {
+    boolean run() throws ChannelException;
+  }
+
+  /** One step of leaving; a failure is logged at WARN (the node then goes stale on its own). */
+  private boolean step(RegistrationChannel ch, String what, Step step) {
+    Channel c = ch.channel();
+    try {
+      step.run();
+      client.attempted(c, true);
+      return true;
+    } catch (ChannelException e) {
+      client.attempted(c, e);
+      LOG.warn("keep-alive of decoder node '{}' closing: could not {} it: {}; it goes stale on its own",
+          node.nodeId(), what, e.getMessage());
+    } catch (RuntimeException e) { // InvalidNodeException, or anything unexpected: close() must not throw
+      client.attempted(c, false);
+      LOG.warn("keep-alive of decoder node '{}' closing: could not {} it: {}; it goes stale on its own",
+          node.nodeId(), what, Redaction.urls(e.toString()));
+    }
+    return false;
   }
 
   @Override

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * channel attempt (not for a channel its open breaker skipped).
  *
  * Concurrency: keep-alives and pending async calls are in concurrent sets; close() marks the client closed,
- * closes every keep-alive, stops the worker (interrupting a tick blocked on the network), waits a bounded
- * time, fails the async calls that did not complete, then closes the channels (the pools the client
+ * stops the worker (interrupting a tick blocked on the network), closes every keep-alive (which drains and
+ * deregisters its node, on the caller's thread), waits a bounded time, fails the async calls that did not complete, then closes the channels (the pools the client
  * opened).
  */
 /** The {@link RegistrationClient} implementation. */
@@ -105,6 +105,20 @@ public final class DefaultRegistrationClient implements RegistrationClient {
 
   List<RegistrationChannel> channels() {
     return channels;
+  }
+
+  /** The configured channel {@code c} (one the client has). */
+  RegistrationChannel channel(Channel c) {
+    for (RegistrationChannel ch : channels) {
+      if (ch.channel() == c) {
+        return ch;
+      }
+    }
+    throw new IllegalArgumentException("no " + c.label() + " channel");
+  }
+
+  boolean deregisterOnClose() {
+    return config.deregisterOnClose();
   }
 
   ScheduledThreadPoolExecutor worker() {
@@ -303,10 +317,10 @@ public final class DefaultRegistrationClient implements RegistrationClient {
       return;
     }
     closed = true;
+    worker.shutdownNow(); // a tick blocked on the network is interrupted, so the keep-alives close at once
     for (DefaultKeepAlive k : List.copyOf(keepAlives)) {
-      k.close();
+      k.close(); // drains (and deregisters) the node, on this thread, before the channels close
     }
-    worker.shutdownNow();
     try {
       worker.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -7,6 +7,7 @@ import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
 import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.registration.Channel;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,6 +99,14 @@ final class PoolChannel implements RegistrationChannel {
   public boolean heartbeat(String nodeId, NodeLoad load) throws ChannelException {
     DecoderPool p = pool();
     boolean known = await(p.heartbeatAsync(nodeId, load), "record the heartbeat");
+    checkPrimary(p);
+    return known;
+  }
+
+  @Override
+  public boolean setStatus(DecoderNode node, NodeStatus status) throws ChannelException {
+    DecoderPool p = pool();
+    boolean known = await(p.setStatusAsync(node.nodeId(), status), "set the node's status");
     checkPrimary(p);
     return known;
   }

@@ -2,6 +2,7 @@ package io.github.switchboard.registration.internal;
 
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.registration.Channel;
 import io.github.switchboard.registration.InvalidNodeException;
 
@@ -35,6 +36,16 @@ interface RegistrationChannel extends AutoCloseable {
    * @return true if the pool knows the node, false if it must be registered again
    */
   boolean heartbeat(String nodeId, NodeLoad load) throws ChannelException;
+
+  /**
+   * Sets a node's status (a keep-alive's drain before it deregisters the node).
+   *
+   * @param node the node (the coordinator's API has no status route: the node is registered again with
+   *     this status, which the pool keeps)
+   * @param status the status
+   * @return true if the pool knew the node
+   */
+  boolean setStatus(DecoderNode node, NodeStatus status) throws ChannelException;
 
   @Override
   void close();
