@@ -112,12 +112,15 @@ public interface RateLimiter extends AutoCloseable {
   ClientStats stats(String key);
 
   /**
-   * Forgets everything recorded for the client (on Redis and in the local fallback, best-effort: a Redis
-   * failure is logged, not thrown).
+   * Forgets everything recorded for the client: on Redis, and in this instance (the LOCAL fallback, the
+   * local deny cache). Waits for Redis as a decision does. Never resets only this instance in silence: if
+   * Redis does not take the reset, it throws.
    *
    * @param key the client's key
    * @throws IllegalArgumentException if the key is null, empty or too long
    * @throws IllegalStateException if the limiter is closed
+   * @throws ResetFailedException if Redis did not answer in time, failed, or its circuit breaker is open
+   *     (this instance's state of the client is cleared all the same; Redis's is not)
    */
   void reset(String key);
 

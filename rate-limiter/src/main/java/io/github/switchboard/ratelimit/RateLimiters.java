@@ -379,6 +379,7 @@ public final class RateLimiters {
             breakerRegistry,
             localDenyCache,
             maximumKeys,
+            target == null,
             List.copyOf(listeners));
       } catch (RuntimeException e) {
         c.close();

@@ -1,6 +1,7 @@
 package io.github.switchboard.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.switchboard.core.BackendState;
 import io.github.switchboard.core.RedisOptions;
@@ -66,8 +67,10 @@ class FallbackModesTest {
       ClientStats s = l.stats("k");
       assertThat(s.degraded()).isTrue();
       assertThat(s.limits().get(0).used()).isEqualTo(3);
-      l.reset("k");
-      assertThat(l.stats("k").limits().get(0).used()).isZero();
+      assertThatThrownBy(() -> l.reset("k"))
+          .as("never a silent half-reset")
+          .isInstanceOf(ResetFailedException.class);
+      assertThat(l.stats("k").limits().get(0).used()).as("this instance's state is cleared").isZero();
       assertThat(l.tryAcquireAsync("k", 1).toCompletableFuture().join().degraded()).isTrue();
       assertThat(l.backendState()).isEqualTo(BackendState.FALLBACK);
       assertThat(transitions).contains(BackendState.FALLBACK);

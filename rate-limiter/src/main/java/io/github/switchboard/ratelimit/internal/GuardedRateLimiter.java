@@ -13,15 +13,15 @@ import io.github.switchboard.ratelimit.Decision;
 import io.github.switchboard.ratelimit.FallbackMode;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
+import io.github.switchboard.ratelimit.ResetFailedException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /*
  * Redis behind a FailoverGuard (resilience4j circuit breaker). Closed: each call is one EVALSHA; a failure
@@ -42,16 +42,16 @@ import org.slf4j.LoggerFactory;
  */
 /** A Redis rate limiter with a circuit-breaker guarded fallback. */
 public final class GuardedRateLimiter implements RateLimiter {
-  private static final Logger LOG = LoggerFactory.getLogger(GuardedRateLimiter.class);
 
   private static final Function<Call, CompletionStage<List<Object>>> ACQUIRE =
-      c -> c.self.redis.evalAcquire(c.stateKey, c.permits);
+      c -> c.self.bounded(c.self.redis.evalAcquire(c.stateKey, c.permits));
   private static final BiFunction<Call, List<Object>, Decision> DECODE = (c, reply) -> c.decode(reply);
   private static final Function<Call, Decision> ACQUIRE_FALLBACK =
       c -> c.self.fallbackDecision(c.key, c.permits);
-  private static final Function<Call, CompletionStage<ClientStats>> STATS = c -> c.self.redis.stats(c.key);
+  private static final Function<Call, CompletionStage<ClientStats>> STATS =
+      c -> c.self.bounded(c.self.redis.stats(c.key));
   private static final Function<Call, ClientStats> STATS_FALLBACK = c -> c.self.fallbackStats(c.key);
-  private static final Function<Call, CompletionStage<Long>> RESET = c -> c.self.redis.reset(c.key);
+  private static final Function<Call, CompletionStage<Long>> RESET = c -> c.self.bounded(c.self.redis.reset(c.key));
   private static final Function<Call, Long> RESET_FALLBACK = c -> -1L;
 
   private static final class Call {
@@ -92,6 +92,9 @@ public final class GuardedRateLimiter implements RateLimiter {
   private final int restrictive;
   private final long denyRetryMicros;
   private final @Nullable DenyCache denyCache;
+  private final String name;
+  /** The deadline of an async call on a user-supplied connection (ours have Lettuce's); 0: none. */
+  private final long asyncDeadlineNanos;
   private volatile boolean closed;
 
   /**
@@ -109,6 +112,8 @@ public final class GuardedRateLimiter implements RateLimiter {
    * @param breakerRegistry where to create the breaker, or null for none
    * @param localDenyCache whether to answer clients that Redis has just denied without Redis
    * @param maximumKeys the most keys held in memory (the LOCAL fallback, the deny cache)
+   * @param userConnection whether the connection was handed in by the user: its async calls then get
+   *     the command timeout of the options as a deadline here, since its own may be longer
    * @param listeners told of every move between Redis and the fallback
    */
   public GuardedRateLimiter(
@@ -124,7 +129,10 @@ public final class GuardedRateLimiter implements RateLimiter {
       @Nullable CircuitBreakerRegistry breakerRegistry,
       boolean localDenyCache,
       long maximumKeys,
+      boolean userConnection,
       List<BackendListener> listeners) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.asyncDeadlineNanos = userConnection ? connection.options().commandTimeout().toNanos() : 0;
     this.policy = Objects.requireNonNull(policy, "policy");
     this.limits = new Limits(policy);
     this.connection = Objects.requireNonNull(connection, "connection");
@@ -205,8 +213,30 @@ public final class GuardedRateLimiter implements RateLimiter {
     }
     Long deleted = guard.executeSync(new Call(this, key, key, 0, 0), RESET, RESET_FALLBACK);
     if (deleted < 0) {
-      LOG.debug("reset of a key could not reach Redis; only the local fallback was reset");
+      throw new ResetFailedException(
+          "'"
+              + name
+              + "': Redis did not take the reset of a client ("
+              + (guard.state() == BackendState.FALLBACK
+                  ? "it is failing, the circuit breaker holds calls off"
+                  : "no answer within the timeout, or an error")
+              + "); this instance's state of the client was cleared, Redis's was not: try again once"
+              + " Redis answers",
+          null);
     }
+  }
+
+  /*
+   * A user-supplied connection keeps the user's own command timeout (Lettuce's default is 60 s), so its
+   * calls get ours here: the same deadline as on a connection the limiter opened. Sync calls are bounded
+   * by the guard already; this bounds the async ones (a timed-out call counts as a Redis failure and is
+   * answered by the fallback).
+   */
+  private <T> CompletionStage<T> bounded(CompletionStage<T> stage) {
+    long deadline = asyncDeadlineNanos;
+    return deadline == 0
+        ? stage
+        : stage.toCompletableFuture().orTimeout(deadline, TimeUnit.NANOSECONDS);
   }
 
   private Decision fallbackDecision(String key, long permits) {
