@@ -26,7 +26,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * Two modes:
  * - REDIS: writes go to RedisPoolStore through the guard; reads and events come from its snapshot. Every
- *   configuration change is mirrored to the file (coalesced, on the worker thread, best effort; runtime
+ *   configuration change is mirrored to the file (PoolFileMirror: coalesced, on the worker thread, best effort; runtime
  *   state is not mirrored, the file store keeps it in its own runtime file).
  * - FALLBACK: entered when the guard answers a call from the fallback (a failed call or an open breaker),
  *   when the breaker opens, or at start while Redis cannot be read. On entry the fallback is first made
@@ -58,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * earlier run is loaded from <file>.journal) and moves to Redis when it comes up; the connection keeps
  * trying in the background.
  *
- * Writes to Redis: at most 32 in flight (Limiter); the guard times only the Redis round trip (send), not
+ * Writes to Redis: at most 32 in flight (InFlightLimit); the guard times only the Redis round trip (send), not
  * the wait until the local snapshot shows the change (confirm), so a burst of writes or a busy event thread
  * is not taken for a failing Redis. A write that Redis applied but this instance cannot confirm, or that
  * completes after a flip to FALLBACK, is also applied to the fallback and journaled (its replay is then
@@ -82,7 +81,6 @@ public final class GuardedPoolStore implements PoolStore {
   private static final Logger LOG = LoggerFactory.getLogger(GuardedPoolStore.class);
   private static final long PROBE_MILLIS = 250;
   private static final long IDLE_CHECK_MILLIS = 1000;
-  private static final long MIRROR_DELAY_MILLIS = 50;
   private static final int MAX_IN_FLIGHT = 32;
 
   private enum Mode {
@@ -99,9 +97,9 @@ public final class GuardedPoolStore implements PoolStore {
   private final ScheduledThreadPoolExecutor worker;
   private final Duration waitBound;
   private final List<BackendListener> backendListeners = new CopyOnWriteArrayList<>();
-  private final AtomicBoolean mirrorScheduled = new AtomicBoolean();
+  private final @Nullable PoolFileMirror mirror;
   private final Object emitLock = new Object();
-  private final Limiter limiter = new Limiter(MAX_IN_FLIGHT);
+  private final InFlightLimit limiter = new InFlightLimit(MAX_IN_FLIGHT);
 
   private volatile Mode mode = Mode.FALLBACK;
   private volatile boolean switching;
@@ -111,7 +109,6 @@ public final class GuardedPoolStore implements PoolStore {
   private volatile long redisEpoch; // counts the moves to REDIS
   private long offset; // under emitLock
   private boolean recovering; // on worker
-  private boolean mirrorFailing; // on worker
   private long lastIdleCheck; // on worker
   private volatile String lastRecoverError = "no answer in time";
 
@@ -189,6 +186,9 @@ public final class GuardedPoolStore implements PoolStore {
     worker.setRemoveOnCancelPolicy(true);
     worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.exposed = fallback.snapshot();
+    this.mirror = fallback instanceof FilePoolStore f
+        ? new PoolFileMirror(poolName, f, redis::snapshot, () -> mode == Mode.REDIS && !closed, worker, waitBound)
+        : null;
 
     redis.setSeedSource(this::seedSource);
     redis.setListener(this::fromRedis);
@@ -275,12 +275,12 @@ public final class GuardedPoolStore implements PoolStore {
       return CompletableFuture.failedFuture(new IllegalStateException("pool '" + poolName + "' is closed"));
     }
     if (mode == Mode.REDIS) {
-      return limiter.run(op).thenCompose(Function.identity());
+      return limiter.run(() -> guarded(op)).thenCompose(Function.identity());
     }
     return viaFallback(op, redisEpoch);
   }
 
-  /** Called by the limiter: the Redis call, through the guard (which times only the Redis round trip). */
+  /** Run by the limiter: the Redis call, through the guard (which times only the Redis round trip). */
   private CompletionStage<CompletionStage<Boolean>> guarded(Op op) {
     if (mode != Mode.REDIS) {
       return CompletableFuture.completedFuture(viaFallback(op, redisEpoch));
@@ -298,7 +298,7 @@ public final class GuardedPoolStore implements PoolStore {
   }
 
   /** After Redis applied a change: waits until the snapshot shows it (outside the guard's timing). */
-  private CompletionStage<Boolean> confirm(Op op, RedisPoolStore.Applied applied) {
+  private CompletionStage<Boolean> confirm(Op op, RedisPoolWrites.Applied applied) {
     return redis.confirm(applied).handle((value, err) -> {
       if (err != null) {
         // Redis has the change but this instance could not read it back: answer from the fallback, which
@@ -568,7 +568,7 @@ public final class GuardedPoolStore implements PoolStore {
       }
       List<PoolJournal.Entry> entries = journal.compacted();
       int raw = journal.size();
-      RedisPoolStore.ReplayCounts counts = null;
+      RedisPoolWrites.ReplayCounts counts = null;
       if (!entries.isEmpty()) {
         counts = await(redis.replay(entries));
         journal.dropFirst(raw);
@@ -641,38 +641,9 @@ public final class GuardedPoolStore implements PoolStore {
   }
 
   private void scheduleMirror() {
-    if (!(fallback instanceof FilePoolStore) || closed || !mirrorScheduled.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      worker.schedule(this::mirror, MIRROR_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      mirrorScheduled.set(false);
-    }
-  }
-
-  /** On the worker: writes Redis's configuration to the file if it differs. */
-  private void mirror() {
-    mirrorScheduled.set(false);
-    if (mode != Mode.REDIS || closed || !(fallback instanceof FilePoolStore f)) {
-      return;
-    }
-    PoolSnapshot s = redis.snapshot();
-    if (s.sameConfiguration(f.snapshot())) {
-      return;
-    }
-    try {
-      await(f.replaceConfiguration(PoolDocument.of(s)));
-      if (mirrorFailing) {
-        mirrorFailing = false;
-        LOG.info("pool '{}': mirroring Redis to {} again", poolName, f.file());
-      }
-    } catch (Exception e) {
-      if (!mirrorFailing) {
-        mirrorFailing = true;
-        LOG.warn("pool '{}': cannot mirror Redis to {} ({}); will retry on the next change", poolName, f.file(),
-            RedisConnection.unwrap(e).toString());
-      }
+    PoolFileMirror m = mirror;
+    if (m != null && !closed) {
+      m.schedule();
     }
   }
 
@@ -694,86 +665,14 @@ public final class GuardedPoolStore implements PoolStore {
     }
   }
 
-  /*
-   * Bounds the writes in flight to Redis. A burst of writes (a thousand registrations at once) would
-   * otherwise all be queued in the connection at once, and the later ones would exceed the command timeout
-   * while Redis itself is idle; the breaker would take that for a failing Redis. Writes beyond the bound
-   * wait here, where no timeout runs. A task completing inline releases its permit without recursion
-   * (one thread drains at a time).
-   */
-  /** A queue of writes with a bounded number in flight. */
-  private final class Limiter {
-    private final int max;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> queue =
-        new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final AtomicBoolean draining = new AtomicBoolean();
-
-    Limiter(int max) {
-      this.max = max;
-    }
-
-    CompletionStage<CompletionStage<Boolean>> run(Op op) {
-      CompletableFuture<CompletionStage<Boolean>> out = new CompletableFuture<>();
-      queue.add(() -> {
-        CompletionStage<CompletionStage<Boolean>> s;
-        try {
-          s = guarded(op);
-        } catch (RuntimeException e) {
-          s = CompletableFuture.failedFuture(e);
-        }
-        s.whenComplete((v, e) -> {
-          inFlight.decrementAndGet();
-          if (e != null) {
-            out.completeExceptionally(e);
-          } else {
-            out.complete(v);
-          }
-          drain();
-        });
-      });
-      drain();
-      return out;
-    }
-
-    private void drain() {
-      while (true) {
-        if (!draining.compareAndSet(false, true)) {
-          return;
-        }
-        try {
-          while (inFlight.get() < max) {
-            Runnable r = queue.poll();
-            if (r == null) {
-              break;
-            }
-            inFlight.incrementAndGet();
-            r.run();
-          }
-        } finally {
-          draining.set(false);
-        }
-        if (queue.isEmpty() || inFlight.get() >= max) {
-          return;
-        }
-      }
-    }
-  }
-
   @Override
   public void close() {
     if (closed) {
       return;
     }
-    if (mode == Mode.REDIS && fallback instanceof FilePoolStore) {
-      // a last mirror, so that the file is current for a restart while Redis is down
-      try {
-        worker.submit(this::mirror).get(waitBound.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-        LOG.debug("pool '{}': last mirror failed", poolName, e);
-      }
+    PoolFileMirror m = mirror;
+    if (mode == Mode.REDIS && m != null) {
+      m.flush(); // so that the file is current for a restart while Redis is down
     }
     closed = true;
     worker.shutdownNow();

@@ -12,6 +12,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Selection, in this order (every step that narrows the set or decides something adds a reason):
@@ -68,6 +70,29 @@ public final class Selector {
   public static Optional<Selection> select(
       Collection<NodeView> views, Collection<AbTest> abTests, RoutingRequest request, DoubleSupplier random) {
     List<String> reasons = new ArrayList<>(6);
+    List<NodeView> capable = capable(views, request, reasons);
+    if (capable.isEmpty()) {
+      return Optional.empty();
+    }
+    AbStep ab = abTest(capable, abTests, request, random, reasons);
+    List<NodeView> candidates = ab.candidates();
+    if (request.preferredRegion().isPresent()) {
+      String region = request.preferredRegion().get();
+      candidates = prefer(candidates, v -> v.node().region().filter(region::equals).isPresent(), reasons,
+          "preferring region " + region, "no candidate in region " + region + "; using other regions");
+    }
+    if (request.adapter().isPresent()) {
+      String adapter = request.adapter().get();
+      candidates = prefer(candidates, v -> v.runtime().load().hotAdapters().contains(adapter), reasons,
+          "preferring nodes with adapter " + adapter + " loaded", "no candidate has adapter " + adapter + " loaded");
+    }
+    NodeView chosen = powerOfTwoChoices(candidates, random, reasons);
+    List<DecoderNode> alternatives = alternatives(chosen, candidates, capable);
+    return Optional.of(new Selection(chosen.node(), alternatives, reasons, ab.name(), ab.group()));
+  }
+
+  /** Steps 1 and 2: the selectable nodes that serve the pair and carry every required tag. */
+  private static List<NodeView> capable(Collection<NodeView> views, RoutingRequest request, List<String> reasons) {
     String src = request.sourceLanguage();
     String tgt = request.targetLanguage();
     List<NodeView> capable = new ArrayList<>();
@@ -90,130 +115,117 @@ public final class Selector {
         + servePair + " serve " + src + "->" + tgt
         + (request.requiredTags().isEmpty() ? "" : "; " + capable.size() + " carry tags "
             + request.requiredTags()));
-    if (capable.isEmpty()) {
-      return Optional.empty();
-    }
+    return capable;
+  }
 
-    List<NodeView> candidates = capable;
-    String abName = null;
-    Selection.AbGroup abGroup = null;
+  /** What the A/B step decided: the candidates, and the test and group if a test decided. */
+  private record AbStep(List<NodeView> candidates, @Nullable String name, Selection.@Nullable AbGroup group) {}
+
+  /** Step 3: the first active test (by name) for the pair picks a group; an empty group changes nothing. */
+  private static AbStep abTest(List<NodeView> capable, Collection<AbTest> abTests, RoutingRequest request,
+      DoubleSupplier random, List<String> reasons) {
     AbTest test = null;
     for (AbTest t : abTests) {
-      if (t.appliesTo(src, tgt) && (test == null || t.name().compareTo(test.name()) < 0)) {
+      if (t.appliesTo(request.sourceLanguage(), request.targetLanguage())
+          && (test == null || t.name().compareTo(test.name()) < 0)) {
         test = t;
       }
     }
-    if (test != null) {
-      abName = test.name();
-      String key = request.affinityKey().orElse(null);
-      double u = key != null ? bucket(abName, key) : random.getAsDouble() * 100.0;
-      boolean experiment = u < test.trafficPercentage();
-      List<NodeView> group = new ArrayList<>();
-      for (NodeView v : capable) {
-        boolean inExperiment = v.node().hasAllTags(test.experimentGroupTags());
-        boolean member = experiment
-            ? inExperiment
-            : (test.controlGroupTags().isEmpty() ? !inExperiment : v.node().hasAllTags(test.controlGroupTags()));
-        if (member) {
-          group.add(v);
-        }
-      }
-      String groupName = experiment ? "experiment" : "control";
-      if (group.isEmpty()) {
-        reasons.add("A/B test '" + abName + "' chose the " + groupName
-            + " group, which has no capable node; falling back to every capable node");
-      } else {
-        abGroup = experiment ? Selection.AbGroup.EXPERIMENT : Selection.AbGroup.CONTROL;
-        reasons.add("A/B test '" + abName + "' chose the " + groupName + " group ("
-            + group.size() + " nodes, " + test.trafficPercentage() + "% to experiment)");
-        candidates = group;
+    if (test == null) {
+      return new AbStep(capable, null, null);
+    }
+    String abName = test.name();
+    String key = request.affinityKey().orElse(null);
+    double u = key != null ? bucket(abName, key) : random.getAsDouble() * 100.0;
+    boolean experiment = u < test.trafficPercentage();
+    List<NodeView> group = new ArrayList<>();
+    for (NodeView v : capable) {
+      boolean inExperiment = v.node().hasAllTags(test.experimentGroupTags());
+      boolean member = experiment
+          ? inExperiment
+          : (test.controlGroupTags().isEmpty() ? !inExperiment : v.node().hasAllTags(test.controlGroupTags()));
+      if (member) {
+        group.add(v);
       }
     }
-
-    if (request.preferredRegion().isPresent()) {
-      String region = request.preferredRegion().get();
-      List<NodeView> inRegion = new ArrayList<>();
-      for (NodeView v : candidates) {
-        if (v.node().region().filter(region::equals).isPresent()) {
-          inRegion.add(v);
-        }
-      }
-      if (inRegion.isEmpty()) {
-        reasons.add("no candidate in region " + region + "; using other regions");
-      } else {
-        reasons.add("preferring region " + region + " (" + inRegion.size() + " nodes)");
-        candidates = inRegion;
-      }
+    String groupName = experiment ? "experiment" : "control";
+    if (group.isEmpty()) {
+      reasons.add("A/B test '" + abName + "' chose the " + groupName
+          + " group, which has no capable node; falling back to every capable node");
+      return new AbStep(capable, abName, null);
     }
+    reasons.add("A/B test '" + abName + "' chose the " + groupName + " group ("
+        + group.size() + " nodes, " + test.trafficPercentage() + "% to experiment)");
+    return new AbStep(group, abName, experiment ? Selection.AbGroup.EXPERIMENT : Selection.AbGroup.CONTROL);
+  }
 
-    if (request.adapter().isPresent()) {
-      String adapter = request.adapter().get();
-      List<NodeView> hot = new ArrayList<>();
-      for (NodeView v : candidates) {
-        if (v.runtime().load().hotAdapters().contains(adapter)) {
-          hot.add(v);
-        }
-      }
-      if (hot.isEmpty()) {
-        reasons.add("no candidate has adapter " + adapter + " loaded");
-      } else {
-        reasons.add("preferring nodes with adapter " + adapter + " loaded (" + hot.size() + ")");
-        candidates = hot;
-      }
-    }
-
-    NodeView chosen;
-    if (candidates.size() == 1) {
-      chosen = candidates.get(0);
-      reasons.add("only candidate: " + chosen.nodeId());
-    } else {
-      int n = candidates.size();
-      int i = Math.min(n - 1, (int) (random.getAsDouble() * n));
-      int j = Math.min(n - 2, (int) (random.getAsDouble() * (n - 1)));
-      if (j >= i) {
-        j++;
-      }
-      NodeView a = candidates.get(i);
-      NodeView b = candidates.get(j);
-      double ca = cost(a);
-      double cb = cost(b);
-      chosen = cb < ca ? b : a;
-      reasons.add(String.format(java.util.Locale.ROOT,
-          "power of two choices among %d candidates: %s (cost %.3f) vs %s (cost %.3f)",
-          n, a.nodeId(), ca, b.nodeId(), cb));
-    }
-
-    List<NodeView> rest = new ArrayList<>(candidates.size());
+  /** Steps 4 and 5: the candidates that match, if any do; else all of them. */
+  private static List<NodeView> prefer(List<NodeView> candidates, Predicate<NodeView> wanted, List<String> reasons,
+      String preferring, String none) {
+    List<NodeView> matching = new ArrayList<>();
     for (NodeView v : candidates) {
-      if (v != chosen) {
+      if (wanted.test(v)) {
+        matching.add(v);
+      }
+    }
+    if (matching.isEmpty()) {
+      reasons.add(none);
+      return candidates;
+    }
+    reasons.add(preferring + " (" + matching.size() + " nodes)");
+    return matching;
+  }
+
+  /** Step 6: two distinct candidates drawn uniformly, the lower cost wins. */
+  private static NodeView powerOfTwoChoices(List<NodeView> candidates, DoubleSupplier random, List<String> reasons) {
+    if (candidates.size() == 1) {
+      NodeView only = candidates.get(0);
+      reasons.add("only candidate: " + only.nodeId());
+      return only;
+    }
+    int n = candidates.size();
+    int i = Math.min(n - 1, (int) (random.getAsDouble() * n));
+    int j = Math.min(n - 2, (int) (random.getAsDouble() * (n - 1)));
+    if (j >= i) {
+      j++;
+    }
+    NodeView a = candidates.get(i);
+    NodeView b = candidates.get(j);
+    double ca = cost(a);
+    double cb = cost(b);
+    reasons.add(String.format(java.util.Locale.ROOT,
+        "power of two choices among %d candidates: %s (cost %.3f) vs %s (cost %.3f)",
+        n, a.nodeId(), ca, b.nodeId(), cb));
+    return cb < ca ? b : a;
+  }
+
+  /** The other candidates by cost, then the capable nodes the steps set aside by cost, at most MAX_ALTERNATIVES. */
+  private static List<DecoderNode> alternatives(NodeView chosen, List<NodeView> candidates, List<NodeView> capable) {
+    List<DecoderNode> alternatives = new ArrayList<>(Math.min(MAX_ALTERNATIVES, capable.size()));
+    addByCost(candidates, v -> v != chosen, alternatives);
+    if (candidates != capable) {
+      addByCost(capable, v -> v != chosen && !candidates.contains(v), alternatives);
+    }
+    return alternatives;
+  }
+
+  private static void addByCost(List<NodeView> from, Predicate<NodeView> keep, List<DecoderNode> out) {
+    if (out.size() == MAX_ALTERNATIVES) {
+      return;
+    }
+    List<NodeView> rest = new ArrayList<>(from.size());
+    for (NodeView v : from) {
+      if (keep.test(v)) {
         rest.add(v);
       }
     }
-    Comparator<NodeView> byCost = Comparator.comparingDouble(Selector::cost).thenComparing(NodeView::nodeId);
-    rest.sort(byCost);
-    List<DecoderNode> alternatives = new ArrayList<>(Math.min(MAX_ALTERNATIVES, capable.size()));
+    rest.sort(Comparator.comparingDouble(Selector::cost).thenComparing(NodeView::nodeId));
     for (NodeView v : rest) {
-      if (alternatives.size() == MAX_ALTERNATIVES) {
+      if (out.size() == MAX_ALTERNATIVES) {
         break;
       }
-      alternatives.add(v.node());
+      out.add(v.node());
     }
-    if (alternatives.size() < MAX_ALTERNATIVES && candidates != capable) {
-      List<NodeView> others = new ArrayList<>();
-      for (NodeView v : capable) {
-        if (v != chosen && !candidates.contains(v)) {
-          others.add(v);
-        }
-      }
-      others.sort(byCost);
-      for (NodeView v : others) {
-        if (alternatives.size() == MAX_ALTERNATIVES) {
-          break;
-        }
-        alternatives.add(v.node());
-      }
-    }
-    return Optional.of(new Selection(chosen.node(), alternatives, reasons, abName, abGroup));
   }
 
   /**

@@ -1,0 +1,109 @@
+package io.github.switchboard.pool.internal;
+
+import io.github.switchboard.core.internal.RedisConnection;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The guarded store's mirror of Redis's configuration into the pool file: coalesced (one write per
+ * DELAY_MILLIS however many changes), on the guarded store's worker thread (so it never writes over
+ * changes made during an outage: the worker also runs the flips), best effort (a failure is logged when it
+ * starts and when it stops, and retried on the next change). Runtime state is not mirrored: the file store
+ * keeps it in its own runtime file. Logs under GuardedPoolStore's logger.
+ */
+/** Writes Redis's configuration to the pool file when it differs, coalesced, on the guarded store's worker. */
+final class PoolFileMirror {
+  private static final Logger LOG = LoggerFactory.getLogger(GuardedPoolStore.class);
+  private static final long DELAY_MILLIS = 50;
+
+  private final String poolName;
+  private final FilePoolStore file;
+  private final Supplier<PoolSnapshot> source;
+  private final BooleanSupplier active;
+  private final ScheduledExecutorService worker;
+  private final Duration waitBound;
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private boolean failing; // on the worker
+
+  /**
+   * Creates the mirror.
+   *
+   * @param poolName the pool's name
+   * @param file the pool file's store
+   * @param source Redis's snapshot
+   * @param active whether to mirror now (the guarded store is on Redis and open)
+   * @param worker the guarded store's worker
+   * @param waitBound how long one write may take
+   */
+  PoolFileMirror(String poolName, FilePoolStore file, Supplier<PoolSnapshot> source, BooleanSupplier active,
+      ScheduledExecutorService worker, Duration waitBound) {
+    this.poolName = poolName;
+    this.file = file;
+    this.source = source;
+    this.active = active;
+    this.worker = worker;
+    this.waitBound = waitBound;
+  }
+
+  /** Mirrors soon (once for every call until it runs). */
+  void schedule() {
+    if (!scheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      worker.schedule(this::run, DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      scheduled.set(false);
+    }
+  }
+
+  /** Mirrors now and waits for it (at close, so that the file is current for a restart while Redis is down). */
+  void flush() {
+    try {
+      Future<?> f = worker.submit(this::run);
+      f.get(waitBound.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      LOG.debug("pool '{}': last mirror failed", poolName, e);
+    }
+  }
+
+  /** On the worker: writes Redis's configuration to the file if it differs. */
+  private void run() {
+    scheduled.set(false);
+    if (!active.getAsBoolean()) {
+      return;
+    }
+    PoolSnapshot s = source.get();
+    if (s.sameConfiguration(file.snapshot())) {
+      return;
+    }
+    try {
+      file.replaceConfiguration(PoolDocument.of(s)).toCompletableFuture()
+          .get(waitBound.toMillis() * 4, TimeUnit.MILLISECONDS);
+      if (failing) {
+        failing = false;
+        LOG.info("pool '{}': mirroring Redis to {} again", poolName, file.file());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      if (!failing) {
+        failing = true;
+        LOG.warn("pool '{}': cannot mirror Redis to {} ({}); will retry on the next change", poolName, file.file(),
+            RedisConnection.unwrap(e).toString());
+      }
+    }
+  }
+}
