@@ -23,7 +23,9 @@ class SpringRedisDeploymentsTest {
   ApplicationContextRunner runner() {
     return new ApplicationContextRunner().withConfiguration(SwitchboardAutoConfigurationTest.AUTO)
         .withPropertyValues("switchboard.pool.file=" + dir.resolve("decoder_pool.json"),
-            "switchboard.rate-limit.key-prefix=deploy:");
+            "switchboard.rate-limit.key-prefix=deploy:",
+            // generous for a loaded CI machine: a first decision (script load, cold JIT) must not fall back
+            "switchboard.redis.command-timeout=2s");
   }
 
   @Test

@@ -35,7 +35,9 @@ class SwitchboardAutoConfigurationTest {
 
   ApplicationContextRunner runner() {
     return new ApplicationContextRunner().withConfiguration(AUTO)
-        .withPropertyValues("switchboard.pool.file=" + dir.resolve("decoder_pool.json"));
+        .withPropertyValues("switchboard.pool.file=" + dir.resolve("decoder_pool.json"),
+            // generous for a loaded CI machine: a first decision (script load, cold JIT) must not fall back
+            "switchboard.redis.command-timeout=2s");
   }
 
   @Test
