@@ -3,6 +3,9 @@ package io.github.switchboard.examples;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.examples.coordinator.Coordinator;
 import io.github.switchboard.examples.coordinator.CoordinatorConfig;
+import io.github.switchboard.micrometer.DecoderPoolMetrics;
+import io.github.switchboard.micrometer.RateLimiterMetrics;
+import io.github.switchboard.micrometer.RegistrationClientMetrics;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
@@ -22,6 +25,8 @@ import io.github.switchboard.registration.KeepAlive;
 import io.github.switchboard.registration.RegistrationClient;
 import io.github.switchboard.registration.RegistrationClients;
 import io.github.switchboard.registration.RegistrationResult;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +109,19 @@ final class ModuleReadmeExamples {
     try (Coordinator coordinator = Coordinator.start(config)) {
       URI base = coordinator.uri();        // http://127.0.0.1:<port>
     }
+    // README:end
+  }
+
+  static void micrometer() {
+    // README:begin micrometer/README.md
+    MeterRegistry registry = new SimpleMeterRegistry();   // or Prometheus, OTLP, JMX, ...
+    RateLimitPolicy policy = RateLimitPolicy.builder().limit(60, Duration.ofMinutes(1)).build();
+    RateLimiter limiter = RateLimiterMetrics.monitor(registry, RateLimiters.builder(policy).build(), "api");
+    DecoderPool pool = DecoderPoolMetrics.monitor(registry, DecoderPools.builder("default").build(), "default");
+    RegistrationClient client = RegistrationClients.builder()
+        .redis(RedisTarget.parse("redis://localhost:6379"), "default")
+        .listener(RegistrationClientMetrics.listener(registry))
+        .build();
     // README:end
   }
 

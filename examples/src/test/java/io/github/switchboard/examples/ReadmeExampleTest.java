@@ -62,12 +62,13 @@ class ReadmeExampleTest {
             "rate-limiter/README.md",
             "decoder-pool/README.md",
             "registration-client/README.md",
+            "micrometer/README.md",
             "examples/README.md")) {
       assertThat(firstJavaBlock(ROOT.resolve(readme)))
           .as(readme)
           .isEqualTo(region(SOURCES.resolve("ModuleReadmeExamples.java"), "// README:begin " + readme));
       checked.add(readme);
     }
-    assertThat(checked).hasSize(4);
+    assertThat(checked).hasSize(5);
   }
 }
