@@ -632,8 +632,8 @@ public final class PoolCodec {
     String m = String.valueOf(e.getOriginalMessage());
     int from = m.indexOf(", from `");
     if (from >= 0) {
-      int close = m.indexOf(')', from);
-      m = m.substring(0, from) + (close >= 0 ? m.substring(close) : ")");
+      int close = m.indexOf("`)", from);
+      m = m.substring(0, from) + (close >= 0 ? m.substring(close + 1) : ")");
     }
     return m;
   }
