@@ -7,6 +7,7 @@ import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeRuntime;
 import io.github.switchboard.pool.PoolEvent;
 import io.github.switchboard.pool.PoolFormatException;
+import io.github.switchboard.pool.PoolListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -63,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * last good snapshot (the next change writes it back); a missing file at open is an empty pool.
  */
 /** A {@link PoolStore} in a JSON file shared by processes. */
-public final class FilePoolStore extends AbstractPoolStore {
+public final class FilePoolStore implements PoolStore {
   private static final Logger LOG = LoggerFactory.getLogger(FilePoolStore.class);
   private static final ObjectMapper MAPPER = PoolCodec.newMapper(PoolCodec.MAX_DOCUMENT_LENGTH); // read limits
   private static final int MAX_BATCH = 4096;
@@ -85,8 +86,10 @@ public final class FilePoolStore extends AbstractPoolStore {
   private long lastPollNanos;
   private Lease lease = Lease.NONE;
 
+  private volatile PoolSnapshot snapshot = PoolSnapshot.EMPTY;
   private volatile boolean goodCopy;
   private volatile @Nullable PoolFormatException lastError;
+  private volatile @Nullable PoolListener listener;
   private volatile boolean closed;
 
   /** What was last seen of one file on disk. */
@@ -131,7 +134,6 @@ public final class FilePoolStore extends AbstractPoolStore {
   }
 
   private FilePoolStore(Path file, Duration pollInterval) throws IOException {
-    super(PoolSnapshot.EMPTY);
     this.file = file.toAbsolutePath().normalize();
     Path parent = this.file.getParent();
     this.dir = parent == null ? Path.of(".").toAbsolutePath() : parent;
@@ -189,6 +191,16 @@ public final class FilePoolStore extends AbstractPoolStore {
    */
   public java.util.Optional<PoolFormatException> lastError() {
     return java.util.Optional.ofNullable(lastError);
+  }
+
+  @Override
+  public PoolSnapshot snapshot() {
+    return snapshot;
+  }
+
+  @Override
+  public void setListener(PoolListener l) {
+    this.listener = l;
   }
 
   // ------------------------------------------------------------------------------------------ operations
@@ -436,8 +448,16 @@ public final class FilePoolStore extends AbstractPoolStore {
   }
 
   private void publish(List<PoolEvent> events) {
+    PoolListener l = listener;
+    if (l == null) {
+      return;
+    }
     for (PoolEvent e : events) {
-      emit(e);
+      try {
+        l.onEvent(e);
+      } catch (RuntimeException ex) {
+        LOG.warn("pool file {}: listener threw on {}; ignored", file, e, ex);
+      }
     }
   }
 
