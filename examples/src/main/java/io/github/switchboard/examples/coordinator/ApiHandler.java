@@ -1,8 +1,6 @@
 package io.github.switchboard.examples.coordinator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.github.switchboard.core.BackendState;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
@@ -44,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *   what the rate limiter uses as its key, so no raw key reaches Redis or a log.
  * Nothing is logged per request; registrations and removals (state changes) are logged at INFO.
  */
-final class ApiHandler implements HttpHandler {
+final class ApiHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
 
   static final String DECODERS = "/api/v1/decoders";
@@ -66,7 +64,8 @@ final class ApiHandler implements HttpHandler {
   private final byte[] tokenDigest;
   private final @Nullable Set<String> apiKeyDigests;
   private final boolean redisConfigured;
-  private final int maxBodyBytes;
+  private final @Nullable KeyBudget keyBudget;
+  private final long maxApiKeys;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
 
@@ -77,7 +76,9 @@ final class ApiHandler implements HttpHandler {
     this.tokenDigest = Http.sha256(config.apiToken());
     this.apiKeyDigests = config.apiKeyDigests();
     this.redisConfigured = config.redis() != null;
-    this.maxBodyBytes = config.maxBodyBytes();
+    this.maxApiKeys = config.maxApiKeys();
+    this.keyBudget = apiKeyDigests != null ? null
+        : new KeyBudget(maxApiKeys, java.time.Duration.ofHours(1), System::nanoTime);
   }
 
   /** Makes new requests get 503 from now on. */
@@ -90,36 +91,32 @@ final class ApiHandler implements HttpHandler {
     return inFlight.get();
   }
 
-  @Override
-  public void handle(HttpExchange ex) throws IOException {
+  /** Serves one request (on a worker thread, with its body already read). */
+  void handle(Exchange ex) throws IOException {
     inFlight.incrementAndGet();
     try {
       if (stopping) {
-        ex.getResponseHeaders().set("Connection", "close");
+        ex.setHeader("Connection", "close");
         Http.problem(ex, 503, "the coordinator is shutting down", Map.of("Retry-After", "1"));
         return;
       }
       dispatch(ex);
     } catch (RuntimeException e) {
-      LOG.warn("unexpected error serving {} {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
-      if (ex.getResponseCode() == -1) {
+      LOG.warn("unexpected error serving {} {}", ex.method(), ex.rawPath(), e);
+      if (!ex.responded()) {
         Http.problem(ex, 500, "unexpected error: " + e.getClass().getSimpleName());
       }
     } finally {
-      ex.close();
       inFlight.decrementAndGet();
     }
   }
 
-  private void dispatch(HttpExchange ex) throws IOException {
-    String path = ex.getRequestURI().getPath();
-    if (path == null) {
-      path = "";
-    }
+  private void dispatch(Exchange ex) throws IOException {
+    String path = ex.path();
     if (path.length() > 1 && path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    String method = ex.getRequestMethod();
+    String method = ex.method();
     switch (path) {
       case HEALTH -> {
         if (allow(ex, method, "GET")) {
@@ -162,7 +159,7 @@ final class ApiHandler implements HttpHandler {
   }
 
   /** Answers 405 unless the method is the first allowed one (the others are handled by the caller). */
-  private static boolean allow(HttpExchange ex, String method, String expected, String... others)
+  private static boolean allow(Exchange ex, String method, String expected, String... others)
       throws IOException {
     if (method.equals(expected)) {
       return true;
@@ -175,11 +172,11 @@ final class ApiHandler implements HttpHandler {
 
   // ----------------------------------------------------------------------------------------- decoders
 
-  private void list(HttpExchange ex) throws IOException {
+  private void list(Exchange ex) throws IOException {
     Http.send(ex, 200, Http.JSON, PoolJson.writeViews(pool.nodes()));
   }
 
-  private void get(HttpExchange ex, String id) throws IOException {
+  private void get(Exchange ex, String id) throws IOException {
     Optional<NodeView> view = NODE_ID.matcher(id).matches() ? pool.node(id) : Optional.empty();
     if (view.isEmpty()) {
       Http.problem(ex, 404, "no decoder node with this node_id");
@@ -188,7 +185,7 @@ final class ApiHandler implements HttpHandler {
     Http.send(ex, 200, Http.JSON, PoolJson.writeView(view.get()));
   }
 
-  private void register(HttpExchange ex) throws IOException {
+  private void register(Exchange ex) throws IOException {
     if (!authorized(ex)) {
       return;
     }
@@ -210,12 +207,12 @@ final class ApiHandler implements HttpHandler {
     if (created) {
       LOG.info("registered decoder node {}", node.nodeId());
     }
-    ex.getResponseHeaders().set("Location", DECODERS + "/" + node.nodeId());
+    ex.setHeader("Location", DECODERS + "/" + node.nodeId());
     String json = pool.node(node.nodeId()).map(PoolJson::writeView).orElseGet(() -> PoolJson.writeNode(node));
     Http.send(ex, created ? 201 : 200, Http.JSON, json);
   }
 
-  private void deregister(HttpExchange ex, String id) throws IOException {
+  private void deregister(Exchange ex, String id) throws IOException {
     if (!authorized(ex)) {
       return;
     }
@@ -235,7 +232,7 @@ final class ApiHandler implements HttpHandler {
     Http.sendEmpty(ex, 204);
   }
 
-  private void heartbeat(HttpExchange ex, String id) throws IOException {
+  private void heartbeat(Exchange ex, String id) throws IOException {
     if (!authorized(ex)) {
       return;
     }
@@ -267,7 +264,7 @@ final class ApiHandler implements HttpHandler {
 
   // -------------------------------------------------------------------------------------------- route
 
-  private void route(HttpExchange ex) throws IOException {
+  private void route(Exchange ex) throws IOException {
     String key = Http.header(ex, "X-API-Key");
     if (key == null) {
       Http.problem(ex, 401, "the X-API-Key header is required", API_KEY_CHALLENGE);
@@ -305,6 +302,11 @@ final class ApiHandler implements HttpHandler {
         return;
       }
     }
+    if (keyBudget != null && !keyBudget.admit(client)) {
+      Http.problem(ex, 429, "too many distinct API keys in the last hour (the bound is " + maxApiKeys
+          + ", MAX_API_KEYS); a new key is admitted once older ones age out", Map.of("Retry-After", "60"));
+      return;
+    }
     Decision decision = limiter.tryAcquire(client);
     Map<String, String> fields = RateLimitHeaders.of(decision, policy);
     if (!decision.allowed()) {
@@ -312,7 +314,7 @@ final class ApiHandler implements HttpHandler {
           + window(decision) + "; retry after " + fields.get(RateLimitHeaders.RETRY_AFTER) + " s", fields);
       return;
     }
-    fields.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+    fields.forEach(ex::setHeader);
     Optional<Selection> selection = pool.select(request);
     if (selection.isEmpty()) {
       Http.problem(ex, 503, "no decoder node can serve " + request.sourceLanguage() + " -> "
@@ -339,7 +341,7 @@ final class ApiHandler implements HttpHandler {
 
   // ------------------------------------------------------------------------------------------- health
 
-  private void health(HttpExchange ex) throws IOException {
+  private void health(Exchange ex) throws IOException {
     String redis;
     if (!redisConfigured) {
       redis = "NOT_CONFIGURED";
@@ -357,7 +359,7 @@ final class ApiHandler implements HttpHandler {
   // ------------------------------------------------------------------------------------------ helpers
 
   /** Checks the Bearer token; answers 401 and returns false if it is missing or wrong. */
-  private boolean authorized(HttpExchange ex) throws IOException {
+  private boolean authorized(Exchange ex) throws IOException {
     String auth = Http.header(ex, "Authorization");
     if (auth == null || auth.length() < 7 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       Http.problem(ex, 401, "this request needs the header 'Authorization: Bearer <COORDINATOR_API_TOKEN>'",
@@ -372,18 +374,19 @@ final class ApiHandler implements HttpHandler {
     return true;
   }
 
-  /** Reads the body; answers 413 and returns null if it is too large. */
-  private @Nullable String body(HttpExchange ex) throws IOException {
+  /** Returns the body; answers 413 or 408 and returns null if it was too large or did not arrive. */
+  private static @Nullable String body(Exchange ex) throws IOException {
     try {
-      return Http.readBody(ex, maxBodyBytes);
-    } catch (Http.BodyTooLarge e) {
-      Http.problem(ex, 413, e.getMessage());
+      return ex.body();
+    } catch (Http.BodyRefused e) {
+      ex.setHeader("Connection", "close");
+      Http.problem(ex, e.status, e.getMessage());
       return null;
     }
   }
 
   /** Waits for a pool write; answers 500 or 503 and returns null if it failed or took too long. */
-  private static <T> @Nullable T await(HttpExchange ex, CompletionStage<T> stage) throws IOException {
+  private static <T> @Nullable T await(Exchange ex, CompletionStage<T> stage) throws IOException {
     try {
       return stage.toCompletableFuture().get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

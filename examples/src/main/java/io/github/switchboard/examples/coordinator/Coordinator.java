@@ -1,6 +1,5 @@
 package io.github.switchboard.examples.coordinator;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
@@ -15,18 +14,16 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running example coordinator: the coordinator HTTP API over a {@link DecoderPool} and a per-API-key
- * {@link RateLimiter}, served by the JDK's {@link HttpServer}. Start one with {@link
+ * {@link RateLimiter}, served by Jetty (see {@link HttpServerFactory}). Start one with {@link
  * #start(CoordinatorConfig)} and stop it with {@link #close()}.
  *
  * <pre>{@code
@@ -47,18 +44,16 @@ public final class Coordinator implements AutoCloseable {
   private final CoordinatorConfig config;
   private final DecoderPool pool;
   private final RateLimiter limiter;
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final Server server;
   private final ApiHandler handler;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Coordinator(CoordinatorConfig config, DecoderPool pool, RateLimiter limiter, HttpServer server,
-      ExecutorService executor, ApiHandler handler) {
+  private Coordinator(CoordinatorConfig config, DecoderPool pool, RateLimiter limiter, Server server,
+      ApiHandler handler) {
     this.config = config;
     this.pool = pool;
     this.limiter = limiter;
     this.server = server;
-    this.executor = executor;
     this.handler = handler;
   }
 
@@ -92,7 +87,8 @@ public final class Coordinator implements AutoCloseable {
 
     RateLimitPolicy policy = config.policy();
     RedisTarget redis = config.redis();
-    RateLimiters.Builder lb = RateLimiters.builder(policy).keyPrefix(RATE_LIMIT_KEY_PREFIX);
+    RateLimiters.Builder lb = RateLimiters.builder(policy).keyPrefix(RATE_LIMIT_KEY_PREFIX)
+        .expectedInstances(config.expectedInstances());
     DecoderPools.Builder pb = DecoderPools.builder(config.poolName())
         .file(poolFile)
         .healthChecks(config.healthChecks());
@@ -113,31 +109,29 @@ public final class Coordinator implements AutoCloseable {
       throw e;
     }
 
-    HttpServer server;
+    ApiHandler handler = new ApiHandler(pool, limiter, config);
+    Server server = HttpServerFactory.create(config, handler);
     try {
-      server = HttpServer.create(address, 64);
-    } catch (IOException e) {
+      server.start();
+    } catch (Exception e) {
+      stopQuietly(server);
       pool.close();
       limiter.close();
-      if (e instanceof BindException) {
+      if (bindFailure(e)) {
         throw new ConfigException(CoordinatorConfig.ENV_PORT, CoordinatorConfig.ENV_PORT + " " + config.port()
             + ": cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
       }
       throw new java.io.UncheckedIOException(
-          "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+          "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
+          e instanceof IOException io ? io : new IOException(e));
     }
-    ExecutorService executor = Executors.newFixedThreadPool(config.threads(), threads());
-    ApiHandler handler = new ApiHandler(pool, limiter, config);
-    server.createContext("/", handler);
-    server.setExecutor(executor);
-    server.start();
-    Coordinator c = new Coordinator(config, pool, limiter, server, executor, handler);
+    Coordinator c = new Coordinator(config, pool, limiter, server, handler);
     LOG.info("coordinator started on port {}: pool '{}' on {}, file {}, {} routes per minute and {} per"
-            + " hour per API key, {}, health checks {}",
+            + " hour per API key, {}, health checks {}, {} HTTP workers, idle timeout {} s",
         c.port(), config.poolName(), redis == null ? "no Redis" : redis.redactedUrl(), poolFile,
         config.perMinute(), config.perHour(),
         config.apiKeyDigests() == null ? "any API key" : config.apiKeyDigests().size() + " API keys",
-        config.healthChecks().enabled() ? "on" : "off");
+        config.healthChecks().enabled() ? "on" : "off", config.threads(), config.idleTimeout().toSeconds());
     return c;
   }
 
@@ -147,7 +141,7 @@ public final class Coordinator implements AutoCloseable {
    * @return the port
    */
   public int port() {
-    return server.getAddress().getPort();
+    return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
   }
 
   /**
@@ -190,7 +184,7 @@ public final class Coordinator implements AutoCloseable {
     }
     handler.stopAccepting();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
-    // the requests in progress run on the executor; stop(0) below would cut their connections
+    // the requests in progress run on the server's workers; stopping it now would cut their connections
     while (handler.inFlight() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(10);
@@ -199,16 +193,7 @@ public final class Coordinator implements AutoCloseable {
         break;
       }
     }
-    server.stop(0);
-    executor.shutdown();
-    try {
-      if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      executor.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    stopQuietly(server);
     try {
       pool.close();
     } finally {
@@ -217,12 +202,20 @@ public final class Coordinator implements AutoCloseable {
     LOG.info("coordinator stopped");
   }
 
-  private static ThreadFactory threads() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "coordinator-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+  private static boolean bindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void stopQuietly(Server server) {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      LOG.warn("the HTTP server did not stop cleanly: {}", e.toString());
+    }
   }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +39,13 @@ import org.jspecify.annotations.Nullable;
  *     null to accept any non-empty key
  * @param healthChecks the pool's health checks of its nodes
  * @param maxBodyBytes the largest request body accepted; a larger one gets {@code 413}
- * @param threads how many threads serve HTTP requests
+ * @param threads how many worker threads serve HTTP requests
+ * @param idleTimeout how long a connection may send nothing (while idle, or in the middle of a request)
+ *     before it is closed; a body that stops arriving is answered {@code 408}
+ * @param expectedInstances how many coordinators share the limits: while Redis is down, each limits
+ *     locally to its share ({@code limit / expectedInstances}, at least 1)
+ * @param maxApiKeys without {@code apiKeyDigests}, the most distinct API keys admitted per hour (the
+ *     longest window); a new key past it gets {@code 429} until older ones age out
  */
 public record CoordinatorConfig(
     String host,
@@ -53,7 +60,10 @@ public record CoordinatorConfig(
     @Nullable Set<String> apiKeyDigests,
     HealthCheckConfig healthChecks,
     int maxBodyBytes,
-    int threads) {
+    int threads,
+    Duration idleTimeout,
+    int expectedInstances,
+    long maxApiKeys) {
 
   /** The variable naming the address to listen on (default {@value #DEFAULT_HOST}). */
   public static final String ENV_HOST = "HOST";
@@ -73,6 +83,14 @@ public record CoordinatorConfig(
   public static final String ENV_RATE_LIMIT_PER_HOUR = "RATE_LIMIT_PER_HOUR";
   /** The variable naming the file of accepted API key digests (absent: any non-empty key). */
   public static final String ENV_API_KEYS_FILE = "API_KEYS_FILE";
+  /** The variable holding the number of HTTP worker threads (default {@value #DEFAULT_THREADS}). */
+  public static final String ENV_HTTP_THREADS = "HTTP_THREADS";
+  /** The variable holding the idle timeout in seconds (default {@value #DEFAULT_IDLE_TIMEOUT_SECONDS}). */
+  public static final String ENV_HTTP_IDLE_TIMEOUT_SECONDS = "HTTP_IDLE_TIMEOUT_SECONDS";
+  /** The variable holding how many coordinators share the limits (default 1). */
+  public static final String ENV_EXPECTED_INSTANCES = "EXPECTED_INSTANCES";
+  /** The variable holding the most distinct API keys per hour without a keys file (default {@value #DEFAULT_MAX_API_KEYS}). */
+  public static final String ENV_MAX_API_KEYS = "MAX_API_KEYS";
 
   /** The default address: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -88,8 +106,14 @@ public record CoordinatorConfig(
   public static final long DEFAULT_PER_HOUR = 1000;
   /** The default largest request body, 64 KiB. */
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-  /** The default number of HTTP threads. */
+  /** The default number of HTTP worker threads. */
   public static final int DEFAULT_THREADS = 8;
+  /** The default idle timeout, in seconds. */
+  public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
+  /** The default bound on distinct API keys per hour without {@code API_KEYS_FILE}. */
+  public static final long DEFAULT_MAX_API_KEYS = 100_000;
+  /** The most HTTP worker threads. */
+  public static final int MAX_THREADS = 1000;
   /** The fewest characters an API token may have. */
   public static final int MIN_TOKEN_LENGTH = 16;
 
@@ -142,8 +166,18 @@ public record CoordinatorConfig(
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive, was " + maxBodyBytes);
     }
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be positive, was " + threads);
+    if (threads < 1 || threads > MAX_THREADS) {
+      throw new IllegalArgumentException("threads must be from 1 to " + MAX_THREADS + ", was " + threads);
+    }
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    if (idleTimeout.toMillis() < 100 || idleTimeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("idleTimeout must be from 100 ms to 1 h, was " + idleTimeout);
+    }
+    if (expectedInstances < 1 || expectedInstances > 10_000) {
+      throw new IllegalArgumentException("expectedInstances must be from 1 to 10000, was " + expectedInstances);
+    }
+    if (maxApiKeys < 1) {
+      throw new IllegalArgumentException("maxApiKeys must be positive, was " + maxApiKeys);
     }
   }
 
@@ -242,6 +276,22 @@ public record CoordinatorConfig(
     if (keysFile != null) {
       b.apiKeyDigests(readDigests(path(ENV_API_KEYS_FILE, keysFile)));
     }
+    String threads = value(env, ENV_HTTP_THREADS);
+    if (threads != null) {
+      b.threads((int) number(ENV_HTTP_THREADS, threads, 1, MAX_THREADS));
+    }
+    String idle = value(env, ENV_HTTP_IDLE_TIMEOUT_SECONDS);
+    if (idle != null) {
+      b.idleTimeout(Duration.ofSeconds(number(ENV_HTTP_IDLE_TIMEOUT_SECONDS, idle, 1, 3600)));
+    }
+    String instances = value(env, ENV_EXPECTED_INSTANCES);
+    if (instances != null) {
+      b.expectedInstances((int) number(ENV_EXPECTED_INSTANCES, instances, 1, 10_000));
+    }
+    String maxKeys = value(env, ENV_MAX_API_KEYS);
+    if (maxKeys != null) {
+      b.maxApiKeys(number(ENV_MAX_API_KEYS, maxKeys, 1, 100_000_000));
+    }
     return b.build();
   }
 
@@ -286,8 +336,8 @@ public record CoordinatorConfig(
   RateLimitPolicy policy() {
     return RateLimitPolicy.builder()
         .algorithm(io.github.switchboard.ratelimit.Algorithm.SLIDING_WINDOW_LOG)
-        .limit(perMinute, java.time.Duration.ofMinutes(1))
-        .limit(perHour, java.time.Duration.ofHours(1))
+        .limit(perMinute, Duration.ofMinutes(1))
+        .limit(perHour, Duration.ofHours(1))
         .build();
   }
 
@@ -299,7 +349,8 @@ public record CoordinatorConfig(
         + poolFile + ", apiToken=***" + (apiTokenGenerated ? " (generated)" : "") + ", perMinute="
         + perMinute + ", perHour=" + perHour + ", apiKeys="
         + (apiKeyDigests == null ? "any" : apiKeyDigests.size() + " digests") + ", healthChecks="
-        + healthChecks + ", maxBodyBytes=" + maxBodyBytes + ", threads=" + threads + "]";
+        + healthChecks + ", maxBodyBytes=" + maxBodyBytes + ", threads=" + threads + ", idleTimeout="
+        + idleTimeout + ", expectedInstances=" + expectedInstances + ", maxApiKeys=" + maxApiKeys + "]";
   }
 
   private static @Nullable String tokenProblem(String token) {
@@ -356,6 +407,9 @@ public record CoordinatorConfig(
     private HealthCheckConfig healthChecks = HealthCheckConfig.defaults();
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int threads = DEFAULT_THREADS;
+    private Duration idleTimeout = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
+    private int expectedInstances = 1;
+    private long maxApiKeys = DEFAULT_MAX_API_KEYS;
 
     private Builder(String apiToken) {
       this.apiToken = apiToken;
@@ -476,13 +530,53 @@ public record CoordinatorConfig(
     }
 
     /**
-     * Sets how many threads serve HTTP requests (default {@value CoordinatorConfig#DEFAULT_THREADS}).
+     * Sets how many worker threads serve HTTP requests (default {@value CoordinatorConfig#DEFAULT_THREADS});
+     * reading requests takes none.
      *
-     * @param value at least 1
+     * @param value from 1 to {@value CoordinatorConfig#MAX_THREADS}
      * @return this builder
      */
     public Builder threads(int value) {
       this.threads = value;
+      return this;
+    }
+
+    /**
+     * Sets how long a connection may send nothing before it is closed (default {@value
+     * CoordinatorConfig#DEFAULT_IDLE_TIMEOUT_SECONDS} s); a request body that stops arriving for this long
+     * is answered {@code 408}.
+     *
+     * @param value from 100 ms to 1 h
+     * @return this builder
+     */
+    public Builder idleTimeout(Duration value) {
+      this.idleTimeout = Objects.requireNonNull(value, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Sets how many coordinators share the limits (default 1): while Redis is down each one limits
+     * locally to {@code limit / expectedInstances} (at least 1), so that together they stay near the
+     * limit.
+     *
+     * @param value from 1 to 10000
+     * @return this builder
+     */
+    public Builder expectedInstances(int value) {
+      this.expectedInstances = value;
+      return this;
+    }
+
+    /**
+     * Without {@link #apiKeyDigests(Set)}, sets the most distinct API keys admitted per hour (default
+     * {@value CoordinatorConfig#DEFAULT_MAX_API_KEYS}); this bounds the limiter's keys in memory and in
+     * Redis. A new key past it gets {@code 429} until older keys age out.
+     *
+     * @param value at least 1
+     * @return this builder
+     */
+    public Builder maxApiKeys(long value) {
+      this.maxApiKeys = value;
       return this;
     }
 
@@ -494,7 +588,8 @@ public record CoordinatorConfig(
      */
     public CoordinatorConfig build() {
       return new CoordinatorConfig(host, port, redis, poolName, poolFile, apiToken, apiTokenGenerated,
-          perMinute, perHour, apiKeyDigests, healthChecks, maxBodyBytes, threads);
+          perMinute, perHour, apiKeyDigests, healthChecks, maxBodyBytes, threads, idleTimeout,
+          expectedInstances, maxApiKeys);
     }
   }
 }

@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link CoordinatorMain} as a separate process: environment, output, exit codes and SIGTERM. */
 class CoordinatorMainTest {
@@ -79,6 +82,29 @@ class CoordinatorMainTest {
     }
     assertThat(String.join("\n", err)).contains("RATE_LIMIT_PER_MINUTE must be a whole number");
     assertThat(out).noneMatch(l -> l.startsWith("listening on"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"depth", "number", "name"})
+  void aPoolFileWithAJsonBombStopsItWithExitCode2NamingPoolConfigPath(String kind) throws Exception {
+    Path poolFile = dir.resolve("decoder_pool.json");
+    String bomb = CoordinatorHostileInputTest.bomb(kind);
+    String content = "{\"nodes\": [{\"node_id\": \"n\", \"endpoint\": \"http://n:1\", \"x\": " + bomb
+        + "}], \"ab_tests\": []}";
+    Files.writeString(poolFile, content);
+    Process p = launch(Map.of("HOST", "127.0.0.1", "PORT", "0", "POOL_CONFIG_PATH", poolFile.toString(),
+        "COORDINATOR_API_TOKEN", CoordinatorHttpTest.TOKEN));
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    for (Thread t : pumps) {
+      t.join(5000);
+    }
+    String stderr = String.join("\n", err);
+    assertThat(err).anyMatch(l -> l.startsWith("example-coordinator: POOL_CONFIG_PATH: ")
+        && l.contains("over a limit"));
+    assertThat(stderr).doesNotContain("Exception", "\tat ");
+    assertThat(err).hasSizeLessThanOrEqualTo(2); // the pool's WARN and the reason it stops
+    assertThat(Files.readString(poolFile)).isEqualTo(content); // left as it is
   }
 
   @Test

@@ -1,0 +1,199 @@
+package io.github.switchboard.examples.coordinator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * The coordinator's HTTP server: Jetty 12 (core API, no servlets), set up to face the internet
+ * (examples/README.md, "The HTTP server").
+ *
+ * - Request lines, headers and bodies are read without a thread: Jetty parses headers on its selector, and
+ *   the body is read here with demand callbacks (BodyReader) before the API handler runs on a worker. A
+ *   client that sends half a request, or a body shorter than its Content-Length, holds a connection and a
+ *   buffer, never a worker, until the idle timeout closes it (the body case is answered 408).
+ * - Workers: a fixed pool of `threads` plus the acceptor and the selector, with a bounded queue
+ *   (MAX_QUEUED); connections are bounded too (MAX_CONNECTIONS: past it, Jetty stops accepting).
+ * - TCP_NODELAY on every accepted connection (Jetty's default, set explicitly), so an answer is never held
+ *   back by Nagle's algorithm waiting for the client's delayed ACK.
+ * - Request headers at most 16 KiB (431), bodies at most maxBodyBytes (413): the rest of a too-large body
+ *   is dropped (up to DRAIN_LIMIT) so that the client reads the 413; a declared Content-Length above
+ *   DRAIN_LIMIT is answered at once and the connection closed.
+ * - Every error Jetty itself produces (a malformed request line, a bad header, an ambiguous URI, 431, a
+ *   rejected method) is an RFC 9457 application/problem+json document, like the API's own errors.
+ */
+final class HttpServerFactory {
+  /** The most connections open at once; past it, Jetty stops accepting until one closes. */
+  static final int MAX_CONNECTIONS = 10_000;
+  /** The most requests waiting for a worker; past it, a connection is closed. */
+  static final int MAX_QUEUED = 1024;
+  /**
+   * The most bytes of a too-large body read and dropped before answering 413, so that a client still
+   * sending gets the answer rather than a reset connection; past it, the answer comes at once and the
+   * connection closes.
+   */
+  static final long DRAIN_LIMIT = 1024 * 1024;
+  /** The largest request line plus headers. */
+  static final int MAX_HEADER_BYTES = 16 * 1024;
+
+  private HttpServerFactory() {}
+
+  /** Creates the server (not started) for the handler, on the configured host and port. */
+  static Server create(CoordinatorConfig config, ApiHandler api) {
+    // the acceptor and the selector each hold a thread of the pool: the workers are the rest
+    int threads = config.threads() + 2;
+    QueuedThreadPool pool = new QueuedThreadPool(threads, threads, 60_000, 0,
+        new BlockingArrayQueue<>(MAX_QUEUED), null);
+    pool.setName("coordinator-http");
+    Server server = new Server(pool);
+
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    http.setRequestHeaderSize(MAX_HEADER_BYTES);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(config.host());
+    connector.setPort(config.port());
+    connector.setIdleTimeout(config.idleTimeout().toMillis());
+    connector.setAcceptedTcpNoDelay(true);
+    connector.setAcceptQueueSize(128);
+    server.addConnector(connector);
+    server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+
+    server.setErrorHandler(new ProblemErrorHandler());
+    server.setHandler(new Adapter(api, config.maxBodyBytes(), config.idleTimeout().toSeconds()));
+    server.setStopTimeout(0); // Coordinator.close() has already let the requests in progress finish
+    return server;
+  }
+
+  /** Reads the body without a thread, then runs the API handler on the worker that delivered its end. */
+  private static final class Adapter extends Handler.Abstract {
+    private final ApiHandler api;
+    private final int maxBodyBytes;
+    private final long idleSeconds;
+
+    Adapter(ApiHandler api, int maxBodyBytes, long idleSeconds) {
+      this.api = api;
+      this.maxBodyBytes = maxBodyBytes;
+      this.idleSeconds = idleSeconds;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+      if (declared > DRAIN_LIMIT) {
+        serve(new Exchange(request, response, null, Http.BodyRefused.tooLarge(maxBodyBytes)), callback);
+      } else {
+        new BodyReader(request, response, callback).run();
+      }
+      return true;
+    }
+
+    void serve(Exchange ex, Callback callback) {
+      try {
+        api.handle(ex);
+        callback.succeeded();
+      } catch (IOException | RuntimeException e) {
+        callback.failed(e);
+      }
+    }
+
+    /** Collects the body chunk by chunk; each call reads what has arrived and asks to be called again. */
+    private final class BodyReader implements Runnable {
+      private final Request request;
+      private final Response response;
+      private final Callback callback;
+      private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+      private long dropped;
+
+      BodyReader(Request request, Response response, Callback callback) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+      }
+
+      @Override
+      public void run() {
+        while (true) {
+          Content.Chunk chunk = request.read();
+          if (chunk == null) {
+            request.demand(this);
+            return;
+          }
+          if (Content.Chunk.isFailure(chunk)) {
+            Throwable failure = chunk.getFailure();
+            Http.BodyRefused refused = failure instanceof TimeoutException
+                ? new Http.BodyRefused(408, "the request body did not arrive within " + idleSeconds
+                    + " s (a Content-Length longer than the body?)")
+                : new Http.BodyRefused(400, "the request body could not be read: " + failure);
+            serve(new Exchange(request, response, null, refused), callback);
+            return;
+          }
+          ByteBuffer bytes = chunk.getByteBuffer();
+          if (dropped > 0 || body.size() + bytes.remaining() > maxBodyBytes) {
+            // too large: drop the rest (up to DRAIN_LIMIT) and answer 413 once it has all arrived
+            dropped += bytes.remaining();
+            boolean last = chunk.isLast();
+            chunk.release();
+            if (last || dropped > DRAIN_LIMIT) {
+              serve(new Exchange(request, response, null, Http.BodyRefused.tooLarge(maxBodyBytes)), callback);
+              return;
+            }
+            continue;
+          }
+          byte[] copy = new byte[bytes.remaining()];
+          bytes.get(copy);
+          body.write(copy, 0, copy.length);
+          boolean last = chunk.isLast();
+          chunk.release();
+          if (last) {
+            serve(new Exchange(request, response, body.toString(StandardCharsets.UTF_8), null), callback);
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  /** Jetty's own error answers (malformed requests, 431, ...) as problem+json instead of HTML. */
+  static final class ProblemErrorHandler extends ErrorHandler {
+    @Override
+    public boolean errorPageForMethod(String method) {
+      return true;
+    }
+
+    @Override
+    protected void generateResponse(Request request, Response response, int code, @Nullable String message,
+        @Nullable Throwable cause, Callback callback) {
+      String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
+      byte[] body = Http.problemJson(code, detail(code, message), path).getBytes(StandardCharsets.UTF_8);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, Http.PROBLEM_JSON);
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    private static String detail(int status, @Nullable String message) {
+      String m = message == null || message.isBlank() ? Http.reason(status) : message;
+      return status == 431 ? "the request line and headers are larger than " + MAX_HEADER_BYTES + " bytes"
+          : "the request cannot be served: " + m;
+    }
+  }
+}
