@@ -8,6 +8,7 @@ import io.github.switchboard.core.TimeSource;
 import io.github.switchboard.pool.internal.PoolFactory;
 import io.github.switchboard.pool.internal.PoolSettings;
 import io.github.switchboard.pool.internal.PoolStoreConfig;
+import io.github.switchboard.pool.internal.RedisPoolWriter;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.nio.file.Path;
@@ -48,6 +49,42 @@ public final class DecoderPools {
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
   private DecoderPools() {}
+
+  /**
+   * Opens a {@link PoolWriter} on a pool in Redis: one connection that only writes (no snapshot, no
+   * subscription, no sweeper, no health checks), for decoder nodes. The writer owns the connection. Waits
+   * up to the connect timeout for it; if Redis is not reachable the writer is returned anyway and its writes
+   * fail until the connection, retried in the background, is made.
+   *
+   * @param target where Redis is
+   * @param poolName the pool's name: 1 to 64 letters, digits, {@code . _ : -}
+   * @return the writer; close it to close its connection
+   * @throws IllegalArgumentException if the pool name breaks its rule
+   */
+  public static PoolWriter writer(RedisTarget target, String poolName) {
+    return writer(target, poolName, RedisOptions.defaults());
+  }
+
+  /**
+   * Opens a {@link PoolWriter} on a pool in Redis with these timeouts and TLS trust; see
+   * {@link #writer(RedisTarget, String)}.
+   *
+   * @param target where Redis is
+   * @param poolName the pool's name: 1 to 64 letters, digits, {@code . _ : -}
+   * @param options timeouts and TLS trust (a synchronous write waits at most four command timeouts)
+   * @return the writer; close it to close its connection
+   * @throws IllegalArgumentException if the pool name breaks its rule
+   */
+  public static PoolWriter writer(RedisTarget target, String poolName, RedisOptions options) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(poolName, "poolName");
+    Objects.requireNonNull(options, "options");
+    if (!POOL_NAME.matcher(poolName).matches()) {
+      throw new IllegalArgumentException(
+          "poolName must be 1 to 64 letters, digits, '.', '_', ':' or '-', was '" + poolName + "'");
+    }
+    return RedisPoolWriter.open(target, options, poolName);
+  }
 
   /**
    * Starts a pool.

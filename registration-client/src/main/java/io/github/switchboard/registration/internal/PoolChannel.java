@@ -1,6 +1,5 @@
 package io.github.switchboard.registration.internal;
 
-import io.github.switchboard.core.BackendState;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.pool.DecoderNode;
@@ -8,6 +7,7 @@ import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
 import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeStatus;
+import io.github.switchboard.pool.PoolWriter;
 import io.github.switchboard.registration.Channel;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,53 +17,91 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /*
- * Redis or the pool file, through a DecoderPool of decoder-pool's public API, opened on first use and kept
- * until close (so a Redis that is down costs one start-up wait, not one per attempt: the pool reconnects in
- * the background and its backendState() says when Redis answers again).
+ * Redis or the pool file, opened on first use and kept until close.
  *
- * Redis: a pool with Redis only. Its fallback is memory, which must never count as "registered": the channel
- * fails at once unless the pool's backend is PRIMARY before the write, and reports a failure if the write was
- * answered by the fallback (the backend is no longer PRIMARY after it). A write that raced with an outage may
- * sit in the pool's journal and reach Redis when it returns; that is the same change, so harmless.
+ * Redis: a PoolWriter (decoder-pool), which only writes: one script call per change on one connection, no
+ * snapshot, no subscription, no sweeper, no health checks. The writer is shared by every client of the JVM
+ * that writes to the same pool (SharedWriters), so connections grow with JVMs, not nodes. It has no
+ * fallback: while its connection is down the channel fails at once ("unreachable"), and a Redis that is
+ * down at the first use costs one connect timeout, after which the connection is retried in the background.
  *
- * File: a pool with the file only; a missing file and its directory are created on the first write (the
- * pool writes atomically: no truncation). A file that cannot be read fails the channel; the pool is opened
- * again on the next attempt.
+ * File: a DecoderPool with the file only; a missing file and its directory are created on the first write
+ * (the pool writes atomically: no truncation). A file that cannot be read fails the channel; the pool is
+ * opened again on the next attempt.
  */
 /** Redis or the pool file as a registration channel. */
 final class PoolChannel implements RegistrationChannel {
+
+  /** Fails at once when the store cannot be reached now. */
+  @FunctionalInterface
+  private interface Check {
+    void run() throws ChannelException;
+  }
+
+  /**
+   * The writes of a channel: the async twins of a shared PoolWriter (Redis) or of a file DecoderPool, which
+   * have the same names and meaning.
+   */
+  private record Writes(
+      Check check,
+      Function<DecoderNode, CompletionStage<Boolean>> register,
+      Function<String, CompletionStage<Boolean>> deregister,
+      BiFunction<String, NodeLoad, CompletionStage<Boolean>> heartbeat,
+      BiFunction<String, NodeStatus, CompletionStage<Boolean>> setStatus,
+      Runnable close) {}
+
+  @FunctionalInterface
+  private interface Opener {
+    Writes open();
+  }
+
   private final Channel channel;
   private final String shown;
-  private final Supplier<DecoderPool> opener;
-  private final boolean requirePrimary;
+  private final Opener opener;
   private final Duration timeout;
   private final @Nullable Path file; // the file channel's file
-  private @Nullable DecoderPool pool; // guarded by this
+  private @Nullable Writes writes; // guarded by this
   private boolean closed; // guarded by this
 
-  private PoolChannel(Channel channel, String shown, Supplier<DecoderPool> opener, boolean requirePrimary,
-      Duration timeout, @Nullable Path file) {
+  private PoolChannel(Channel channel, String shown, Opener opener, Duration timeout, @Nullable Path file) {
     this.channel = channel;
     this.shown = shown;
     this.opener = opener;
-    this.requirePrimary = requirePrimary;
     this.timeout = timeout;
     this.file = file;
   }
 
   static PoolChannel redis(RedisTarget target, String poolName, RedisOptions options, Duration timeout) {
     String shown = target.redactedUrl() + " (pool '" + poolName + "')";
-    return new PoolChannel(Channel.REDIS, shown,
-        () -> DecoderPools.builder(poolName).redis(target).redisOptions(options).build(), true, timeout, null);
+    return new PoolChannel(Channel.REDIS, shown, () -> writerWrites(SharedWriters.acquire(target, poolName, options),
+        shown), timeout, null);
   }
 
   static PoolChannel file(Path file, String poolName, Duration timeout) {
     return new PoolChannel(Channel.FILE, file.toString(),
-        () -> DecoderPools.builder(poolName).file(file).build(), false, timeout, file);
+        () -> poolWrites(DecoderPools.builder(poolName).file(file).build()), timeout, file);
+  }
+
+  private static Writes writerWrites(SharedWriters.Lease lease, String shown) {
+    PoolWriter w = lease.writer();
+    Check connected = () -> {
+      if (!w.isConnected()) {
+        throw new ChannelException("Redis " + shown + " is unreachable");
+      }
+    };
+    return new Writes(connected, w::registerAsync, w::deregisterAsync, w::heartbeatAsync, w::setStatusAsync,
+        lease::close);
+  }
+
+  private static Writes poolWrites(DecoderPool p) {
+    // a file pool has no Redis: it answers, or its write fails
+    return new Writes(() -> { }, p::registerAsync, p::deregisterAsync, p::heartbeatAsync, p::setStatusAsync,
+        p::close);
   }
 
   @Override
@@ -78,10 +116,7 @@ final class PoolChannel implements RegistrationChannel {
 
   @Override
   public boolean register(DecoderNode node) throws ChannelException {
-    DecoderPool p = pool();
-    boolean created = await(p.registerAsync(node), "register the node");
-    checkPrimary(p);
-    return created;
+    return await(writes().register().apply(node), "register the node");
   }
 
   @Override
@@ -89,53 +124,38 @@ final class PoolChannel implements RegistrationChannel {
     if (file != null && !isOpen() && !Files.exists(file)) {
       return false; // no pool file: nothing to remove, and nothing to create
     }
-    DecoderPool p = pool();
-    boolean removed = await(p.deregisterAsync(nodeId), "remove the node");
-    checkPrimary(p);
-    return removed;
+    return await(writes().deregister().apply(nodeId), "remove the node");
   }
 
   @Override
   public boolean heartbeat(String nodeId, NodeLoad load) throws ChannelException {
-    DecoderPool p = pool();
-    boolean known = await(p.heartbeatAsync(nodeId, load), "record the heartbeat");
-    checkPrimary(p);
-    return known;
+    return await(writes().heartbeat().apply(nodeId, load), "record the heartbeat");
   }
 
   @Override
   public boolean setStatus(DecoderNode node, NodeStatus status) throws ChannelException {
-    DecoderPool p = pool();
-    boolean known = await(p.setStatusAsync(node.nodeId(), status), "set the node's status");
-    checkPrimary(p);
-    return known;
+    return await(writes().setStatus().apply(node.nodeId(), status), "set the node's status");
   }
 
   private synchronized boolean isOpen() {
-    return pool != null;
+    return writes != null;
   }
 
-  private synchronized DecoderPool pool() throws ChannelException {
+  private synchronized Writes writes() throws ChannelException {
     if (closed) {
       throw new ChannelException(label() + " " + shown + ": the client is closed");
     }
-    DecoderPool p = pool;
-    if (p == null) {
+    Writes w = writes;
+    if (w == null) {
       try {
-        p = opener.get();
+        w = opener.open();
       } catch (RuntimeException e) { // PoolFormatException, UncheckedIOException, a Redis set-up error
         throw new ChannelException("cannot open " + label() + " " + shown + ": " + message(e));
       }
-      pool = p;
+      writes = w;
     }
-    checkPrimary(p);
-    return p;
-  }
-
-  private void checkPrimary(DecoderPool p) throws ChannelException {
-    if (requirePrimary && p.backendState() != BackendState.PRIMARY) {
-      throw new ChannelException("Redis " + shown + " is unreachable");
-    }
+    w.check().run();
+    return w;
   }
 
   private boolean await(CompletionStage<Boolean> stage, String what) throws ChannelException {
@@ -166,14 +186,14 @@ final class PoolChannel implements RegistrationChannel {
 
   @Override
   public void close() {
-    DecoderPool p;
+    Writes w;
     synchronized (this) {
       closed = true;
-      p = pool;
-      pool = null;
+      w = writes;
+      writes = null;
     }
-    if (p != null) {
-      p.close();
+    if (w != null) {
+      w.close().run();
     }
   }
 }
