@@ -30,7 +30,12 @@ public final class CoordinatorMain {
       "  RATE_LIMIT_PER_MINUTE   routing requests per minute per API key (default 60)",
       "  RATE_LIMIT_PER_HOUR     routing requests per hour per API key (default 1000)",
       "  API_KEYS_FILE           file of SHA-256 hex digests of accepted X-API-Key values, one per line",
-      "                          (unset: any non-empty key is accepted and limited on its own)");
+      "                          (unset: any non-empty key is accepted and limited on its own)",
+      "  MAX_API_KEYS            without API_KEYS_FILE, the most distinct API keys per hour (default 100000)",
+      "  EXPECTED_INSTANCES      coordinators sharing the limits: while Redis is down each grants",
+      "                          limit / EXPECTED_INSTANCES (default 1)",
+      "  HTTP_THREADS            HTTP worker threads (default 8)",
+      "  HTTP_IDLE_TIMEOUT_SECONDS  seconds a connection may send nothing before it is closed (default 30)");
 
   /**
    * Starts the coordinator from the environment; exits with 2 on a bad variable, 1 on another failure.

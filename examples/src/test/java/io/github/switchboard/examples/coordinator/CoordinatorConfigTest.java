@@ -70,6 +70,21 @@ class CoordinatorConfigTest {
   }
 
   @Test
+  void theServerAndLimiterVariablesAreRead() {
+    CoordinatorConfig defaults = CoordinatorConfig.fromEnvironment(Map.of());
+    assertThat(defaults.threads()).isEqualTo(CoordinatorConfig.DEFAULT_THREADS);
+    assertThat(defaults.idleTimeout()).hasSeconds(CoordinatorConfig.DEFAULT_IDLE_TIMEOUT_SECONDS);
+    assertThat(defaults.expectedInstances()).isEqualTo(1);
+    assertThat(defaults.maxApiKeys()).isEqualTo(CoordinatorConfig.DEFAULT_MAX_API_KEYS);
+    CoordinatorConfig c = CoordinatorConfig.fromEnvironment(Map.of("HTTP_THREADS", "32",
+        "HTTP_IDLE_TIMEOUT_SECONDS", "5", "EXPECTED_INSTANCES", "3", "MAX_API_KEYS", "500"));
+    assertThat(c.threads()).isEqualTo(32);
+    assertThat(c.idleTimeout()).hasSeconds(5);
+    assertThat(c.expectedInstances()).isEqualTo(3);
+    assertThat(c.maxApiKeys()).isEqualTo(500);
+  }
+
+  @Test
   void emptyVariablesTakeTheirDefaults() {
     Map<String, String> env = new HashMap<>();
     for (String v : new String[] {"HOST", "PORT", "REDIS_URL", "POOL_NAME", "POOL_CONFIG_PATH",
@@ -98,7 +113,14 @@ class CoordinatorConfigTest {
         Arguments.of("POOL_NAME", "no spaces allowed"),
         Arguments.of("HOST", "local host"),
         Arguments.of("POOL_CONFIG_PATH", "bad\0path"),
-        Arguments.of("API_KEYS_FILE", "/nonexistent/api_keys.txt"));
+        Arguments.of("API_KEYS_FILE", "/nonexistent/api_keys.txt"),
+        Arguments.of("HTTP_THREADS", "0"),
+        Arguments.of("HTTP_THREADS", "1001"),
+        Arguments.of("HTTP_IDLE_TIMEOUT_SECONDS", "0"),
+        Arguments.of("HTTP_IDLE_TIMEOUT_SECONDS", "soon"),
+        Arguments.of("EXPECTED_INSTANCES", "0"),
+        Arguments.of("EXPECTED_INSTANCES", "two"),
+        Arguments.of("MAX_API_KEYS", "0"));
   }
 
   @ParameterizedTest(name = "{0}={1}")
