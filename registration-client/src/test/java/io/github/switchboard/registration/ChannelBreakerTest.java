@@ -11,39 +11,21 @@ import ch.qos.logback.core.read.ListAppender;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.switchboard.core.testing.RedisHarness;
-import io.github.switchboard.core.testing.RedisServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /** Each channel behind its own circuit breaker, and the listener of channel attempts. */
-class ChannelBreakerTest {
+class ChannelBreakerTest extends ChannelTestBase {
   private static final String TOKEN = "tok-breaker-4410";
   private static final Duration TIMEOUT = Duration.ofMillis(400);
   private static final Duration OPEN = Duration.ofMillis(800);
 
-  @TempDir Path dir;
-  private RedisServer redis;
-  private CoordinatorStub coordinator;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    redis = RedisHarness.sharedStandalone();
-    redis.flushAll();
-    coordinator = CoordinatorStub.start(TOKEN);
-  }
-
-  @AfterEach
-  void tearDown() {
-    coordinator.close();
+  ChannelBreakerTest() {
+    super(TOKEN);
   }
 
   private static CircuitBreakerConfig quick() {

@@ -19,32 +19,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class KeepAliveTest {
+class KeepAliveTest extends ChannelTestBase {
   private static final String TOKEN = "tok-keepalive-8812";
   private static final Duration TICK = Duration.ofMillis(150);
   private static final Duration WAIT = Duration.ofSeconds(20);
   /** A channel that comes back is probed within 300 ms (the default waits 10 s). */
   private static final CircuitBreakerConfig BREAKERS = TestSupport.quickBreakers(Duration.ofMillis(300));
 
-  @TempDir Path dir;
-  private RedisServer redis;
-  private CoordinatorStub coordinator;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    redis = RedisHarness.sharedStandalone();
-    redis.flushAll();
-    coordinator = CoordinatorStub.start(TOKEN);
-  }
-
-  @AfterEach
-  void tearDown() {
-    coordinator.close();
+  KeepAliveTest() {
+    super(TOKEN);
   }
 
   @Test

@@ -9,8 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.switchboard.core.RedisTarget;
-import io.github.switchboard.core.testing.RedisHarness;
-import io.github.switchboard.core.testing.RedisServer;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeView;
 import java.io.IOException;
@@ -26,30 +24,21 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class RegistrationClientTest {
+class RegistrationClientTest extends ChannelTestBase {
   private static final String TOKEN = "tok-3f9a1c77e2";
 
-  @TempDir Path dir;
-  private RedisServer redis;
-  private CoordinatorStub coordinator;
   private Path file;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    redis = RedisHarness.sharedStandalone();
-    redis.flushAll();
-    coordinator = CoordinatorStub.start(TOKEN);
-    file = dir.resolve("config/decoder_pool.json");
+  RegistrationClientTest() {
+    super(TOKEN);
   }
 
-  @AfterEach
-  void tearDown() {
-    coordinator.close();
+  @BeforeEach
+  void setUp() {
+    file = dir.resolve("config/decoder_pool.json");
   }
 
   private RegistrationClients.Builder all(URI coordinatorUrl, String token, RedisTarget redisTarget) {
