@@ -165,9 +165,7 @@ public final class DefaultDecoderPool implements DecoderPool {
 
   @Override
   public CompletionStage<Boolean> registerAsync(DecoderNode node) {
-    Objects.requireNonNull(node, "node");
-    checkOpen();
-    return store.write(new PoolChange.Upsert(node, false));
+    return write(new PoolChange.Upsert(Objects.requireNonNull(node, "node"), false));
   }
 
   @Override
@@ -177,9 +175,7 @@ public final class DefaultDecoderPool implements DecoderPool {
 
   @Override
   public CompletionStage<Boolean> deregisterAsync(String nodeId) {
-    Objects.requireNonNull(nodeId, "nodeId");
-    checkOpen();
-    return store.write(new PoolChange.Remove(nodeId));
+    return write(new PoolChange.Remove(Objects.requireNonNull(nodeId, "nodeId")));
   }
 
   @Override
@@ -190,9 +186,7 @@ public final class DefaultDecoderPool implements DecoderPool {
   @Override
   public CompletionStage<Boolean> heartbeatAsync(String nodeId, NodeLoad load) {
     Objects.requireNonNull(nodeId, "nodeId");
-    Objects.requireNonNull(load, "load");
-    checkOpen();
-    return store.write(new PoolChange.Heartbeat(nodeId, load, clock.currentTimeMicros()));
+    return write(new PoolChange.Heartbeat(nodeId, Objects.requireNonNull(load, "load"), clock.currentTimeMicros()));
   }
 
   @Override
@@ -203,9 +197,7 @@ public final class DefaultDecoderPool implements DecoderPool {
   @Override
   public CompletionStage<Boolean> setStatusAsync(String nodeId, NodeStatus status) {
     Objects.requireNonNull(nodeId, "nodeId");
-    Objects.requireNonNull(status, "status");
-    checkOpen();
-    return store.write(new PoolChange.SetStatus(nodeId, status));
+    return write(new PoolChange.SetStatus(nodeId, Objects.requireNonNull(status, "status")));
   }
 
   @Override
@@ -215,9 +207,7 @@ public final class DefaultDecoderPool implements DecoderPool {
 
   @Override
   public CompletionStage<Boolean> putAbTestAsync(AbTest test) {
-    Objects.requireNonNull(test, "test");
-    checkOpen();
-    return store.write(new PoolChange.PutAbTest(test));
+    return write(new PoolChange.PutAbTest(Objects.requireNonNull(test, "test")));
   }
 
   @Override
@@ -227,9 +217,7 @@ public final class DefaultDecoderPool implements DecoderPool {
 
   @Override
   public CompletionStage<Boolean> removeAbTestAsync(String name) {
-    Objects.requireNonNull(name, "name");
-    checkOpen();
-    return store.write(new PoolChange.RemoveAbTest(name));
+    return write(new PoolChange.RemoveAbTest(Objects.requireNonNull(name, "name")));
   }
 
   @Override
@@ -241,6 +229,11 @@ public final class DefaultDecoderPool implements DecoderPool {
   public CompletionStage<Void> reloadAsync() {
     checkOpen();
     return store.reload();
+  }
+
+  private CompletionStage<Boolean> write(PoolChange change) {
+    checkOpen();
+    return store.write(change);
   }
 
   /*

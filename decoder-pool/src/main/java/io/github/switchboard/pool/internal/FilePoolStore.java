@@ -7,7 +7,6 @@ import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeRuntime;
 import io.github.switchboard.pool.PoolEvent;
 import io.github.switchboard.pool.PoolFormatException;
-import io.github.switchboard.pool.PoolListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -64,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * last good snapshot (the next change writes it back); a missing file at open is an empty pool.
  */
 /** A {@link PoolStore} in a JSON file shared by processes. */
-public final class FilePoolStore implements PoolStore {
+public final class FilePoolStore extends AbstractPoolStore {
   private static final Logger LOG = LoggerFactory.getLogger(FilePoolStore.class);
   private static final ObjectMapper MAPPER = PoolCodec.newMapper(PoolCodec.MAX_DOCUMENT_LENGTH); // read limits
   private static final int MAX_BATCH = 4096;
@@ -86,10 +85,8 @@ public final class FilePoolStore implements PoolStore {
   private long lastPollNanos;
   private Lease lease = Lease.NONE;
 
-  private volatile PoolSnapshot snapshot = PoolSnapshot.EMPTY;
   private volatile boolean goodCopy;
   private volatile @Nullable PoolFormatException lastError;
-  private volatile @Nullable PoolListener listener;
   private volatile boolean closed;
 
   /** What was last seen of one file on disk. */
@@ -134,6 +131,7 @@ public final class FilePoolStore implements PoolStore {
   }
 
   private FilePoolStore(Path file, Duration pollInterval) throws IOException {
+    super(PoolSnapshot.EMPTY);
     this.file = file.toAbsolutePath().normalize();
     Path parent = this.file.getParent();
     this.dir = parent == null ? Path.of(".").toAbsolutePath() : parent;
@@ -191,16 +189,6 @@ public final class FilePoolStore implements PoolStore {
    */
   public java.util.Optional<PoolFormatException> lastError() {
     return java.util.Optional.ofNullable(lastError);
-  }
-
-  @Override
-  public PoolSnapshot snapshot() {
-    return snapshot;
-  }
-
-  @Override
-  public void setListener(PoolListener l) {
-    this.listener = l;
   }
 
   // ------------------------------------------------------------------------------------------ operations
@@ -448,16 +436,8 @@ public final class FilePoolStore implements PoolStore {
   }
 
   private void publish(List<PoolEvent> events) {
-    PoolListener l = listener;
-    if (l == null) {
-      return;
-    }
     for (PoolEvent e : events) {
-      try {
-        l.onEvent(e);
-      } catch (RuntimeException ex) {
-        LOG.warn("pool file {}: listener threw on {}; ignored", file, e, ex);
-      }
+      emit(e);
     }
   }
 

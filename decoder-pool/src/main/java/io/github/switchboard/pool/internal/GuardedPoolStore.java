@@ -10,7 +10,6 @@ import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.pool.NodeRuntime;
 import io.github.switchboard.pool.PoolEvent;
 import io.github.switchboard.pool.PoolFormatException;
-import io.github.switchboard.pool.PoolListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * failing; nothing per request.
  */
 /** Redis behind a circuit breaker, with a file or memory store as mirror and fallback. Thread-safe. */
-public final class GuardedPoolStore implements PoolStore {
+public final class GuardedPoolStore extends AbstractPoolStore {
   private static final Logger LOG = LoggerFactory.getLogger(GuardedPoolStore.class);
   private static final long PROBE_MILLIS = 250;
   private static final long IDLE_CHECK_MILLIS = 1000;
@@ -104,8 +103,6 @@ public final class GuardedPoolStore implements PoolStore {
   private volatile Mode mode = Mode.FALLBACK;
   private volatile boolean switching;
   private volatile boolean closed;
-  private volatile PoolSnapshot exposed;
-  private volatile @Nullable PoolListener listener;
   private volatile long redisEpoch; // counts the moves to REDIS
   private long offset; // under emitLock
   private boolean recovering; // on worker
@@ -158,6 +155,7 @@ public final class GuardedPoolStore implements PoolStore {
    */
   GuardedPoolStore(String poolName, RedisConnection connection, PoolStore fallback, @Nullable Path journalFile,
       TimeSource time, CircuitBreakerConfig breaker, Duration checkInterval) {
+    super(Objects.requireNonNull(fallback, "fallback").snapshot());
     this.poolName = Objects.requireNonNull(poolName, "poolName");
     this.connection = connection;
     this.fallback = Objects.requireNonNull(fallback, "fallback");
@@ -185,7 +183,6 @@ public final class GuardedPoolStore implements PoolStore {
     });
     worker.setRemoveOnCancelPolicy(true);
     worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    this.exposed = fallback.snapshot();
     this.mirror = fallback instanceof FilePoolStore f
         ? new PoolFileMirror(poolName, f, redis::snapshot, () -> mode == Mode.REDIS && !closed, worker, waitBound)
         : null;
@@ -207,7 +204,7 @@ public final class GuardedPoolStore implements PoolStore {
     }
     if (mode == Mode.FALLBACK) {
       LOG.warn("pool '{}': Redis ({}) is not usable at start ({}); using the {} ({} nodes) and moving to Redis"
-              + " when it is", poolName, connection, lastRecoverError, describeFallback(), exposed.nodes().size());
+              + " when it is", poolName, connection, lastRecoverError, describeFallback(), snapshot.nodes().size());
     }
   }
 
@@ -227,16 +224,6 @@ public final class GuardedPoolStore implements PoolStore {
   }
 
   // ------------------------------------------------------------------------------------------------- reads
-
-  @Override
-  public PoolSnapshot snapshot() {
-    return exposed;
-  }
-
-  @Override
-  public void setListener(PoolListener l) {
-    this.listener = l;
-  }
 
   @Override
   public BackendState backendState() {
@@ -445,38 +432,27 @@ public final class GuardedPoolStore implements PoolStore {
   /** Under emitLock: shows a backend's snapshot and passes its event on, with the revisions shifted. */
   private void forward(PoolEvent e, PoolSnapshot source) {
     long src = source.revision();
-    long floor = exposed.revision();
+    long floor = snapshot.revision();
     if (src + offset < floor) {
       offset = floor - src;
     }
-    exposed = offset == 0 ? source : source.withRevision(src + offset);
+    snapshot = offset == 0 ? source : source.withRevision(src + offset);
     emit(e.revision() == 0 || offset == 0 ? e : rebase(e, e.revision() + offset));
   }
 
   /** Under emitLock: makes another backend's snapshot the visible one, reporting the differences. */
   private void show(Mode target, PoolSnapshot source) {
-    PoolSnapshot before = exposed;
+    PoolSnapshot before = snapshot;
     mode = target;
     switching = false;
     long src = source.revision();
     offset = Math.max(0, before.revision() + 1 - src);
     PoolSnapshot after = offset == 0 ? source : source.withRevision(src + offset);
-    exposed = after;
+    snapshot = after;
     for (PoolEvent e : SnapshotDiff.events(before, after)) {
       emit(e);
     }
     emit(PoolEvent.reloaded(after.revision()));
-  }
-
-  private void emit(PoolEvent e) {
-    PoolListener l = listener;
-    if (l != null) {
-      try {
-        l.onEvent(e);
-      } catch (RuntimeException ex) {
-        LOG.warn("pool '{}': store listener threw on {}; ignored", poolName, e, ex);
-      }
-    }
   }
 
   private static PoolEvent rebase(PoolEvent e, long rev) {
@@ -583,10 +559,10 @@ public final class GuardedPoolStore implements PoolStore {
                 + " data), {} without effect", poolName, counts.applied(), counts.skippedNewer(), counts.noop());
       }
       if (start) {
-        LOG.info("pool '{}': using Redis ({}), {} nodes", poolName, connection, exposed.nodes().size());
+        LOG.info("pool '{}': using Redis ({}), {} nodes", poolName, connection, snapshot.nodes().size());
       } else {
         LOG.info("pool '{}': Redis ({}) is back; using it again ({} nodes)", poolName, connection,
-            exposed.nodes().size());
+            snapshot.nodes().size());
         notifyBackend(BackendState.FALLBACK, BackendState.PRIMARY);
       }
       scheduleMirror();
@@ -689,6 +665,6 @@ public final class GuardedPoolStore implements PoolStore {
 
   @Override
   public String toString() {
-    return "GuardedPoolStore[" + poolName + ", " + mode + ", " + exposed + ", journal " + journal.size() + "]";
+    return "GuardedPoolStore[" + poolName + ", " + mode + ", " + snapshot + ", journal " + journal.size() + "]";
   }
 }

@@ -1,14 +1,10 @@
 package io.github.switchboard.pool.internal;
 
 import io.github.switchboard.pool.PoolEvent;
-import io.github.switchboard.pool.PoolListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /*
  * Concurrency: every mutation runs under the object's monitor, swaps the volatile snapshot, then calls
@@ -16,11 +12,8 @@ import org.slf4j.LoggerFactory;
  * shows them. Readers take the volatile snapshot without locking.
  */
 /** A pool store in this process's memory only: nothing shared, nothing persisted. */
-public class InMemoryPoolStore implements PoolStore {
-  private static final Logger LOG = LoggerFactory.getLogger(InMemoryPoolStore.class);
+public class InMemoryPoolStore extends AbstractPoolStore {
 
-  private volatile PoolSnapshot snapshot;
-  private volatile @Nullable PoolListener listener;
 
   /** Creates an empty store. */
   public InMemoryPoolStore() {
@@ -33,17 +26,7 @@ public class InMemoryPoolStore implements PoolStore {
    * @param initial the initial state
    */
   public InMemoryPoolStore(PoolSnapshot initial) {
-    this.snapshot = initial;
-  }
-
-  @Override
-  public PoolSnapshot snapshot() {
-    return snapshot;
-  }
-
-  @Override
-  public void setListener(PoolListener l) {
-    this.listener = l;
+    super(initial);
   }
 
   /**
@@ -87,22 +70,6 @@ public class InMemoryPoolStore implements PoolStore {
 
   @Override
   public void close() {}
-
-  /**
-   * Calls the listener; call while holding the monitor, after the snapshot was swapped.
-   *
-   * @param event the event
-   */
-  protected void emit(PoolEvent event) {
-    PoolListener l = listener;
-    if (l != null) {
-      try {
-        l.onEvent(event);
-      } catch (RuntimeException e) {
-        LOG.warn("pool store listener threw on {}; ignored", event, e);
-      }
-    }
-  }
 
   @Override
   public String toString() {

@@ -57,7 +57,9 @@ public sealed interface PoolChange {
    *
    * @return the argument
    */
-  String a();
+  default String a() {
+    return "";
+  }
 
   /**
    * Returns the wire form's second argument (the pin flag of an upsert), or "".
@@ -175,17 +177,12 @@ public sealed interface PoolChange {
   /**
    * Removes a node.
    *
-   * @param nodeId the node's id
+   * @param id the node's id
    */
-  record Remove(String nodeId) implements PoolChange {
+  record Remove(String id) implements PoolChange {
     /** Checks the fields. */
     public Remove {
-      Objects.requireNonNull(nodeId, "nodeId");
-    }
-
-    @Override
-    public String id() {
-      return nodeId;
+      Objects.requireNonNull(id, "id");
     }
 
     @Override
@@ -194,34 +191,24 @@ public sealed interface PoolChange {
     }
 
     @Override
-    public String a() {
-      return "";
-    }
-
-    @Override
     public Outcome applyTo(PoolSnapshot s, long rev) {
-      if (s.node(nodeId) == null) {
+      if (s.node(id) == null) {
         return Outcome.unchanged(s, false);
       }
-      return new Outcome(s.withoutNode(rev, nodeId), PoolEvent.nodeRemoved(rev, nodeId), true);
+      return new Outcome(s.withoutNode(rev, id), PoolEvent.nodeRemoved(rev, id), true);
     }
   }
 
   /**
    * Removes a node for missing heartbeats, if it is still evictable.
    *
-   * @param nodeId the node's id
+   * @param id the node's id
    * @param heartbeatBeforeMicros the threshold: only a node whose last heartbeat is older goes
    */
-  record Evict(String nodeId, long heartbeatBeforeMicros) implements PoolChange {
+  record Evict(String id, long heartbeatBeforeMicros) implements PoolChange {
     /** Checks the fields. */
     public Evict {
-      Objects.requireNonNull(nodeId, "nodeId");
-    }
-
-    @Override
-    public String id() {
-      return nodeId;
+      Objects.requireNonNull(id, "id");
     }
 
     @Override
@@ -236,14 +223,14 @@ public sealed interface PoolChange {
 
     @Override
     public Outcome applyTo(PoolSnapshot s, long rev) {
-      if (s.node(nodeId) == null || s.isPinned(nodeId)) {
+      if (s.node(id) == null || s.isPinned(id)) {
         return Outcome.unchanged(s, false);
       }
-      NodeRuntime r = s.runtimeOf(nodeId);
+      NodeRuntime r = s.runtimeOf(id);
       if (!r.hasHeartbeat() || r.lastHeartbeatMicros() >= heartbeatBeforeMicros) {
         return Outcome.unchanged(s, false);
       }
-      return new Outcome(s.withoutNode(rev, nodeId), PoolEvent.nodeEvicted(rev, nodeId), true);
+      return new Outcome(s.withoutNode(rev, id), PoolEvent.nodeEvicted(rev, id), true);
     }
 
     @Override
@@ -255,20 +242,15 @@ public sealed interface PoolChange {
   /**
    * Records a heartbeat.
    *
-   * @param nodeId the node's id
+   * @param id the node's id
    * @param load the reported load
    * @param atMicros the heartbeat's time, microseconds since the epoch
    */
-  record Heartbeat(String nodeId, NodeLoad load, long atMicros) implements PoolChange {
+  record Heartbeat(String id, NodeLoad load, long atMicros) implements PoolChange {
     /** Checks the fields. */
     public Heartbeat {
-      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(id, "id");
       Objects.requireNonNull(load, "load");
-    }
-
-    @Override
-    public String id() {
-      return nodeId;
     }
 
     @Override
@@ -288,16 +270,16 @@ public sealed interface PoolChange {
 
     @Override
     public String item() {
-      return "h:" + nodeId;
+      return "h:" + id;
     }
 
     @Override
     public Outcome applyTo(PoolSnapshot s, long rev) {
-      if (s.node(nodeId) == null) {
+      if (s.node(id) == null) {
         return Outcome.unchanged(s, false);
       }
-      PoolSnapshot next = s.withRuntime(rev, nodeId, s.runtimeOf(nodeId).withHeartbeat(load, atMicros));
-      return new Outcome(next, PoolEvent.heartbeat(rev, nodeId, load), true);
+      PoolSnapshot next = s.withRuntime(rev, id, s.runtimeOf(id).withHeartbeat(load, atMicros));
+      return new Outcome(next, PoolEvent.heartbeat(rev, id, load), true);
     }
 
     @Override
@@ -309,19 +291,14 @@ public sealed interface PoolChange {
   /**
    * Changes a node's status.
    *
-   * @param nodeId the node's id
+   * @param id the node's id
    * @param status the new status
    */
-  record SetStatus(String nodeId, NodeStatus status) implements PoolChange {
+  record SetStatus(String id, NodeStatus status) implements PoolChange {
     /** Checks the fields. */
     public SetStatus {
-      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(id, "id");
       Objects.requireNonNull(status, "status");
-    }
-
-    @Override
-    public String id() {
-      return nodeId;
     }
 
     @Override
@@ -336,14 +313,14 @@ public sealed interface PoolChange {
 
     @Override
     public Outcome applyTo(PoolSnapshot s, long rev) {
-      DecoderNode node = s.node(nodeId);
+      DecoderNode node = s.node(id);
       if (node == null) {
         return Outcome.unchanged(s, false);
       }
       if (node.status() == status) {
         return Outcome.unchanged(s, true);
       }
-      return new Outcome(s.withStatus(rev, nodeId, status), PoolEvent.statusChanged(rev, nodeId, status), true);
+      return new Outcome(s.withStatus(rev, id, status), PoolEvent.statusChanged(rev, id, status), true);
     }
 
     /*
@@ -352,8 +329,8 @@ public sealed interface PoolChange {
      */
     @Override
     public @Nullable PoolChange journaled(boolean result, PoolSnapshot after) {
-      DecoderNode n = after.node(nodeId);
-      return result && n != null ? new Upsert(n, after.isPinned(nodeId)) : null;
+      DecoderNode n = after.node(id);
+      return result && n != null ? new Upsert(n, after.isPinned(id)) : null;
     }
   }
 
@@ -417,11 +394,6 @@ public sealed interface PoolChange {
     @Override
     public String op() {
       return "abdel";
-    }
-
-    @Override
-    public String a() {
-      return "";
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.github.switchboard.core.internal.LuaScript;
 import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.core.internal.RedisUnavailableException;
 import io.github.switchboard.pool.PoolEvent;
-import io.github.switchboard.pool.PoolListener;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +93,7 @@ import org.slf4j.LoggerFactory;
  * the garbage cannot replace a good copy anywhere (the guarded store mirrors this snapshot to the file).
  */
 /** A pool store in Redis, with a local snapshot kept current by pub/sub. Thread-safe. */
-public final class RedisPoolStore implements PoolStore {
+public final class RedisPoolStore extends AbstractPoolStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisPoolStore.class);
 
   static final LuaScript APPLY = LuaScript.fromResource(RedisPoolStore.class, "pool_apply.lua");
@@ -118,10 +116,8 @@ public final class RedisPoolStore implements PoolStore {
   private final AtomicLong lastStamp = new AtomicLong();
 
   // read by any thread, written only on exec
-  volatile PoolSnapshot snapshot = PoolSnapshot.EMPTY;
   volatile boolean loaded;
   volatile boolean closed;
-  private volatile @Nullable PoolListener listener;
 
   // only on exec
   private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
@@ -140,6 +136,7 @@ public final class RedisPoolStore implements PoolStore {
   public RedisPoolStore(
       String poolName, RedisConnection connection, boolean ownsConnection, TimeSource time,
       Duration checkInterval) {
+    super(PoolSnapshot.EMPTY);
     this.poolName = Objects.requireNonNull(poolName, "poolName");
     if (poolName.indexOf('{') >= 0 || poolName.indexOf('}') >= 0) {
       throw new IllegalArgumentException("poolName must not contain '{' or '}', was '" + poolName + "'");
@@ -195,11 +192,6 @@ public final class RedisPoolStore implements PoolStore {
 
   // --------------------------------------------------------------------------------------------- PoolStore
 
-  @Override
-  public PoolSnapshot snapshot() {
-    return snapshot;
-  }
-
   /**
    * Returns whether the snapshot has been read from Redis at least once.
    *
@@ -216,11 +208,6 @@ public final class RedisPoolStore implements PoolStore {
    */
   public boolean isSubscribed() {
     return subscription.isSubscribed();
-  }
-
-  @Override
-  public void setListener(PoolListener l) {
-    this.listener = l;
   }
 
   @Override
@@ -331,17 +318,6 @@ public final class RedisPoolStore implements PoolStore {
     }
     snapshot = o.snapshot();
     emit(event);
-  }
-
-  void emit(PoolEvent event) {
-    PoolListener l = listener;
-    if (l != null) {
-      try {
-        l.onEvent(event);
-      } catch (RuntimeException e) {
-        LOG.warn("pool '{}': store listener threw on {}; ignored", poolName, event, e);
-      }
-    }
   }
 
   private void awaitRevision(long rev, CompletableFuture<Void> f) {

@@ -78,26 +78,33 @@ local function remove_node(op, id, ts)
   return publish(op, id, nil, nil)
 end
 
+-- Puts a node or an A/B test (its whole value): skipped on replay if Redis holds something newer for the
+-- item (or, on merge, anything at all); publishes only if the value changed. Returns code, message.
+local function put(hash, kind, op, id, value, ts)
+  if replay and (newer_in_redis(kind .. id, ts) or (merge and redis.call('HEXISTS', hash, id) == 1)) then
+    return 2, ''
+  end
+  local old = redis.call('HGET', hash, id)
+  local msg = ''
+  if old ~= value then
+    redis.call('HSET', hash, id, value)
+    msg = publish(op, id, value, not old)
+  end
+  stamp(kind .. id, ts)
+  return old and 0 or 1, msg
+end
+
 local out = {0}
 for i = 3, #ARGV, 5 do
   local op, id, a, b, ts = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local code, msg = 0, ''
   if op == 'up' then
-    if replay and (newer_in_redis('n:' .. id, ts) or (merge and redis.call('HEXISTS', nodes, id) == 1)) then
-      code = 2
-    else
-      local old = redis.call('HGET', nodes, id)
-      local json = a
-      if b ~= '1' and not (old and is_pinned(old)) then
-        json = string.sub(a, 1, -2) .. ',"dynamic":true}'
-      end
-      if old ~= json then
-        redis.call('HSET', nodes, id, json)
-        msg = publish('up', id, json, not old)
-      end
-      stamp('n:' .. id, ts)
-      code = old and 0 or 1
+    local old = redis.call('HGET', nodes, id)
+    local json = a
+    if b ~= '1' and not (old and is_pinned(old)) then
+      json = string.sub(a, 1, -2) .. ',"dynamic":true}'
     end
+    code, msg = put(nodes, 'n:', op, id, json, ts)
   elseif op == 'del' then
     if replay and newer_in_redis('n:' .. id, ts) then
       code = 2
@@ -148,17 +155,7 @@ for i = 3, #ARGV, 5 do
       end
     end
   elseif op == 'ab' then
-    if replay and (newer_in_redis('a:' .. id, ts) or (merge and redis.call('HEXISTS', abtests, id) == 1)) then
-      code = 2
-    else
-      local old = redis.call('HGET', abtests, id)
-      if old ~= a then
-        redis.call('HSET', abtests, id, a)
-        msg = publish('ab', id, a, not old)
-      end
-      stamp('a:' .. id, ts)
-      code = old and 0 or 1
-    end
+    code, msg = put(abtests, 'a:', op, id, a, ts)
   elseif op == 'abdel' then
     if replay and newer_in_redis('a:' .. id, ts) then
       code = 2
