@@ -78,6 +78,7 @@ public final class RateLimiters {
     private @Nullable DecisionListener decisionListener;
     private boolean localDenyCache = true;
     private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
+    private boolean coalescing = true;
     private final List<BackendListener> listeners = new ArrayList<>();
 
     private Builder(RateLimitPolicy policy) {
@@ -305,6 +306,25 @@ public final class RateLimiters {
     }
 
     /**
+     * Sets whether concurrent decisions on one connection are sent together (default {@code true}, Redis
+     * only). A decision that finds no script call in flight is sent at once, alone (no timer: an idle
+     * limiter adds no latency); the decisions that arrive while a call is in flight go together in the
+     * next call, up to 64 (and, for a sliding-window log, up to {@link RateLimiter#MAX_LOG_PERMITS}
+     * permits in all), each decided in arrival order inside one script exactly as if sent alone. On a
+     * standalone or Sentinel Redis they batch across keys; on a Cluster, per slot (a hot key batches with
+     * itself). The decisions are the same with or without it; what changes is the number of script calls
+     * under load. If a call fails or times out, the decisions queued behind it are answered by the
+     * fallback at once.
+     *
+     * @param enabled whether to coalesce
+     * @return this builder
+     */
+    public Builder coalescing(boolean enabled) {
+      this.coalescing = enabled;
+      return this;
+    }
+
+    /**
      * Sets the most client keys this limiter keeps in memory (default {@value
      * RateLimiters#DEFAULT_MAXIMUM_KEYS}): the in-memory limiter's and the {@link FallbackMode#LOCAL}
      * fallback's clients, and the clients held by the local deny cache.
@@ -380,6 +400,7 @@ public final class RateLimiters {
             localDenyCache,
             maximumKeys,
             target == null,
+            coalescing,
             List.copyOf(listeners));
       } catch (RuntimeException e) {
         c.close();

@@ -8,7 +8,6 @@ import io.github.switchboard.core.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,22 +47,6 @@ class RedisLocalDenyCacheTest {
         .build();
   }
 
-  private long scriptCalls() {
-    Map<String, String> stats = redis.info("commandstats");
-    long n = 0;
-    for (String cmd : new String[] {"cmdstat_evalsha", "cmdstat_eval"}) {
-      String v = stats.get(cmd);
-      if (v != null) {
-        for (String part : v.split(",")) {
-          if (part.startsWith("calls=")) {
-            n += Long.parseLong(part.substring("calls=".length()));
-          }
-        }
-      }
-    }
-    return n;
-  }
-
   @ParameterizedTest
   @EnumSource(Algorithm.class)
   void twoThousandOverLimitCallsMakeAtMostFiveScriptCalls(Algorithm algorithm) {
@@ -74,7 +57,7 @@ class RedisLocalDenyCacheTest {
       for (int i = 0; i < 10; i++) {
         assertThat(l.tryAcquire("flood").allowed()).isTrue();
       }
-      long before = scriptCalls();
+      long before = ScriptCalls.of(redis);
       List<CompletableFuture<Decision>> async = new ArrayList<>();
       for (int i = 0; i < 2000; i++) {
         clock.advance(Duration.ofMillis(1)); // 2 s in all
@@ -86,7 +69,7 @@ class RedisLocalDenyCacheTest {
         }
       }
       assertThat(async).allMatch(f -> !f.join().allowed());
-      assertThat(scriptCalls() - before).as("script calls for 2,000 over-limit calls").isLessThanOrEqualTo(5);
+      assertThat(ScriptCalls.of(redis) - before).as("script calls for 2,000 over-limit calls").isLessThanOrEqualTo(5);
       assertThat(l.stats("flood").localDenials()).isGreaterThanOrEqualTo(1995);
     }
   }

@@ -114,6 +114,7 @@ public final class GuardedRateLimiter implements RateLimiter {
    * @param maximumKeys the most keys held in memory (the LOCAL fallback, the deny cache)
    * @param userConnection whether the connection was handed in by the user: its async calls then get
    *     the command timeout of the options as a deadline here, since its own may be longer
+   * @param coalescing whether concurrent decisions go together in one script call
    * @param listeners told of every move between Redis and the fallback
    */
   public GuardedRateLimiter(
@@ -130,13 +131,14 @@ public final class GuardedRateLimiter implements RateLimiter {
       boolean localDenyCache,
       long maximumKeys,
       boolean userConnection,
+      boolean coalescing,
       List<BackendListener> listeners) {
     this.name = Objects.requireNonNull(name, "name");
     this.asyncDeadlineNanos = userConnection ? connection.options().commandTimeout().toNanos() : 0;
     this.policy = Objects.requireNonNull(policy, "policy");
     this.limits = new Limits(policy);
     this.connection = Objects.requireNonNull(connection, "connection");
-    this.redis = new RedisRateLimiter(connection, policy, prefix, clock, time);
+    this.redis = new RedisRateLimiter(connection, policy, prefix, clock, time, coalescing);
     this.guard = new FailoverGuard(
             name, breakerConfig, connection.options().commandTimeout(), breakerRegistry);
     for (BackendListener l : listeners) {

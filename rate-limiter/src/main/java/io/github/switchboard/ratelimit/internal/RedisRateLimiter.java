@@ -8,18 +8,25 @@ import io.github.switchboard.ratelimit.ClientStats;
 import io.github.switchboard.ratelimit.ClockSource;
 import io.github.switchboard.ratelimit.Decision;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
+import io.github.switchboard.ratelimit.RateLimiter;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.SlotHash;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /*
- * The Redis side, unguarded: one EVALSHA per decision (RedisConnection.eval re-sends with EVAL only on
+ * The Redis side, unguarded. Coalescing (the default): a decision that finds its lane idle is one EVALSHA
+ * of the single script; those that arrive while a call is in flight go together in the next call, one
+ * EVALSHA of the batched script (see Coalescer and batch_head.lua). A lane is the connection, or on a
+ * Cluster one slot (all the keys of a batch must be in one slot). Without coalescing: one EVALSHA per
+ * decision (RedisConnection.eval re-sends with EVAL only on
  * NOSCRIPT), whatever the number of limits; no WATCH/MULTI, no compare-and-swap. stats() runs the same
  * script with permits = 0 (read-only); reset() is one DEL.
  *
@@ -37,17 +44,32 @@ public final class RedisRateLimiter {
   public static final String REDIS_TIME = "";
 
   private static final Map<Algorithm, LuaScript> SCRIPTS = new EnumMap<>(Algorithm.class);
+  private static final Map<Algorithm, LuaScript> BATCH_SCRIPTS = new EnumMap<>(Algorithm.class);
 
   static {
-    SCRIPTS.put(Algorithm.SLIDING_WINDOW_LOG, script("sliding_window_log.lua"));
-    SCRIPTS.put(Algorithm.SLIDING_WINDOW_COUNTER, script("sliding_window_counter.lua"));
-    SCRIPTS.put(Algorithm.FIXED_WINDOW, script("fixed_window.lua"));
-    SCRIPTS.put(Algorithm.TOKEN_BUCKET, script("token_bucket.lua"));
+    for (Algorithm a : Algorithm.values()) {
+      String body = a.name().toLowerCase(java.util.Locale.ROOT) + ".lua";
+      SCRIPTS.put(a, script(body));
+      BATCH_SCRIPTS.put(a, batchScript(body));
+    }
   }
 
-  /** An algorithm's script: the shared prelude (time, arguments, integer helpers), then its own body. */
+  /** An algorithm's script: the shared helpers and prelude (time, arguments), then its own body. */
   private static LuaScript script(String body) {
-    return LuaScript.fromResources(RedisRateLimiter.class, body, "prelude.lua", body);
+    return LuaScript.fromResources(RedisRateLimiter.class, body, "helpers.lua", "prelude.lua", body);
+  }
+
+  /** An algorithm's batched script: its body as decide(key, now, n), called for each decision in turn. */
+  private static LuaScript batchScript(String body) {
+    return LuaScript.fromResources(
+        RedisRateLimiter.class,
+        "batched " + body,
+        "helpers.lua",
+        "batch_head.lua",
+        "batch_open.lua",
+        body,
+        "batch_close.lua",
+        "batch_tail.lua");
   }
 
   private final RedisConnection connection;
@@ -64,6 +86,12 @@ public final class RedisRateLimiter {
   private final byte[] suffixBytes;
   private final Function<List<Object>, Decision> toDecision;
   private final Function<List<Object>, ClientStats> toStats;
+  private final LuaScript batchScript;
+  private final boolean coalescing;
+  private final Coalescer.Sender sender;
+  private final long batchPermitBudget;
+  private final @Nullable Coalescer lane;
+  private final AtomicReferenceArray<Coalescer> slotLanes;
 
   /**
    * Creates the Redis limiter.
@@ -80,6 +108,27 @@ public final class RedisRateLimiter {
       String prefix,
       ClockSource clock,
       TimeSource time) {
+    this(connection, policy, prefix, clock, time, false);
+  }
+
+  /**
+   * Creates the Redis limiter.
+   *
+   * @param connection the connection (not closed by this object)
+   * @param policy the policy
+   * @param prefix the key prefix (no braces)
+   * @param clock whose clock places requests in time
+   * @param time the client clock, used with {@link ClockSource#CLIENT}
+   * @param coalescing whether decisions that arrive while a call is in flight go together in the next
+   *     one (per connection; per slot on a Cluster)
+   */
+  public RedisRateLimiter(
+      RedisConnection connection,
+      RateLimitPolicy policy,
+      String prefix,
+      ClockSource clock,
+      TimeSource time,
+      boolean coalescing) {
     this.connection = Objects.requireNonNull(connection, "connection");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.limits = new Limits(policy);
@@ -94,6 +143,58 @@ public final class RedisRateLimiter {
     final Limits l = limits;
     this.toDecision = reply -> decode(reply, l, false);
     this.toStats = reply -> decodeStats(reply, l);
+    this.batchScript = Objects.requireNonNull(BATCH_SCRIPTS.get(policy.algorithm()));
+    this.coalescing = coalescing;
+    this.batchPermitBudget =
+        policy.algorithm() == Algorithm.SLIDING_WINDOW_LOG ? RateLimiter.MAX_LOG_PERMITS : Long.MAX_VALUE;
+    this.sender = new LaneSender();
+    this.lane = coalescing ? new Coalescer(sender, batchPermitBudget) : null;
+    this.slotLanes = new AtomicReferenceArray<>(coalescing ? SlotHash.SLOT_COUNT : 0);
+  }
+
+  /** The calls of the lanes: the single script, or the batched one. */
+  private final class LaneSender implements Coalescer.Sender {
+    @Override
+    public CompletionStage<List<Object>> single(String stateKey, String now, long permits) {
+      return connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey}, args(now, permits));
+    }
+
+    @Override
+    public CompletionStage<List<Object>> batch(Coalescer.Pending[] batch) {
+      int m = batch.length;
+      String[] keys = new String[m];
+      int base = argsTemplate.length;
+      String[] args = new String[base + 2 * m];
+      System.arraycopy(argsTemplate, 0, args, 0, base);
+      args[0] = REDIS_TIME;
+      args[1] = Integer.toString(m);
+      for (int j = 0; j < m; j++) {
+        keys[j] = batch[j].stateKey;
+        args[base + 2 * j] = batch[j].now;
+        args[base + 2 * j + 1] = Long.toString(batch[j].permits);
+      }
+      return connection.eval(batchScript, ScriptOutputType.MULTI, keys, args);
+    }
+
+    @Override
+    public int replySize() {
+      return 2 + 4 * limits.size;
+    }
+  }
+
+  /** The lane of a state key: the connection's, or on a Cluster its slot's (made on first use). */
+  private Coalescer laneOf(String stateKey) {
+    Coalescer l = lane;
+    if (!connection.isCluster()) {
+      return Objects.requireNonNull(l);
+    }
+    int slot = SlotHash.getSlot(stateKey);
+    Coalescer c = slotLanes.get(slot);
+    if (c == null) {
+      Coalescer made = new Coalescer(sender, batchPermitBudget);
+      c = slotLanes.compareAndSet(slot, null, made) ? made : slotLanes.get(slot);
+    }
+    return c;
   }
 
   /**
@@ -233,11 +334,18 @@ public final class RedisRateLimiter {
 
   private static final String[] SMALL = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 
+  /** ARGV[1] of a call made now: the client's time, or '' for Redis's. */
+  private String now() {
+    return clock == ClockSource.CLIENT ? Long.toString(time.currentTimeMicros()) : REDIS_TIME;
+  }
+
   private String[] args(long permits) {
+    return args(now(), permits);
+  }
+
+  private String[] args(String now, long permits) {
     String[] args = argsTemplate.clone();
-    if (clock == ClockSource.CLIENT) {
-      args[0] = Long.toString(time.currentTimeMicros());
-    }
+    args[0] = now;
     if (permits != 1) {
       args[1] = permits >= 0 && permits < SMALL.length ? SMALL[(int) permits] : Long.toString(permits);
     }
@@ -275,6 +383,9 @@ public final class RedisRateLimiter {
    * @return the raw reply, or a failed stage if Redis fails
    */
   public CompletionStage<List<Object>> evalAcquire(String stateKey, long permits) {
+    if (coalescing) {
+      return laneOf(stateKey).submit(stateKey, now(), permits);
+    }
     return connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey}, args(permits));
   }
 

@@ -13,7 +13,8 @@
 -- can be needed, so a client clock lagging Redis's by less than a window never loses state early.
 -- All arithmetic is on integers below 2^53; numbers sent to Redis are formatted with %.0f (never %.14g).
 
--- (idiv, fmt, key, now, n and L come from prelude.lua)
+-- (idiv and fmt come from helpers.lua; key, now, n and L from prelude.lua, or when batched from
+-- decide(key, now, n) and batch_head.lua)
 
 local C, W, WS, fs, fc, fields = {}, {}, {}, {}, {}, {}
 for i = 1, L do

@@ -17,7 +17,8 @@
 -- ws + W - now if prev > 0, else 0. A write sets PEXPIRE to the longest 2W (rounded up to the millisecond):
 -- the most a bucket can be needed (as current, then as previous).
 
--- (idiv, fmt, key, now, n and L come from prelude.lua)
+-- (idiv and fmt come from helpers.lua; key, now, n and L from prelude.lua, or when batched from
+-- decide(key, now, n) and batch_head.lua)
 
 local C, W, WS, fields = {}, {}, {}, {}
 for i = 1, L do

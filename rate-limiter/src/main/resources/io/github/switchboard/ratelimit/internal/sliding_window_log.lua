@@ -16,7 +16,8 @@
 -- older than the longest window are removed first, and a write sets PEXPIRE to the longest window,
 -- rounded up to the millisecond (the newest grant is needed that long).
 
--- (idiv, fmt, key, now, n and L come from prelude.lua)
+-- (idiv and fmt come from helpers.lua; key, now, n and L from prelude.lua, or when batched from
+-- decide(key, now, n) and batch_head.lua)
 
 local C, W = {}, {}
 local wmax = 0

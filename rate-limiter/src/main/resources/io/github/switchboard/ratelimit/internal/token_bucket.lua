@@ -14,7 +14,8 @@
 -- / T)) (0 if negative), used = C - remaining, resetAfter = TAT - now (at least 0). A write sets PEXPIRE to
 -- the longest B (>= any TAT - now right after a grant), rounded up to the millisecond.
 
--- (idiv, fmt, key, now, n and L come from prelude.lua)
+-- (idiv and fmt come from helpers.lua; key, now, n and L from prelude.lua, or when batched from
+-- decide(key, now, n) and batch_head.lua)
 
 local C, W, T, B, fields = {}, {}, {}, {}, {}
 for i = 1, L do

@@ -1,0 +1,24 @@
+-- Switchboard rate limiter: several decisions in one call (coalescing). The script is helpers.lua, this
+-- head, the algorithm's own body wrapped as  local function decide(key, now, n) ... end , then
+-- batch_tail.lua, so each decision runs the very code of the single-decision script, in order: the j-th
+-- sees what the ones before it wrote, exactly as if they had been sent one by one.
+--
+-- KEYS[1..m]  the state keys, in the order the requests arrived (one key may appear several times)
+-- ARGV[1]     unused ('')
+-- ARGV[2]     m, the number of decisions
+-- ARGV[3], ARGV[4], ...  one pair per limit: count, window in microseconds (as in the single script)
+-- then per decision j: now_j (microseconds, or '' for Redis's TIME, read once per call), permits_j
+--
+-- Reply: the single script's replies one after the other, each {allowed, now, 4 values per limit}.
+
+local m = tonumber(ARGV[2])
+local L = (#ARGV - 2 - 2 * m) / 2
+local redisNow
+local function clock(a)
+  if a ~= '' then return tonumber(a) end
+  if not redisNow then
+    local t = redis.call('TIME')
+    redisNow = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  end
+  return redisNow
+end
