@@ -60,6 +60,7 @@ final class ApiHandler {
 
   private final DecoderPool pool;
   private final RateLimiter limiter;
+  private final MetricsEndpoint metrics;
   private final RateLimitPolicy policy;
   private final byte[] tokenDigest;
   private final @Nullable Set<String> apiKeyDigests;
@@ -69,9 +70,10 @@ final class ApiHandler {
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
 
-  ApiHandler(DecoderPool pool, RateLimiter limiter, CoordinatorConfig config) {
+  ApiHandler(DecoderPool pool, RateLimiter limiter, CoordinatorConfig config, MetricsEndpoint metrics) {
     this.pool = pool;
     this.limiter = limiter;
+    this.metrics = metrics;
     this.policy = limiter.policy();
     this.tokenDigest = Http.sha256(config.apiToken());
     this.apiKeyDigests = config.apiKeyDigests();
@@ -118,6 +120,11 @@ final class ApiHandler {
     }
     String method = ex.method();
     switch (path) {
+      case MetricsEndpoint.PATH -> {
+        if (allow(ex, method, "GET")) {
+          metrics.serve(ex);
+        }
+      }
       case HEALTH -> {
         if (allow(ex, method, "GET")) {
           health(ex);

@@ -96,10 +96,11 @@ public final class Coordinator implements AutoCloseable {
       lb.redis(redis);
       pb.redis(redis);
     }
-    RateLimiter limiter = lb.build();
+    MetricsEndpoint metrics = new MetricsEndpoint();
+    RateLimiter limiter = metrics.monitor(lb.name(MetricsEndpoint.LIMITER_NAME).build());
     DecoderPool pool;
     try {
-      pool = pb.build();
+      pool = metrics.monitor(pb.build(), config.poolName());
     } catch (PoolFormatException e) {
       limiter.close();
       throw new ConfigException(CoordinatorConfig.ENV_POOL_CONFIG_PATH, CoordinatorConfig.ENV_POOL_CONFIG_PATH
@@ -109,7 +110,7 @@ public final class Coordinator implements AutoCloseable {
       throw e;
     }
 
-    ApiHandler handler = new ApiHandler(pool, limiter, config);
+    ApiHandler handler = new ApiHandler(pool, limiter, config, metrics);
     Server server = HttpServerFactory.create(config, handler);
     try {
       server.start();

@@ -1,0 +1,49 @@
+package io.github.switchboard.examples.coordinator;
+
+import io.github.switchboard.micrometer.DecoderPoolMetrics;
+import io.github.switchboard.micrometer.RateLimiterMetrics;
+import io.github.switchboard.pool.DecoderPool;
+import io.github.switchboard.ratelimit.RateLimiter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+
+/*
+ * GET /metrics: the coordinator's meters (switchboard-micrometer) in the Prometheus text format, from a
+ * PrometheusMeterRegistry of its own. The limiter is tagged name="route" (it limits POST /api/v1/route), the
+ * pool with its POOL_NAME. Nothing is logged per scrape. The endpoint is open like /health: it shows counts,
+ * no node endpoint and no client key; put it behind the proxy's access rules if even counts are private.
+ */
+/** The coordinator's meters and the endpoint that serves them to Prometheus. */
+final class MetricsEndpoint {
+  /** The endpoint's path. */
+  static final String PATH = "/metrics";
+
+  /** The {@code name} tag of the coordinator's rate limiter. */
+  static final String LIMITER_NAME = "route";
+
+  /** The Prometheus text exposition format, version 0.0.4. */
+  static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  /** Returns the limiter to use from now on: the one given, recording its decisions. */
+  RateLimiter monitor(RateLimiter limiter) {
+    return RateLimiterMetrics.monitor(registry, limiter, LIMITER_NAME);
+  }
+
+  /** Registers the pool's gauges; returns the pool. */
+  DecoderPool monitor(DecoderPool pool, String poolName) {
+    return DecoderPoolMetrics.monitor(registry, pool, poolName);
+  }
+
+  /** Answers a scrape. */
+  void serve(Exchange ex) throws IOException {
+    ex.respond(200, CONTENT_TYPE, registry.scrape());
+  }
+
+  /** Releases the registry. */
+  void close() {
+    registry.close();
+  }
+}
