@@ -54,6 +54,15 @@ public final class RedisExtension<D extends RedisDeployment>
   }
 
   /**
+   * A standalone server whose only user has the least-privilege ACL rules of {@link LeastPrivilege}.
+   *
+   * @return the extension
+   */
+  public static RedisExtension<RedisServer> leastPrivilege() {
+    return new RedisExtension<>(RedisHarness::leastPrivilege, false);
+  }
+
+  /**
    * A TLS server.
    *
    * @return the extension

@@ -168,6 +168,23 @@ public final class RedisHarness {
   }
 
   /**
+   * Starts a standalone server whose default user is off and whose only user is {@value
+   * LeastPrivilege#USER}, granted exactly {@link LeastPrivilege#rules()} (the least-privilege user of
+   * docs/redis-integration.md); {@link RedisServer#target()} carries the user and a random password.
+   *
+   * @return the server; the caller closes it
+   */
+  public static RedisServer leastPrivilege() {
+    RedisServer.Spec spec = new RedisServer.Spec("least-privilege");
+    spec.topology = Topology.ACL;
+    spec.user = LeastPrivilege.USER;
+    spec.password = "pw-" + UUID.randomUUID();
+    spec.rules = LeastPrivilege.rules();
+    spec.adminPassword = "admin-" + UUID.randomUUID();
+    return RedisServer.launch(runtime(), spec);
+  }
+
+  /**
    * Starts a standalone server that speaks only TLS, with a self-signed certificate for 127.0.0.1
    * generated now; {@link RedisServer#options()} trusts it.
    *

@@ -41,6 +41,8 @@ public final class RedisServer implements RedisDeployment {
   private static final Logger LOG = LoggerFactory.getLogger(RedisServer.class);
   static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
+  /** The harness's own user on a server whose test user has narrow rights. */
+  static final String ADMIN_USER = "harness-admin";
 
   private final Topology topology;
   private final String label;
@@ -94,6 +96,13 @@ public final class RedisServer implements RedisDeployment {
     boolean clusterBus;
     @Nullable String user;
     @Nullable String password;
+    /** The ACL rules of {@link #user} after its password. */
+    List<String> rules = List.of("~*", "&*", "+@all");
+    /**
+     * A second user with every right, for the harness's own chores (FLUSHALL, SCRIPT FLUSH, redis-cli)
+     * when {@link #user} may not do them; null: the harness logs in as {@link #user}.
+     */
+    @Nullable String adminPassword;
     boolean tls;
     /** Extra arguments for a port (--replicaof ..., cluster options). */
     IntFunction<List<String>> extraArgs = p -> List.of();
@@ -126,7 +135,10 @@ public final class RedisServer implements RedisDeployment {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      Resp.Endpoint ep = new Resp.Endpoint("127.0.0.1", port, tls, spec.user, spec.password);
+      Resp.Endpoint ep =
+          spec.adminPassword != null
+              ? new Resp.Endpoint("127.0.0.1", port, tls, ADMIN_USER, spec.adminPassword)
+              : new Resp.Endpoint("127.0.0.1", port, tls, spec.user, spec.password);
       RedisServer s =
           new RedisServer(
               spec.topology, spec.label, runtime, dir, spec.ownsDir, port, args, spec.user,
@@ -179,7 +191,11 @@ public final class RedisServer implements RedisDeployment {
       if (spec.user != null) {
         // Redis joins each argument quoted: every ACL rule must be its own argument
         a.addAll(List.of("--user", "default", "off"));
-        a.addAll(List.of("--user", spec.user, "on", ">" + spec.password, "~*", "&*", "+@all"));
+        a.addAll(List.of("--user", spec.user, "on", ">" + spec.password));
+        a.addAll(spec.rules);
+        if (spec.adminPassword != null) {
+          a.addAll(List.of("--user", ADMIN_USER, "on", ">" + spec.adminPassword, "~*", "&*", "+@all"));
+        }
       }
       a.addAll(spec.extraArgs.apply(port));
     }
@@ -442,11 +458,11 @@ public final class RedisServer implements RedisDeployment {
   public String cli(String... args) {
     List<String> a = new ArrayList<>();
     a.addAll(List.of("-h", endpoint.host(), "-p", Integer.toString(port)));
-    if (password != null) {
-      if (user != null) {
-        a.addAll(List.of("--user", user));
+    if (endpoint.password() != null) {
+      if (endpoint.user() != null) {
+        a.addAll(List.of("--user", endpoint.user()));
       }
-      a.addAll(List.of("--pass", password, "--no-auth-warning"));
+      a.addAll(List.of("--pass", endpoint.password(), "--no-auth-warning"));
     }
     if (certificate != null) {
       a.addAll(List.of("--tls", "--cacert", certificate.toString()));
