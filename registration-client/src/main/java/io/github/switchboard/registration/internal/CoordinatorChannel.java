@@ -99,15 +99,7 @@ final class CoordinatorChannel implements RegistrationChannel {
   @Override
   public boolean deregister(String nodeId) throws ChannelException {
     HttpResponse<String> r = send(request("/api/v1/decoders/" + nodeId).DELETE());
-    switch (r.statusCode()) {
-      case 200:
-      case 204:
-        return true;
-      case 404:
-        return false;
-      default:
-        throw unexpected(r);
-    }
+    return knownNode(r);
   }
 
   @Override
@@ -115,15 +107,16 @@ final class CoordinatorChannel implements RegistrationChannel {
     HttpResponse<String> r = send(request("/api/v1/decoders/" + nodeId + "/heartbeat")
         .header("Content-Type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString(PoolJson.writeLoad(load), StandardCharsets.UTF_8)));
-    switch (r.statusCode()) {
-      case 200:
-      case 204:
-        return true;
-      case 404:
-        return false;
-      default:
-        throw unexpected(r);
-    }
+    return knownNode(r);
+  }
+
+  /** 200 or 204: the coordinator knows the node; 404: it does not; anything else: see unexpected(). */
+  private boolean knownNode(HttpResponse<String> r) throws ChannelException {
+    return switch (r.statusCode()) {
+      case 200, 204 -> true;
+      case 404 -> false;
+      default -> throw unexpected(r);
+    };
   }
 
   private HttpRequest.Builder request(String path) {
