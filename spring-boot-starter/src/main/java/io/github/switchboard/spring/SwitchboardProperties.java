@@ -405,6 +405,12 @@ public class SwitchboardProperties {
 
   /** {@code switchboard.rate-limit.http.*}: the servlet filter. */
   public static class Http {
+    /**
+     * The filter's default order: just before Spring Security's filter chain (-100), so that floods of
+     * requests are limited before they are authenticated.
+     */
+    public static final int DEFAULT_ORDER = -110;
+
     /** Whether to limit HTTP requests with a servlet filter. */
     private boolean enabled = false;
 
@@ -413,6 +419,12 @@ public class SwitchboardProperties {
 
     /** The request header that names the client; a request without it is limited by its remote address. */
     private String keyHeader = "X-API-Key";
+
+    /**
+     * The filter's order: -110 runs it before Spring Security's chain (-100), limiting floods before
+     * authentication; a value above -100 runs it after, for a key resolver that reads the signed-in user.
+     */
+    private int order = DEFAULT_ORDER;
 
     /**
      * Returns whether the filter is on.
@@ -460,6 +472,24 @@ public class SwitchboardProperties {
         }
       }
       this.paths = new ArrayList<>(paths);
+    }
+
+    /**
+     * Returns the filter's order.
+     *
+     * @return the order
+     */
+    public int getOrder() {
+      return order;
+    }
+
+    /**
+     * Sets the filter's order.
+     *
+     * @param order the order among the servlet filters (lower runs first)
+     */
+    public void setOrder(int order) {
+      this.order = order;
     }
 
     /**

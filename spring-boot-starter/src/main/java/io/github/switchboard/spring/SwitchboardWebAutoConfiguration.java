@@ -22,12 +22,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class SwitchboardWebAutoConfiguration {
 
   /**
-   * The filter's order: just before Spring Security's filter chain (-100), so that floods of requests are
-   * limited before they are authenticated.
-   */
-  public static final int FILTER_ORDER = -110;
-
-  /**
    * Names the client of a request: {@code switchboard.rate-limit.http.key-header}, else the remote address.
    *
    * @param properties the switchboard.* properties
@@ -56,7 +50,7 @@ public class SwitchboardWebAutoConfiguration {
         new RateLimitFilter(limiter, properties.getRateLimit().getHttp().getPaths(), keyResolver);
     FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
     registration.setName("switchboardRateLimitFilter");
-    registration.setOrder(FILTER_ORDER);
+    registration.setOrder(properties.getRateLimit().getHttp().getOrder());
     return registration;
   }
 }

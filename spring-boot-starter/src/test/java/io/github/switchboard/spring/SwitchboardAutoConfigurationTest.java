@@ -115,8 +115,12 @@ class SwitchboardAutoConfigurationTest {
         .run(ctx -> {
           FilterRegistrationBean<?> r = ctx.getBean(FilterRegistrationBean.class);
           assertThat(r.getFilter()).isInstanceOf(RateLimitFilter.class);
-          assertThat(r.getOrder()).isEqualTo(SwitchboardWebAutoConfiguration.FILTER_ORDER);
+          assertThat(r.getOrder()).isEqualTo(SwitchboardProperties.Http.DEFAULT_ORDER);
         });
+    new WebApplicationContextRunner().withConfiguration(AUTO)
+        .withPropertyValues("switchboard.pool.enabled=false", "switchboard.rate-limit.http.enabled=true",
+            "switchboard.rate-limit.http.order=5")
+        .run(ctx -> assertThat(ctx.getBean(FilterRegistrationBean.class).getOrder()).isEqualTo(5));
   }
 
   @Test

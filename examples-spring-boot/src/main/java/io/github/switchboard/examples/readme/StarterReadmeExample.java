@@ -20,7 +20,7 @@ final class StarterReadmeExample {
   private StarterReadmeExample() {}
 
   // README:begin spring-boot-starter/README.md
-  @Configuration
+  @Configuration   // with Spring Security, also set switchboard.rate-limit.http.order=0 (after sign-in)
   static class RateLimitByUser {
     @Bean   // replaces the X-API-Key resolver: limit each signed-in user, let anonymous requests through
     HttpRateLimitKeyResolver byUser() {
