@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.switchboard.core.testing.RedisDeployment;
 import io.github.switchboard.core.testing.RedisHarness;
 import io.github.switchboard.core.testing.RedisServer;
 import java.time.Duration;
@@ -35,8 +36,14 @@ class PoolWriterTest {
 
   @Test
   void writesReachACoordinatorWithThePoolsResults() throws Exception {
-    try (DecoderPool coordinator = coordinator();
-        PoolWriter writer = DecoderPools.writer(redis.target(), POOL)) {
+    writesReachACoordinator(redis);
+  }
+
+  /** Each write, seen by a coordinator's pool on the same deployment, with its result. */
+  static void writesReachACoordinator(RedisDeployment d) throws Exception {
+    try (DecoderPool coordinator = DecoderPools.builder(POOL).redis(d.target()).redisOptions(d.options())
+            .sweepInterval(PoolTesting.NEVER).build();
+        PoolWriter writer = DecoderPools.writer(d.target(), POOL, d.options())) {
       assertThat(writer.poolName()).isEqualTo(POOL);
       assertThat(writer.isConnected()).isTrue();
       assertThat(writer.register(node("w-1").build())).isTrue();
