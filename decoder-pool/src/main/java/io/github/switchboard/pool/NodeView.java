@@ -18,7 +18,7 @@ public final class NodeView {
    *
    * @param node the configuration
    * @param runtime the runtime state
-   * @param configured whether the node came from configuration (pinned: never evicted)
+   * @param configured whether the node came from configuration (never evicted)
    * @param fresh whether the node has never sent a heartbeat or sent one within {@code staleAfter}
    */
   public NodeView(DecoderNode node, NodeRuntime runtime, boolean configured, boolean fresh) {

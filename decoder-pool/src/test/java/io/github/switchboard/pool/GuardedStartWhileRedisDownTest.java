@@ -73,7 +73,7 @@ class GuardedStartWhileRedisDownTest {
 
       Map<String, String> inRedis = RedisTestSupport.hgetall(server, RedisTestSupport.nodesKey("late-redis"));
       assertThat(inRedis.keySet()).containsExactlyInAnyOrder("decoder-1", "decoder-2", "late");
-      assertThat(inRedis.get("decoder-1")).doesNotContain("dynamic"); // configured in the file: pinned
+      assertThat(inRedis.get("decoder-1")).doesNotContain("dynamic"); // configured in the file
       assertThat(inRedis.get("late")).contains("\"dynamic\":true");
       assertThat(RedisTestSupport.hgetall(server, "switchboard:pool:{late-redis}:abtests")).containsKey("es-v2");
       assertThat(pool.nodes()).extracting(NodeView::nodeId).containsExactly("decoder-1", "decoder-2", "late");

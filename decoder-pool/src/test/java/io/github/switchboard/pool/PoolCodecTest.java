@@ -42,7 +42,7 @@ class PoolCodecTest {
         .tags("production")
         .build();
     assertThat(doc.nodes()).containsExactly(expected);
-    assertThat(doc.pinned()).containsExactly("decoder-1");
+    assertThat(doc.configured()).containsExactly("decoder-1");
     assertThat(doc.abTests()).containsExactly(
         new AbTest("es-v2", true, "en-es", 10, List.of("stable"), List.of("es_v2_adapter")));
   }
@@ -66,7 +66,7 @@ class PoolCodecTest {
         .startsWith("{").contains("\"ab_tests\"");
     PoolDocument again = PoolCodec.readDocument(written, "again");
     assertThat(again.nodes()).containsExactlyElementsOf(doc.nodes());
-    assertThat(again.pinned()).isEqualTo(doc.pinned());
+    assertThat(again.configured()).isEqualTo(doc.configured());
   }
 
   @Test
@@ -88,9 +88,9 @@ class PoolCodecTest {
     assertThat(text).contains("\"dynamic\" : true").contains("\"status\" : \"draining\"");
     PoolDocument back = PoolCodec.readDocument(text, "x");
     assertThat(back.nodes()).containsExactly(a, b);
-    assertThat(back.pinned()).containsExactly("a");
+    assertThat(back.configured()).containsExactly("a");
     assertThat(back.abTests()).containsExactly(t);
-    assertThat(PoolSnapshot.of(1, back).isPinned("b")).isFalse();
+    assertThat(PoolSnapshot.of(1, back).isConfigured("b")).isFalse();
   }
 
   @ParameterizedTest
@@ -123,7 +123,7 @@ class PoolCodecTest {
     assertThat(PoolCodec.readNode(PoolCodec.writeNode(n))).isEqualTo(n);
     assertThat(PoolCodec.readStoredNode(PoolCodec.writeStoredNode(n, false)))
         .isEqualTo(new PoolCodec.StoredNode(n, false));
-    assertThat(PoolCodec.readStoredNode(PoolCodec.writeNode(n)).pinned()).isTrue();
+    assertThat(PoolCodec.readStoredNode(PoolCodec.writeNode(n)).configured()).isTrue();
 
     NodeRuntime r = NodeRuntime.INITIAL.withHeartbeat(
         NodeLoad.of(2.5, 4).withHotAdapters(List.of("a")).withUptime(Duration.ofSeconds(9)), 123_456_789L);

@@ -322,7 +322,7 @@ public final class DefaultDecoderPool implements DecoderPool {
       }
     }
     boolean fresh = !r.hasHeartbeat() || now - r.lastHeartbeatMicros() < staleMicros;
-    return new NodeView(n, r, s.isPinned(id), fresh);
+    return new NodeView(n, r, s.isConfigured(id), fresh);
   }
 
   // ---------------------------------------------------------------------------------------------- events
@@ -408,7 +408,7 @@ public final class DefaultDecoderPool implements DecoderPool {
     List<String> stale = new ArrayList<>();
     for (String id : s.nodes().keySet()) {
       NodeRuntime r = s.runtimeOf(id);
-      if (!s.isPinned(id) && r.hasHeartbeat() && r.lastHeartbeatMicros() < before) {
+      if (!s.isConfigured(id) && r.hasHeartbeat() && r.lastHeartbeatMicros() < before) {
         stale.add(id);
       }
     }

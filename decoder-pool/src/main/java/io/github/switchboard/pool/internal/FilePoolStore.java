@@ -231,7 +231,7 @@ public final class FilePoolStore extends AbstractPoolStore {
       @Override
       @Nullable Void apply(Working w) {
         PoolSnapshot next = PoolSnapshot.of(w.nextRevision(), doc);
-        next = PoolSnapshot.of(next.revision(), next.nodes(), w.snap.runtime(), next.abTests(), next.pinned());
+        next = PoolSnapshot.of(next.revision(), next.nodes(), w.snap.runtime(), next.abTests(), next.configured());
         if (next.sameConfiguration(w.snap)) {
           return null;
         }
@@ -470,7 +470,7 @@ public final class FilePoolStore extends AbstractPoolStore {
           PoolSnapshot fromFile = PoolSnapshot.of(before.revision(), doc);
           Map<String, NodeRuntime> rt = new HashMap<>(fromFile.runtime());
           rt.putAll(before.runtime());
-          next = PoolSnapshot.of(before.revision(), fromFile.nodes(), rt, fromFile.abTests(), fromFile.pinned());
+          next = PoolSnapshot.of(before.revision(), fromFile.nodes(), rt, fromFile.abTests(), fromFile.configured());
           if (badContentError != null) {
             LOG.info("pool file {} is valid again ({} nodes)", file, doc.nodes().size());
           } else if (!goodCopy) {
@@ -521,7 +521,7 @@ public final class FilePoolStore extends AbstractPoolStore {
         }
       }
       lease = l;
-      next = PoolSnapshot.of(next.revision(), next.nodes(), states, next.abTests(), next.pinned());
+      next = PoolSnapshot.of(next.revision(), next.nodes(), states, next.abTests(), next.configured());
     }
 
     if (next != before) {

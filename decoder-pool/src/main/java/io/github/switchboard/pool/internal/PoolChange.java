@@ -18,11 +18,11 @@ import org.jspecify.annotations.Nullable;
  * every kind of change through both and compares.
  *
  * The rules:
- * - Upsert: adds or replaces a node's configuration; pin = true pins it (configured), false keeps an
- *   existing node's pin and makes a new node dynamic. Result: true if the node was new. Emits
+ * - Upsert: adds or replaces a node's configuration; configured = true marks it configured, false keeps
+ *   an existing node's mark and makes a new node dynamic. Result: true if the node was new. Emits
  *   NODE_REGISTERED / NODE_UPDATED only if something changed.
  * - Remove: result true if the node was there; emits NODE_REMOVED.
- * - Evict: removes only a present, unpinned node that has sent a heartbeat older than the threshold;
+ * - Evict: removes only a present, dynamic node that has sent a heartbeat older than the threshold;
  *   result true if it did; emits NODE_EVICTED.
  * - Heartbeat: records the heartbeat (runtime only) of a known node; result false (and nothing changed)
  *   for an unknown node; emits HEARTBEAT.
@@ -62,7 +62,7 @@ public sealed interface PoolChange {
   }
 
   /**
-   * Returns the wire form's second argument (the pin flag of an upsert), or "".
+   * Returns the wire form's second argument (the configured flag of an upsert: "1" or "0"), or "".
    *
    * @return the argument
    */
@@ -128,9 +128,10 @@ public sealed interface PoolChange {
    * Adds or replaces a node.
    *
    * @param node the node
-   * @param pin true to pin it (configured); false keeps an existing pin and makes a new node dynamic
+   * @param configured true to mark it configured; false keeps an existing node's mark and makes a new node
+   *     dynamic
    */
-  record Upsert(DecoderNode node, boolean pin) implements PoolChange {
+  record Upsert(DecoderNode node, boolean configured) implements PoolChange {
     /** Checks the fields. */
     public Upsert {
       Objects.requireNonNull(node, "node");
@@ -153,16 +154,16 @@ public sealed interface PoolChange {
 
     @Override
     public String b() {
-      return pin ? "1" : "0";
+      return configured ? "1" : "0";
     }
 
     @Override
     public Outcome applyTo(PoolSnapshot s, long rev) {
       DecoderNode old = s.node(id());
-      if (node.equals(old) && (!pin || s.isPinned(id()))) {
+      if (node.equals(old) && (!configured || s.isConfigured(id()))) {
         return Outcome.unchanged(s, false);
       }
-      PoolSnapshot next = s.withNode(rev, node, pin);
+      PoolSnapshot next = s.withNode(rev, node, configured);
       return new Outcome(next, old == null ? PoolEvent.nodeRegistered(rev, node) : PoolEvent.nodeUpdated(rev, node),
           old == null);
     }
@@ -170,7 +171,7 @@ public sealed interface PoolChange {
     @Override
     public PoolChange journaled(boolean result, PoolSnapshot after) {
       DecoderNode stored = after.node(id());
-      return new Upsert(stored == null ? node : stored, after.isPinned(id()));
+      return new Upsert(stored == null ? node : stored, after.isConfigured(id()));
     }
   }
 
@@ -223,7 +224,7 @@ public sealed interface PoolChange {
 
     @Override
     public Outcome applyTo(PoolSnapshot s, long rev) {
-      if (s.node(id) == null || s.isPinned(id)) {
+      if (s.node(id) == null || s.isConfigured(id)) {
         return Outcome.unchanged(s, false);
       }
       NodeRuntime r = s.runtimeOf(id);
@@ -330,7 +331,7 @@ public sealed interface PoolChange {
     @Override
     public @Nullable PoolChange journaled(boolean result, PoolSnapshot after) {
       DecoderNode n = after.node(id);
-      return result && n != null ? new Upsert(n, after.isPinned(id)) : null;
+      return result && n != null ? new Upsert(n, after.isConfigured(id)) : null;
     }
   }
 
@@ -429,7 +430,7 @@ public sealed interface PoolChange {
 
   /**
    * Reads a change from an event Redis published ({@code data}: the stored node JSON of {@code up}, whose
-   * {@code "dynamic"} gives the pin; otherwise as the wire form's first argument). An eviction Redis
+   * {@code "dynamic"} tells whether it is configured; otherwise as the wire form's first argument). An eviction Redis
    * published is read as a removal that emits {@code NODE_EVICTED} ({@link Long#MAX_VALUE} threshold).
    *
    * @param op the operation code
@@ -442,7 +443,7 @@ public sealed interface PoolChange {
     return switch (op) {
       case "up" -> {
         PoolCodec.StoredNode sn = PoolCodec.readStoredNode(data);
-        yield new Upsert(sn.node(), sn.pinned());
+        yield new Upsert(sn.node(), sn.configured());
       }
       case "del" -> new Remove(id);
       case "ev" -> new Evict(id, data.isEmpty() ? Long.MAX_VALUE : parseLong(data));

@@ -99,9 +99,9 @@ public final class PoolCodec {
    * A node as stored by a backend, with whether it is configured.
    *
    * @param node the node
-   * @param pinned true for a configured node (no {@code "dynamic": true})
+   * @param configured true for a configured node (no {@code "dynamic": true})
    */
-  public record StoredNode(DecoderNode node, boolean pinned) {}
+  public record StoredNode(DecoderNode node, boolean configured) {}
 
   // ---------------------------------------------------------------------------------------------- document
 
@@ -159,7 +159,7 @@ public final class PoolCodec {
           source + ": expected an object {\"nodes\": [...]} or a list of nodes, was " + kind(root), null);
     }
     List<DecoderNode> nodes = new ArrayList<>();
-    Set<String> pinned = new HashSet<>();
+    Set<String> configured = new HashSet<>();
     Map<String, NodeLoad> runtime = new HashMap<>();
     Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < nodesNode.size(); i++) {
@@ -173,8 +173,8 @@ public final class PoolCodec {
             where + ": node_id '" + id + "' appears twice (also nodes[" + earlier + "])", null);
       }
       nodes.add(sn.node());
-      if (sn.pinned()) {
-        pinned.add(id);
+      if (sn.configured()) {
+        configured.add(id);
       }
       NodeLoad legacyLoad = legacyLoad(n);
       if (legacyLoad != null) {
@@ -195,7 +195,7 @@ public final class PoolCodec {
         tests.add(t);
       }
     }
-    return new PoolDocument(nodes, pinned, tests, runtime, legacy);
+    return new PoolDocument(nodes, configured, tests, runtime, legacy);
   }
 
   /**
@@ -209,7 +209,7 @@ public final class PoolCodec {
     ObjectNode root = F.objectNode();
     ArrayNode nodes = root.putArray("nodes");
     for (DecoderNode n : doc.nodes()) {
-      nodes.add(nodeJson(n, doc.pinned().contains(n.nodeId())));
+      nodes.add(nodeJson(n, doc.configured().contains(n.nodeId())));
     }
     ArrayNode tests = root.putArray("ab_tests");
     for (AbTest t : doc.abTests()) {
@@ -236,7 +236,7 @@ public final class PoolCodec {
   }
 
   /**
-   * Reads one node with its pin, as written by {@link #writeStoredNode(DecoderNode, boolean)}.
+   * Reads one node with its configured mark, as written by {@link #writeStoredNode(DecoderNode, boolean)}.
    *
    * @param json the JSON object
    * @return the node and whether it is configured
@@ -257,14 +257,14 @@ public final class PoolCodec {
   }
 
   /**
-   * Writes one node with its pin ({@code "dynamic": true} when not pinned).
+   * Writes one node with its configured mark ({@code "dynamic": true} when not configured).
    *
    * @param node the node
-   * @param pinned whether it is configured
+   * @param configured whether it is configured
    * @return compact JSON
    */
-  public static String writeStoredNode(DecoderNode node, boolean pinned) {
-    return compact(nodeJson(node, pinned));
+  public static String writeStoredNode(DecoderNode node, boolean configured) {
+    return compact(nodeJson(node, configured));
   }
 
   /**
@@ -305,7 +305,7 @@ public final class PoolCodec {
     return o;
   }
 
-  private static ObjectNode nodeJson(DecoderNode n, boolean pinned) {
+  private static ObjectNode nodeJson(DecoderNode n, boolean configured) {
     ObjectNode o = F.objectNode();
     o.put("node_id", n.nodeId());
     o.put("endpoint", n.endpoint().toString());
@@ -319,7 +319,7 @@ public final class PoolCodec {
     o.put("capacity", n.capacity());
     ArrayNode tags = o.putArray("tags");
     n.tags().forEach(tags::add);
-    if (!pinned) {
+    if (!configured) {
       o.put("dynamic", true);
     }
     return o;

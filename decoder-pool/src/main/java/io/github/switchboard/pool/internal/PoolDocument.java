@@ -9,11 +9,11 @@ import java.util.Set;
 
 /**
  * The content of a pool file as read by {@link PoolCodec#readDocument}: the nodes in file order, which of
- * them are configured (pinned), the A/B tests, and the runtime fields some legacy files carry (read, never
+ * them are configured, the A/B tests, and the runtime fields some legacy files carry (read, never
  * written back).
  *
  * @param nodes the nodes, in file order, ids unique
- * @param pinned ids of configured nodes: every node without {@code "dynamic": true}
+ * @param configured ids of configured nodes: every node without {@code "dynamic": true}
  * @param abTests the A/B tests, names unique
  * @param legacyRuntime loads read from the runtime fields ({@code load}, {@code inflight},
  *     {@code uptime}, {@code hot_adapters}) of nodes that had them
@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public record PoolDocument(
     List<DecoderNode> nodes,
-    Set<String> pinned,
+    Set<String> configured,
     List<AbTest> abTests,
     Map<String, NodeLoad> legacyRuntime,
     boolean legacyList) {
@@ -34,7 +34,7 @@ public record PoolDocument(
    */
   public PoolDocument {
     nodes = List.copyOf(nodes);
-    pinned = Set.copyOf(pinned);
+    configured = Set.copyOf(configured);
     abTests = List.copyOf(abTests);
     legacyRuntime = Map.copyOf(legacyRuntime);
   }
@@ -47,6 +47,6 @@ public record PoolDocument(
    */
   public static PoolDocument of(PoolSnapshot snapshot) {
     return new PoolDocument(
-        snapshot.sortedNodes(), snapshot.pinned(), snapshot.sortedAbTests(), Map.of(), false);
+        snapshot.sortedNodes(), snapshot.configured(), snapshot.sortedAbTests(), Map.of(), false);
   }
 }

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  */
 /**
  * An immutable state of a pool store: its revision, node configurations, runtime states, A/B tests and
- * the ids of configured (pinned) nodes. Runtime state exists only for nodes in {@link #nodes()}.
+ * the ids of configured nodes. Runtime state exists only for nodes in {@link #nodes()}.
  */
 public final class PoolSnapshot {
 
@@ -33,7 +33,7 @@ public final class PoolSnapshot {
   private final Map<String, DecoderNode> nodes;
   private final Map<String, NodeRuntime> runtime;
   private final Map<String, AbTest> abTests;
-  private final Set<String> pinned;
+  private final Set<String> configured;
   private volatile @Nullable List<DecoderNode> sorted; // lazily, benign race
 
   private PoolSnapshot(
@@ -41,22 +41,22 @@ public final class PoolSnapshot {
       Map<String, DecoderNode> nodes,
       Map<String, NodeRuntime> runtime,
       Map<String, AbTest> abTests,
-      Set<String> pinned) {
+      Set<String> configured) {
     this.revision = revision;
     this.nodes = nodes;
     this.runtime = runtime;
     this.abTests = abTests;
-    this.pinned = pinned;
+    this.configured = configured;
   }
 
   /**
-   * Creates a snapshot; runtime states and pins of unknown nodes are dropped.
+   * Creates a snapshot; runtime states and configured marks of unknown nodes are dropped.
    *
    * @param revision the store's revision
    * @param nodes configurations by node id
    * @param runtime runtime states by node id (missing: {@link NodeRuntime#INITIAL})
    * @param abTests A/B tests by name
-   * @param pinned ids of configured nodes
+   * @param configured ids of configured nodes
    * @return the snapshot
    */
   public static PoolSnapshot of(
@@ -64,11 +64,11 @@ public final class PoolSnapshot {
       Map<String, DecoderNode> nodes,
       Map<String, NodeRuntime> runtime,
       Map<String, AbTest> abTests,
-      Set<String> pinned) {
+      Set<String> configured) {
     Map<String, DecoderNode> n = Map.copyOf(nodes);
     Map<String, NodeRuntime> r = new HashMap<>(runtime);
     r.keySet().retainAll(n.keySet());
-    Set<String> p = new HashSet<>(pinned);
+    Set<String> p = new HashSet<>(configured);
     p.retainAll(n.keySet());
     return new PoolSnapshot(revision, n, Map.copyOf(r), Map.copyOf(abTests), Set.copyOf(p));
   }
@@ -93,7 +93,7 @@ public final class PoolSnapshot {
     for (AbTest t : doc.abTests()) {
       a.put(t.name(), t);
     }
-    return of(revision, n, r, a, doc.pinned());
+    return of(revision, n, r, a, doc.configured());
   }
 
   /**
@@ -133,12 +133,12 @@ public final class PoolSnapshot {
   }
 
   /**
-   * Returns the ids of configured (pinned) nodes, which are never evicted.
+   * Returns the ids of configured nodes, which are never evicted.
    *
    * @return an immutable set
    */
-  public Set<String> pinned() {
-    return pinned;
+  public Set<String> configured() {
+    return configured;
   }
 
   /**
@@ -163,13 +163,13 @@ public final class PoolSnapshot {
   }
 
   /**
-   * Returns whether a node is configured (pinned).
+   * Returns whether a node is configured.
    *
    * @param nodeId the id
-   * @return true if pinned
+   * @return true if configured
    */
-  public boolean isPinned(String nodeId) {
-    return pinned.contains(nodeId);
+  public boolean isConfigured(String nodeId) {
+    return configured.contains(nodeId);
   }
 
   /**
@@ -206,7 +206,7 @@ public final class PoolSnapshot {
    * @return the copy
    */
   public PoolSnapshot withRevision(long newRevision) {
-    PoolSnapshot copy = new PoolSnapshot(newRevision, nodes, runtime, abTests, pinned);
+    PoolSnapshot copy = new PoolSnapshot(newRevision, nodes, runtime, abTests, configured);
     copy.sorted = sorted;
     return copy;
   }
@@ -216,15 +216,16 @@ public final class PoolSnapshot {
    *
    * @param newRevision the revision after the change
    * @param node the node
-   * @param pin true to pin the node; false leaves an existing node's pin as it is (a new node is dynamic)
+   * @param markConfigured true to mark the node configured; false leaves an existing node as it is (a new
+   *     node is dynamic)
    * @return the copy
    */
-  public PoolSnapshot withNode(long newRevision, DecoderNode node, boolean pin) {
+  public PoolSnapshot withNode(long newRevision, DecoderNode node, boolean markConfigured) {
     Map<String, DecoderNode> n = new HashMap<>(nodes);
     n.put(node.nodeId(), node);
-    Set<String> p = pinned;
-    if (pin && !pinned.contains(node.nodeId())) {
-      Set<String> copy = new HashSet<>(pinned);
+    Set<String> p = configured;
+    if (markConfigured && !configured.contains(node.nodeId())) {
+      Set<String> copy = new HashSet<>(configured);
       copy.add(node.nodeId());
       p = Set.copyOf(copy);
     }
@@ -232,7 +233,7 @@ public final class PoolSnapshot {
   }
 
   /**
-   * Returns a copy without a node, its runtime state and its pin.
+   * Returns a copy without a node, its runtime state and its configured mark.
    *
    * @param newRevision the revision after the change
    * @param nodeId the id
@@ -250,9 +251,9 @@ public final class PoolSnapshot {
       copy.remove(nodeId);
       r = Map.copyOf(copy);
     }
-    Set<String> p = pinned;
-    if (pinned.contains(nodeId)) {
-      Set<String> copy = new HashSet<>(pinned);
+    Set<String> p = configured;
+    if (configured.contains(nodeId)) {
+      Set<String> copy = new HashSet<>(configured);
       copy.remove(nodeId);
       p = Set.copyOf(copy);
     }
@@ -274,7 +275,7 @@ public final class PoolSnapshot {
     }
     Map<String, DecoderNode> n = new HashMap<>(nodes);
     n.put(nodeId, node.withStatus(status));
-    return new PoolSnapshot(newRevision, Map.copyOf(n), runtime, abTests, pinned);
+    return new PoolSnapshot(newRevision, Map.copyOf(n), runtime, abTests, configured);
   }
 
   /**
@@ -292,7 +293,7 @@ public final class PoolSnapshot {
     }
     Map<String, NodeRuntime> r = new HashMap<>(runtime);
     r.put(nodeId, Objects.requireNonNull(state, "state"));
-    return new PoolSnapshot(newRevision, nodes, Map.copyOf(r), abTests, pinned);
+    return new PoolSnapshot(newRevision, nodes, Map.copyOf(r), abTests, configured);
   }
 
   /**
@@ -305,7 +306,7 @@ public final class PoolSnapshot {
   public PoolSnapshot withAbTest(long newRevision, AbTest test) {
     Map<String, AbTest> a = new HashMap<>(abTests);
     a.put(test.name(), test);
-    return new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), pinned);
+    return new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), configured);
   }
 
   /**
@@ -321,23 +322,23 @@ public final class PoolSnapshot {
     }
     Map<String, AbTest> a = new HashMap<>(abTests);
     a.remove(name);
-    return new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), pinned);
+    return new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), configured);
   }
 
   /**
-   * Returns whether two snapshots hold the same configuration (nodes, pins, A/B tests), ignoring
+   * Returns whether two snapshots hold the same configuration (nodes, configured marks, A/B tests), ignoring
    * revision and runtime state.
    *
    * @param other the other snapshot
    * @return true if the configurations are equal
    */
   public boolean sameConfiguration(PoolSnapshot other) {
-    return nodes.equals(other.nodes) && pinned.equals(other.pinned) && abTests.equals(other.abTests);
+    return nodes.equals(other.nodes) && configured.equals(other.configured) && abTests.equals(other.abTests);
   }
 
   @Override
   public String toString() {
-    return "PoolSnapshot[revision=" + revision + ", nodes=" + nodes.size() + ", pinned=" + pinned.size()
+    return "PoolSnapshot[revision=" + revision + ", nodes=" + nodes.size() + ", configured=" + configured.size()
         + ", abTests=" + abTests.size() + "]";
   }
 }

@@ -40,9 +40,9 @@ final class PoolSnapshotReader {
   PoolSnapshot read(long rev, Map<String, String> rawNodes, Map<String, String> rawState,
       Map<String, String> rawTests, List<String> problems) {
     Map<String, DecoderNode> nodes = new HashMap<>();
-    Set<String> pinned = new HashSet<>();
+    Set<String> configured = new HashSet<>();
     for (Map.Entry<String, String> e : rawNodes.entrySet()) {
-      readNode(e.getKey(), e.getValue(), nodes, pinned, problems);
+      readNode(e.getKey(), e.getValue(), nodes, configured, problems);
     }
     Map<String, NodeRuntime> runtime = new HashMap<>();
     for (Map.Entry<String, String> e : rawState.entrySet()) {
@@ -65,10 +65,10 @@ final class PoolSnapshotReader {
       readAbTest(e.getKey(), e.getValue(), tests, problems);
     }
     reportedBad.retainAll(stillBad);
-    return PoolSnapshot.of(rev, nodes, runtime, tests, pinned);
+    return PoolSnapshot.of(rev, nodes, runtime, tests, configured);
   }
 
-  private void readNode(String id, String value, Map<String, DecoderNode> nodes, Set<String> pinned,
+  private void readNode(String id, String value, Map<String, DecoderNode> nodes, Set<String> configured,
       List<String> problems) {
     try {
       PoolCodec.StoredNode sn = PoolCodec.readStoredNode(value);
@@ -76,15 +76,15 @@ final class PoolSnapshotReader {
         throw new PoolFormatException("node_id '" + sn.node().nodeId() + "' differs from its field", null);
       }
       nodes.put(id, sn.node());
-      if (sn.pinned()) {
-        pinned.add(id);
+      if (sn.configured()) {
+        configured.add(id);
       }
     } catch (PoolFormatException ex) {
       DecoderNode good = last.node(id);
       if (good != null) {
         nodes.put(id, good);
-        if (last.isPinned(id)) {
-          pinned.add(id);
+        if (last.isConfigured(id)) {
+          configured.add(id);
         }
       }
       report(keys.nodes(), id, value, ex, good != null, problems);

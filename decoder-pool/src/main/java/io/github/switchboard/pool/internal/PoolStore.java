@@ -22,8 +22,8 @@ import java.util.concurrent.CompletionStage;
  * - Revisions grow with every change; a store may skip numbers; heartbeats may or may not bump.
  * - Runtime state (NodeRuntime) is never written into the pool file; its health is always UNKNOWN in a
  *   store (the pool overlays its own health-check verdicts).
- * - Pins: PoolChange.Upsert(node, true) pins (a configured node, from the pool file); Upsert(node, false)
- *   keeps an existing node's pin and makes a new node dynamic. Remove drops the pin with the node.
+ * - Configured nodes: PoolChange.Upsert(node, true) marks a node configured (as the pool file does);
+ *   Upsert(node, false) keeps an existing node's mark and makes a new node dynamic. Remove drops the mark with the node.
  * - A stage fails only for a caller-actionable reason (invalid input is rejected before the store;
  *   an unwritable or corrupted file is one). A guarded Redis store answers from its fallback instead of
  *   failing.

@@ -70,7 +70,7 @@ final class RedisPoolSeeder {
   static List<PoolJournal.Entry> mergeChanges(PoolSnapshot s) {
     List<PoolJournal.Entry> out = new ArrayList<>();
     for (DecoderNode n : s.sortedNodes()) {
-      out.add(new PoolJournal.Entry(0, new PoolChange.Upsert(n, s.isPinned(n.nodeId()))));
+      out.add(new PoolJournal.Entry(0, new PoolChange.Upsert(n, s.isConfigured(n.nodeId()))));
     }
     for (Map.Entry<String, NodeRuntime> e : s.runtime().entrySet()) {
       NodeRuntime r = e.getValue();
@@ -132,7 +132,7 @@ final class RedisPoolSeeder {
     args.add(Integer.toString(src.nodes().size()));
     for (DecoderNode n : src.sortedNodes()) {
       args.add(n.nodeId());
-      args.add(PoolCodec.writeStoredNode(n, src.isPinned(n.nodeId())));
+      args.add(PoolCodec.writeStoredNode(n, src.isConfigured(n.nodeId())));
     }
     args.add(Integer.toString(src.runtime().size()));
     for (Map.Entry<String, NodeRuntime> e : src.runtime().entrySet()) {

@@ -1,7 +1,7 @@
 -- Applies one or more changes to a decoder pool, atomically; used live (one change per call) and to
 -- replay a journal (many changes, each applied only if Redis holds nothing newer).
 --
--- KEYS[1] nodes       hash  node_id -> node JSON ("dynamic": true when not pinned)
+-- KEYS[1] nodes       hash  node_id -> node JSON ("dynamic": true when not configured)
 -- KEYS[2] state       hash  node_id -> runtime JSON
 -- KEYS[3] abtests     hash  name -> A/B test JSON
 -- KEYS[4] rev         string, the revision; missing = the pool is not in Redis (new, or the data was lost)
@@ -13,7 +13,7 @@
 --         (as replay, and add a node or A/B test only if Redis has no such item at all: used to put back
 --         what an instance knew after another one re-created a lost pool)
 -- ARGV[3..] groups of 5: op, id, a, b, ts
---   up     node upsert     a = node JSON, pinned form (no "dynamic"); b = "1" to pin, "0" to keep the pin
+--   up     node upsert     a = node JSON, configured form (no "dynamic"); b = "1" to mark it configured, "0" to keep its mark
 --   del    node removal
 --   ev     eviction        a = heartbeat threshold: only a dynamic node whose last heartbeat is older goes
 --   hb     heartbeat       a = runtime JSON; ts = the heartbeat time
@@ -62,7 +62,7 @@ local function publish(op, id, data, created)
   return msg
 end
 
-local function is_pinned(json)
+local function is_configured(json)
   local ok, decoded = pcall(cjson.decode, json)
   if ok and type(decoded) == 'table' then
     return decoded['dynamic'] ~= true
@@ -101,7 +101,7 @@ for i = 3, #ARGV, 5 do
   if op == 'up' then
     local old = redis.call('HGET', nodes, id)
     local json = a
-    if b ~= '1' and not (old and is_pinned(old)) then
+    if b ~= '1' and not (old and is_configured(old)) then
       json = string.sub(a, 1, -2) .. ',"dynamic":true}'
     end
     code, msg = put(nodes, 'n:', op, id, json, ts)
@@ -120,7 +120,7 @@ for i = 3, #ARGV, 5 do
     else
       local old = redis.call('HGET', nodes, id)
       local beat = redis.call('ZSCORE', beats, id)
-      if old and not is_pinned(old) and beat and tonumber(beat) > 0 and tonumber(beat) < tonumber(a) then
+      if old and not is_configured(old) and beat and tonumber(beat) > 0 and tonumber(beat) < tonumber(a) then
         msg = remove_node('ev', id, ts)
         code = 1
       end

@@ -50,7 +50,7 @@ class PoolChangeLuaAgreementTest {
 
   private static final AbTest TEST = new AbTest("t", true, "en-es", 10, List.of(), List.of("x"));
 
-  /** Dynamic "a" and pinned "p" with heartbeats at 1000, dynamic "q" that never sent one, A/B test "t". */
+  /** Dynamic "a" and configured "p" with heartbeats at 1000, dynamic "q" that never sent one, A/B test "t". */
   private static PoolSnapshot start() {
     Map<String, DecoderNode> nodes = Map.of("a", node("a"), "p", node("p"), "q", node("q"));
     Map<String, NodeRuntime> runtime = Map.of(
@@ -108,7 +108,7 @@ class PoolChangeLuaAgreementTest {
     List<String> args = new ArrayList<>(List.of(PREFIX + "events", Integer.toString(s.nodes().size())));
     for (DecoderNode n : s.sortedNodes()) {
       args.add(n.nodeId());
-      args.add(PoolCodec.writeStoredNode(n, s.isPinned(n.nodeId())));
+      args.add(PoolCodec.writeStoredNode(n, s.isConfigured(n.nodeId())));
     }
     args.add(Integer.toString(s.runtime().size()));
     for (Map.Entry<String, NodeRuntime> e : s.runtime().entrySet()) {
@@ -126,11 +126,11 @@ class PoolChangeLuaAgreementTest {
     assertThat(rev).isPositive();
   }
 
-  /** What Redis holds, in the form the Java side compares: nodes with pins, heartbeats, A/B tests. */
-  private static Map<String, Object> state(Map<String, DecoderNode> nodes, Set<String> pinned,
+  /** What Redis holds, in the form the Java side compares: nodes with marks configured, heartbeats, A/B tests. */
+  private static Map<String, Object> state(Map<String, DecoderNode> nodes, Set<String> configured,
       Map<String, NodeRuntime> runtime, Map<String, AbTest> tests) {
     Map<String, Object> out = new TreeMap<>();
-    nodes.forEach((id, n) -> out.put("node " + id, n + (pinned.contains(id) ? " pinned" : " dynamic")));
+    nodes.forEach((id, n) -> out.put("node " + id, n + (configured.contains(id) ? " configured" : " dynamic")));
     runtime.forEach((id, r) -> {
       if (nodes.containsKey(id) && r.hasHeartbeat()) {
         out.put("heartbeat " + id, r.lastHeartbeatMicros() + " " + r.load());
@@ -153,19 +153,19 @@ class PoolChangeLuaAgreementTest {
     List<Object> out = sync(connection.<List<Object>>eval(RedisPoolStore.SNAPSHOT, ScriptOutputType.MULTI,
         SNAPSHOT_KEYS));
     Map<String, DecoderNode> nodes = new HashMap<>();
-    Set<String> pinned = new HashSet<>();
+    Set<String> configured = new HashSet<>();
     hash(out.get(1)).forEach((id, json) -> {
       PoolCodec.StoredNode sn = PoolCodec.readStoredNode(json);
       nodes.put(id, sn.node());
-      if (sn.pinned()) {
-        pinned.add(id);
+      if (sn.configured()) {
+        configured.add(id);
       }
     });
     Map<String, NodeRuntime> runtime = new HashMap<>();
     hash(out.get(2)).forEach((id, json) -> runtime.put(id, PoolCodec.readRuntime(json)));
     Map<String, AbTest> tests = new HashMap<>();
     hash(out.get(3)).forEach((name, json) -> tests.put(name, PoolCodec.readAbTest(json)));
-    return state(nodes, pinned, runtime, tests);
+    return state(nodes, configured, runtime, tests);
   }
 
   @ParameterizedTest
@@ -186,15 +186,15 @@ class PoolChangeLuaAgreementTest {
     assertThat(luaChanged).as("whether %s changes the pool", change).isEqualTo(java.event() != null);
     PoolSnapshot after = java.snapshot();
     assertThat(redisState()).as("the pool after %s", change)
-        .isEqualTo(state(after.nodes(), after.pinned(), after.runtime(), after.abTests()));
+        .isEqualTo(state(after.nodes(), after.configured(), after.runtime(), after.abTests()));
     if (luaChanged) {
       // what Redis published reads back as the same change, with the same effect
       PoolChange published = PoolChange.fromMessage(change.op(), change.id(),
           messageData(String.valueOf(lua.get(2))));
       PoolChange.Outcome again = published.applyTo(before, before.revision() + 1);
       assertThat(again.event()).isEqualTo(java.event());
-      assertThat(state(again.snapshot().nodes(), again.snapshot().pinned(), again.snapshot().runtime(),
-          again.snapshot().abTests())).isEqualTo(state(after.nodes(), after.pinned(), after.runtime(),
+      assertThat(state(again.snapshot().nodes(), again.snapshot().configured(), again.snapshot().runtime(),
+          again.snapshot().abTests())).isEqualTo(state(after.nodes(), after.configured(), after.runtime(),
           after.abTests()));
     }
   }
