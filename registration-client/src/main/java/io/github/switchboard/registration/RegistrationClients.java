@@ -139,9 +139,12 @@ public final class RegistrationClients {
     }
 
     /**
-     * Uses the pool in Redis directly, tried after the coordinator. The client opens the connection when
-     * it first needs it, keeps it, and closes it in {@link RegistrationClient#close()}. While Redis does
-     * not answer, this channel fails at once (the pool's memory fallback is never written).
+     * Uses the pool in Redis directly, tried after the coordinator. The channel only writes, through a
+     * {@link io.github.switchboard.pool.PoolWriter}: one script call per change, no snapshot, no
+     * subscription, no sweeper. Its connection is opened when first needed and shared by every client of
+     * this JVM that writes to the same pool on the same Redis with the same options; the last of them to
+     * {@link RegistrationClient#close() close} closes it. While Redis does not answer, this channel fails at
+     * once.
      *
      * @param target where Redis is
      * @param poolName the pool's name: 1 to 64 letters, digits, {@code . _ : -} (the coordinator's
