@@ -1,6 +1,7 @@
 package io.github.switchboard.pool;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.BackendListener;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
@@ -113,6 +114,7 @@ public final class DecoderPools {
     private double maxEvictionShare = DEFAULT_MAX_EVICTION_SHARE;
     private HealthCheckConfig healthChecks = HealthCheckConfig.DISABLED;
     private @Nullable CircuitBreakerConfig circuitBreakerConfig;
+    private @Nullable CircuitBreakerRegistry circuitBreakerRegistry;
     private TimeSource timeSource = TimeSource.system();
     private @Nullable Long seed;
     private Duration filePollInterval = Duration.ofMillis(200);
@@ -270,6 +272,20 @@ public final class DecoderPools {
     }
 
     /**
+     * Creates the circuit breaker between Redis and the fallback in a registry, named
+     * {@code "switchboard-" + poolName}, so that whatever watches the registry (resilience4j-micrometer,
+     * for one) sees it. Default: a breaker of that name outside any registry. Only used with Redis.
+     *
+     * @param registry the registry; a breaker of that name already in it is reused, with its own
+     *     configuration
+     * @return this builder
+     */
+    public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
+      this.circuitBreakerRegistry = Objects.requireNonNull(registry, "circuitBreakerRegistry");
+      return this;
+    }
+
+    /**
      * Sets the clock of heartbeats, staleness and eviction (default {@link TimeSource#system()}).
      *
      * @param source the clock
@@ -360,7 +376,8 @@ public final class DecoderPools {
         sweep = Duration.ofMillis(ms);
       }
       PoolStoreConfig storeConfig = new PoolStoreConfig(poolName, redisTarget, redisConnection,
-          redisClusterConnection, redisOptions, file, circuitBreakerConfig, timeSource, filePollInterval);
+          redisClusterConnection, redisOptions, file, circuitBreakerConfig, circuitBreakerRegistry, timeSource,
+          filePollInterval);
       PoolSettings settings = new PoolSettings(poolName, staleAfter, evictAfter, sweep, maxEvictionShare,
           healthChecks, timeSource, seed, List.copyOf(backendListeners), writeTimeout);
       return PoolFactory.create(storeConfig, settings);

@@ -1,6 +1,7 @@
 package io.github.switchboard.pool.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.BackendListener;
 import io.github.switchboard.core.BackendState;
 import io.github.switchboard.core.RedisOptions;
@@ -124,7 +125,7 @@ public final class GuardedPoolStore extends AbstractPoolStore {
         config.circuitBreakerConfig() != null
             ? config.circuitBreakerConfig()
             : FailoverGuard.defaultConfig(config.redisOptions().commandTimeout()),
-        Duration.ofSeconds(1));
+        config.circuitBreakerRegistry(), Duration.ofSeconds(1));
   }
 
   private static RedisConnection open(PoolStoreConfig config) {
@@ -151,10 +152,12 @@ public final class GuardedPoolStore extends AbstractPoolStore {
    * @param journalFile where the journal is kept, or null for memory only
    * @param time the clock
    * @param breaker the circuit breaker's configuration
+   * @param registry where to create the breaker ({@code "switchboard-" + poolName}), or null for none
    * @param checkInterval how often the Redis store compares revisions while pub/sub is up
    */
   GuardedPoolStore(String poolName, RedisConnection connection, PoolStore fallback, @Nullable Path journalFile,
-      TimeSource time, CircuitBreakerConfig breaker, Duration checkInterval) {
+      TimeSource time, CircuitBreakerConfig breaker, @Nullable CircuitBreakerRegistry registry,
+      Duration checkInterval) {
     super(Objects.requireNonNull(fallback, "fallback").snapshot());
     this.poolName = Objects.requireNonNull(poolName, "poolName");
     this.connection = connection;
@@ -175,7 +178,7 @@ public final class GuardedPoolStore extends AbstractPoolStore {
     this.redis = r;
     Duration cmd = connection.options().commandTimeout();
     this.waitBound = Duration.ofMillis(Math.max(2000, 8 * cmd.toMillis()));
-    this.guard = new FailoverGuard("pool:" + poolName, breaker, cmd);
+    this.guard = new FailoverGuard(poolName, breaker, cmd, registry); // the breaker: "switchboard-" + poolName
     this.worker = new ScheduledThreadPoolExecutor(1, t -> {
       Thread th = new Thread(t, "switchboard-pool-guard-" + poolName);
       th.setDaemon(true);

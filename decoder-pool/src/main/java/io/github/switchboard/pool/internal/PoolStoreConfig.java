@@ -1,6 +1,7 @@
 package io.github.switchboard.pool.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.core.TimeSource;
@@ -22,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param file the pool file (fallback and mirror), or null
  * @param circuitBreakerConfig the breaker's configuration, or null for
  *     {@code FailoverGuard.defaultConfig(redisOptions.commandTimeout())}
+ * @param circuitBreakerRegistry where to create the breaker ({@code "switchboard-" + poolName}), or null
  * @param timeSource the clock
  * @param filePollInterval how often the file store looks for changes by other processes
  */
@@ -33,6 +35,7 @@ public record PoolStoreConfig(
     RedisOptions redisOptions,
     @Nullable Path file,
     @Nullable CircuitBreakerConfig circuitBreakerConfig,
+    @Nullable CircuitBreakerRegistry circuitBreakerRegistry,
     TimeSource timeSource,
     Duration filePollInterval) {
 
