@@ -74,6 +74,9 @@ public final class RedisConnection implements AutoCloseable {
   private volatile boolean closed;
   private volatile CompletionStage<EvictionGuard.Finding> evictionCheck = new CompletableFuture<>();
   private long backoffMillis = 50;
+  private static final long FAILURE_LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private @Nullable String lastFailureKind;
+  private long lastFailureWarnNanos;
 
   private RedisConnection(
       String name,
@@ -263,12 +266,7 @@ public final class RedisConnection implements AutoCloseable {
           if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (!closed) {
-              LOG.warn(
-                  "Redis '{}' at {} is not reachable ({}); using the fallback and retrying in {} ms",
-                  name,
-                  describe(),
-                  cause.toString(),
-                  backoffMillis);
+              logConnectFailure(cause);
               scheduleRetry();
             }
             return null;
@@ -283,6 +281,7 @@ public final class RedisConnection implements AutoCloseable {
                   ? cc.async()
                   : ((StatefulRedisConnection<String, String>) conn).async();
           LOG.info("Redis '{}' connected to {}", name, describe());
+          lastFailureKind = null;
           checkEviction(conn);
           return null;
         });
@@ -321,6 +320,53 @@ public final class RedisConnection implements AutoCloseable {
               }
               return conn;
             });
+  }
+
+  /**
+   * Logs a failed connection attempt: a refused authentication as such (never as "not reachable"), at
+   * WARN the first time and when the kind of failure changes, then at most once a minute while it stays
+   * (DEBUG in between), since the attempts repeat every second.
+   */
+  private void logConnectFailure(Throwable cause) {
+    String auth = authFailure(cause);
+    String kind = auth != null ? "auth" : "unreachable";
+    long now = System.nanoTime();
+    boolean warn = !kind.equals(lastFailureKind) || now - lastFailureWarnNanos >= FAILURE_LOG_EVERY_NANOS;
+    if (warn) {
+      lastFailureKind = kind;
+      lastFailureWarnNanos = now;
+    }
+    String message = auth != null
+        ? "Redis '{}' at {} refused the credentials (authentication failed: {}); check the user and password;"
+            + " using the fallback and retrying in {} ms"
+        : "Redis '{}' at {} is not reachable ({}); using the fallback and retrying in {} ms";
+    Object detail = auth != null ? auth : cause.toString();
+    if (warn) {
+      LOG.warn(message, name, describe(), detail, backoffMillis);
+    } else {
+      LOG.debug(message, name, describe(), detail, backoffMillis);
+    }
+  }
+
+  /** Redis's answer when the cause is a refused AUTH or HELLO (WRONGPASS, NOAUTH, ...), else null. */
+  static @Nullable String authFailure(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m == null) {
+        continue;
+      }
+      for (String code : new String[] {"WRONGPASS", "NOAUTH", "NOPERM"}) {
+        int at = m.indexOf(code);
+        if (at >= 0) {
+          m = m.substring(at);
+          return m.length() > 200 ? m.substring(0, 200) : m;
+        }
+      }
+      if (m.contains("invalid password") || m.contains("without any password configured")) {
+        return m.length() > 200 ? m.substring(0, 200) : m;
+      }
+    }
+    return null;
   }
 
   private void scheduleRetry() {
