@@ -30,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * The coordinator HTTP API (API.md, "The coordinator HTTP API"), on one context "/" so that paths match
- * exactly (the JDK server's contexts match by string prefix: "/health" would also take "/healthz").
+ * The coordinator HTTP API (API.md, "The coordinator HTTP API"): one handler for every path, which
+ * matches paths exactly in dispatch ("/health" never takes "/healthz"). It runs on a worker thread of
+ * the Jetty server (HttpServerFactory) once the request's body has been read in full.
  *
  * Security notes (the original's defect 13):
  * - every write (register, deregister, heartbeat) needs the Bearer token; the token is compared as SHA-256
