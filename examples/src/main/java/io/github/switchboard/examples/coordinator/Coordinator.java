@@ -88,7 +88,10 @@ public final class Coordinator implements AutoCloseable {
     RateLimitPolicy policy = config.policy();
     RedisTarget redis = config.redis();
     RateLimiters.Builder lb = RateLimiters.builder(policy).keyPrefix(RATE_LIMIT_KEY_PREFIX)
-        .expectedInstances(config.expectedInstances());
+        .expectedInstances(config.expectedInstances())
+        // the keys the in-memory limiter (or the LOCAL fallback) keeps: what the key budget admits
+        .maximumKeys(Math.max(config.maxApiKeys(),
+            config.apiKeyDigests() == null ? 0 : config.apiKeyDigests().size()));
     DecoderPools.Builder pb = DecoderPools.builder(config.poolName())
         .file(poolFile)
         .healthChecks(config.healthChecks());
@@ -97,7 +100,8 @@ public final class Coordinator implements AutoCloseable {
       pb.redis(redis);
     }
     MetricsEndpoint metrics = new MetricsEndpoint();
-    RateLimiter limiter = metrics.monitor(lb.name(MetricsEndpoint.LIMITER_NAME).build());
+    RateLimiter limiter = metrics.monitor(
+        lb.name(MetricsEndpoint.LIMITER_NAME).circuitBreakerRegistry(metrics.breakers()).build());
     DecoderPool pool;
     try {
       pool = metrics.monitor(pb.build(), config.poolName());

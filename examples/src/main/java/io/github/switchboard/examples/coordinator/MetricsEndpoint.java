@@ -1,5 +1,7 @@
 package io.github.switchboard.examples.coordinator;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.switchboard.micrometer.DecoderPoolMetrics;
 import io.github.switchboard.micrometer.RateLimiterMetrics;
 import io.github.switchboard.pool.DecoderPool;
@@ -11,8 +13,10 @@ import java.io.IOException;
 /*
  * GET /metrics: the coordinator's meters (switchboard-micrometer) in the Prometheus text format, from a
  * PrometheusMeterRegistry of its own. The limiter is tagged name="route" (it limits POST /api/v1/route), the
- * pool with its POOL_NAME. Nothing is logged per scrape. The endpoint is open like /health: it shows counts,
- * no node endpoint and no client key; put it behind the proxy's access rules if even counts are private.
+ * pool with its POOL_NAME. The limiter's circuit breaker (switchboard-route, with Redis) is created in a
+ * CircuitBreakerRegistry that resilience4j-micrometer reports (resilience4j_circuitbreaker_*). Nothing is
+ * logged per scrape. The endpoint is open like /health: it shows counts, no node endpoint and no client
+ * key; put it behind the proxy's access rules if even counts are private.
  */
 /** The coordinator's meters and the endpoint that serves them to Prometheus. */
 final class MetricsEndpoint {
@@ -26,6 +30,16 @@ final class MetricsEndpoint {
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+
+  MetricsEndpoint() {
+    TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
+  }
+
+  /** The registry the limiter's circuit breaker is created in. */
+  CircuitBreakerRegistry breakers() {
+    return breakers;
+  }
 
   /** Returns the limiter to use from now on: the one given, recording its decisions. */
   RateLimiter monitor(RateLimiter limiter) {

@@ -2,14 +2,18 @@ package io.github.switchboard.examples.coordinator;
 
 import static io.github.switchboard.examples.coordinator.Api.nodeJson;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.github.switchboard.core.testing.RedisHarness;
+import io.github.switchboard.core.testing.RedisServer;
 import io.github.switchboard.pool.HealthCheckConfig;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +101,48 @@ class MetricsEndpointTest {
     String pool = "name=\"" + coordinator.config().poolName() + "\"";
     assertThat(sample(body, "switchboard_pool_nodes", pool, "state=\"selectable\"")).hasValue(1.0);
     assertThat(sample(body, "switchboard_pool_backend", pool)).hasValue(1.0);
+  }
+
+  @Test
+  void onRedisTheBreakerAndTheFallbackShow() {
+    try (RedisServer redis = RedisHarness.standalone();
+        Coordinator onRedis =
+            Coordinator.start(
+                CoordinatorConfig.builder(TOKEN)
+                    .host("127.0.0.1")
+                    .port(0)
+                    .poolFile(dir.resolve("redis/decoder_pool.json"))
+                    .redis(redis.target())
+                    .perMinute(1000)
+                    .perHour(10000)
+                    .healthChecks(HealthCheckConfig.DISABLED)
+                    .build())) {
+      Api a = new Api(onRedis.uri(), TOKEN);
+      String route = "name=\"" + MetricsEndpoint.LIMITER_NAME + "\"";
+      String breaker = "name=\"switchboard-" + MetricsEndpoint.LIMITER_NAME + "\"";
+      a.route("key-1", "en", "es", null);
+      String before = a.get(MetricsEndpoint.PATH).body();
+      assertThat(sample(before, "switchboard_ratelimit_backend", route)).hasValue(1.0);
+      assertThat(sample(before, "resilience4j_circuitbreaker_state", breaker, "state=\"closed\""))
+          .hasValue(1.0);
+      assertThat(sample(before, "switchboard_ratelimit_decisions_total", route, "degraded=\"false\"",
+          "outcome=\"allowed\"")).hasValue(1.0);
+
+      redis.kill();
+      await("the scrape shows the limiter on its fallback")
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> {
+            a.route("key-1", "en", "es", null);
+            return sample(a.get(MetricsEndpoint.PATH).body(), "switchboard_ratelimit_backend", route)
+                .orElseThrow() == 0.0;
+          });
+      String after = a.get(MetricsEndpoint.PATH).body();
+      assertThat(sample(after, "resilience4j_circuitbreaker_state", breaker, "state=\"closed\""))
+          .hasValue(0.0);
+      assertThat(sample(after, "switchboard_ratelimit_decisions_total", route, "degraded=\"true\"",
+          "outcome=\"allowed\"")).hasValueSatisfying(n -> assertThat(n).isPositive());
+    }
   }
 
   @Test
