@@ -100,8 +100,7 @@ public final class Coordinator implements AutoCloseable {
       pb.redis(redis);
     }
     MetricsEndpoint metrics = new MetricsEndpoint();
-    RateLimiter limiter = metrics.monitor(
-        lb.name(MetricsEndpoint.LIMITER_NAME).circuitBreakerRegistry(metrics.breakers()).build());
+    RateLimiter limiter = metrics.monitor(lb.name(MetricsEndpoint.LIMITER_NAME).build());
     DecoderPool pool;
     try {
       pool = metrics.monitor(pb.build(), config.poolName());
