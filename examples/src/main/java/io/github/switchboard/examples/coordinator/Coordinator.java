@@ -100,7 +100,8 @@ public final class Coordinator implements AutoCloseable {
       pb.redis(redis);
     }
     MetricsEndpoint metrics = new MetricsEndpoint();
-    RateLimiter limiter = metrics.monitor(lb.name(MetricsEndpoint.LIMITER_NAME).build());
+    RateLimiter limiter = metrics.monitor(
+        lb.name(MetricsEndpoint.LIMITER_NAME).circuitBreakerRegistry(metrics.breakers()).build());
     DecoderPool pool;
     try {
       pool = metrics.monitor(pb.build(), config.poolName());
