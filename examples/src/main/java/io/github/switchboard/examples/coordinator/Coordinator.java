@@ -104,7 +104,7 @@ public final class Coordinator implements AutoCloseable {
         lb.name(MetricsEndpoint.LIMITER_NAME).circuitBreakerRegistry(metrics.breakers()).build());
     DecoderPool pool;
     try {
-      pool = metrics.monitor(pb.build(), config.poolName());
+      pool = metrics.monitor(pb.circuitBreakerRegistry(metrics.breakers()).build(), config.poolName());
     } catch (PoolFormatException e) {
       limiter.close();
       throw new ConfigException(CoordinatorConfig.ENV_POOL_CONFIG_PATH, CoordinatorConfig.ENV_POOL_CONFIG_PATH

@@ -13,9 +13,9 @@ import java.io.IOException;
 /*
  * GET /metrics: the coordinator's meters (switchboard-micrometer) in the Prometheus text format, from a
  * PrometheusMeterRegistry of its own. The limiter is tagged name="route" (it limits POST /api/v1/route), the
- * pool with its POOL_NAME. The limiter's circuit breaker (switchboard-route, with Redis) is created in a
- * CircuitBreakerRegistry that resilience4j-micrometer reports (resilience4j_circuitbreaker_*). Nothing is
- * logged per scrape. The endpoint is open like /health: it shows counts, no node endpoint and no client
+ * pool with its POOL_NAME. With Redis, the circuit breakers (switchboard-route, switchboard-<POOL_NAME>) are
+ * created in a CircuitBreakerRegistry that resilience4j-micrometer reports (resilience4j_circuitbreaker_*).
+ * Nothing is logged per scrape. The endpoint is open like /health: it shows counts, no node endpoint and no client
  * key; put it behind the proxy's access rules if even counts are private.
  */
 /** The coordinator's meters and the endpoint that serves them to Prometheus. */
@@ -36,7 +36,7 @@ final class MetricsEndpoint {
     TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
   }
 
-  /** The registry the limiter's circuit breaker is created in. */
+  /** The registry the limiter's and the pool's circuit breakers are created in. */
   CircuitBreakerRegistry breakers() {
     return breakers;
   }

@@ -125,6 +125,8 @@ class MetricsEndpointTest {
       assertThat(sample(before, "switchboard_ratelimit_backend", route)).hasValue(1.0);
       assertThat(sample(before, "resilience4j_circuitbreaker_state", breaker, "state=\"closed\""))
           .hasValue(1.0);
+      assertThat(sample(before, "resilience4j_circuitbreaker_state",
+          "name=\"switchboard-" + onRedis.config().poolName() + "\"", "state=\"closed\"")).hasValue(1.0);
       assertThat(sample(before, "switchboard_ratelimit_decisions_total", route, "degraded=\"false\"",
           "outcome=\"allowed\"")).hasValue(1.0);
 
