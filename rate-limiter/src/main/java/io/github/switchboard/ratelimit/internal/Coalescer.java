@@ -55,22 +55,24 @@ final class Coalescer {
   private final Sender sender;
   private final long permitBudget;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private boolean busy; // guarded by this
+  private final int maxInFlight;
+  private int inFlight; // guarded by this
   private final BiConsumer<Object, @Nullable Throwable> afterSingle = (r, e) -> next(e);
 
-  Coalescer(Sender sender, long permitBudget) {
+  Coalescer(Sender sender, long permitBudget, int maxInFlight) {
     this.sender = sender;
     this.permitBudget = permitBudget;
+    this.maxInFlight = maxInFlight;
   }
 
   CompletionStage<List<Object>> submit(String stateKey, String now, long permits) {
     synchronized (this) {
-      if (busy) {
+      if (inFlight >= maxInFlight) {
         Pending p = new Pending(stateKey, now, permits);
         queue.add(p);
         return p;
       }
-      busy = true;
+      inFlight++;
     }
     CompletionStage<List<Object>> f;
     try {
@@ -90,7 +92,7 @@ final class Coalescer {
       synchronized (this) {
         failed = queue.toArray(new Pending[0]);
         queue.clear();
-        busy = false;
+        inFlight--;
       }
       Throwable cause = RedisConnection.unwrap(failure);
       for (Pending p : failed) {
@@ -102,7 +104,7 @@ final class Coalescer {
     synchronized (this) {
       int size = queue.size();
       if (size == 0) {
-        busy = false;
+        inFlight--;
         return;
       }
       int k = 0;

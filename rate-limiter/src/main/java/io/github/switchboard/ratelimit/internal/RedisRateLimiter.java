@@ -89,6 +89,13 @@ public final class RedisRateLimiter {
   private final LuaScript batchScript;
   private final boolean coalescing;
   private final Coalescer.Sender sender;
+  /*
+   * Script calls a lane keeps in flight before decisions wait to go together: 1. With 2, two threads
+   * could each hold a slot and write at once, and a later decision could reach Redis before an earlier
+   * one (seen on a Cluster, whose writer routes asynchronously): the order of a client's decisions is
+   * part of their exactness. With 1, whoever holds the slot is the only writer of the lane.
+   */
+  private static final int MAX_IN_FLIGHT = 1;
   private final long batchPermitBudget;
   private final @Nullable Coalescer lane;
   private final AtomicReferenceArray<Coalescer> slotLanes;
@@ -148,7 +155,7 @@ public final class RedisRateLimiter {
     this.batchPermitBudget =
         policy.algorithm() == Algorithm.SLIDING_WINDOW_LOG ? RateLimiter.MAX_LOG_PERMITS : Long.MAX_VALUE;
     this.sender = new LaneSender();
-    this.lane = coalescing ? new Coalescer(sender, batchPermitBudget) : null;
+    this.lane = coalescing ? new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT) : null;
     this.slotLanes = new AtomicReferenceArray<>(coalescing ? SlotHash.SLOT_COUNT : 0);
   }
 
@@ -191,7 +198,7 @@ public final class RedisRateLimiter {
     int slot = SlotHash.getSlot(stateKey);
     Coalescer c = slotLanes.get(slot);
     if (c == null) {
-      Coalescer made = new Coalescer(sender, batchPermitBudget);
+      Coalescer made = new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT);
       c = slotLanes.compareAndSet(slot, null, made) ? made : slotLanes.get(slot);
     }
     return c;
