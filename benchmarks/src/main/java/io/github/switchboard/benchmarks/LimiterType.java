@@ -114,6 +114,16 @@ public enum LimiterType {
       return SwitchboardLimiter.onRedis(Algorithm.TOKEN_BUCKET, keys, need(redis));
     }
   },
+  /**
+   * Switchboard on Redis, {@code TOKEN_BUCKET}, with coalescing and the local deny cache off: one script
+   * call per decision, as before them (the same-run baseline of what they change).
+   */
+  SWITCHBOARD_REDIS_TOKEN_BUCKET_UNCOALESCED(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.onRedisUncoalesced(Algorithm.TOKEN_BUCKET, keys, need(redis));
+    }
+  },
   /** The ceiling: a raw Lettuce EVALSHA of Switchboard's {@code SLIDING_WINDOW_LOG} script. */
   EVALSHA_SLIDING_WINDOW_LOG(true) {
     @Override

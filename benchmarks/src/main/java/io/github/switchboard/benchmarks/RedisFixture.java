@@ -198,6 +198,28 @@ final class RedisFixture implements AutoCloseable {
     return url;
   }
 
+  /**
+   * The script calls (EVALSHA and EVAL) the server has run so far, from {@code INFO commandstats}.
+   *
+   * @return the count
+   */
+  long scriptCalls() {
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      long n = 0;
+      for (String line : c.sync().info("commandstats").split("\r?\n")) {
+        if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+          int at = line.indexOf("calls=");
+          int end = line.indexOf(',', at);
+          n += Long.parseLong(line.substring(at + "calls=".length(), end < 0 ? line.length() : end));
+        }
+      }
+      return n;
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
   /** Empties the server (FLUSHALL) and drops its cached scripts, so that every trial starts alike. */
   void flushAll() {
     RedisClient client = RedisClient.create(uri);

@@ -48,6 +48,18 @@ final class SwitchboardLimiter implements Limiter {
     return new SwitchboardLimiter(limiter, keys, false);
   }
 
+  /** On Redis with coalescing and the local deny cache off: one script call per decision. */
+  static SwitchboardLimiter onRedisUncoalesced(Algorithm algorithm, String[] keys, RedisFixture redis) {
+    RateLimiter limiter =
+        RateLimiters.builder(BenchmarkPolicy.switchboard(algorithm))
+            .redis(RedisTarget.parse(redis.url()))
+            .keyPrefix(PREFIX)
+            .coalescing(false)
+            .localDenyCache(false)
+            .build();
+    return new SwitchboardLimiter(limiter, keys, false);
+  }
+
   @Override
   public boolean tryAcquire(int key) {
     if (verdictOnly) {
