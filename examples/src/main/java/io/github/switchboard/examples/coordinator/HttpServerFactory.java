@@ -16,7 +16,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
-import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
@@ -29,8 +28,10 @@ import org.jspecify.annotations.Nullable;
  *   the body is read here with demand callbacks (BodyReader) before the API handler runs on a worker. A
  *   client that sends half a request, or a body shorter than its Content-Length, holds a connection and a
  *   buffer, never a worker, until the idle timeout closes it (the body case is answered 408).
- * - Workers: a fixed pool of `threads` plus the acceptor and the selector, with a bounded queue
- *   (MAX_QUEUED); connections are bounded too (MAX_CONNECTIONS: past it, Jetty stops accepting).
+ * - Workers: a fixed pool of `threads` plus the acceptor and the selector. Connections are bounded
+ *   (MAX_CONNECTIONS: past it, Jetty stops accepting), and an HTTP/1.1 connection has one request in
+ *   flight, so the work waiting for a worker is bounded by the connections. The queue itself is Jetty's
+ *   default (unbounded): Jetty's own tasks go through it too, and it warns against a bounded one.
  * - TCP_NODELAY on every accepted connection (Jetty's default, set explicitly), so an answer is never held
  *   back by Nagle's algorithm waiting for the client's delayed ACK.
  * - Request headers at most 16 KiB (431), bodies at most maxBodyBytes (413): the rest of a too-large body
@@ -42,8 +43,6 @@ import org.jspecify.annotations.Nullable;
 final class HttpServerFactory {
   /** The most connections open at once; past it, Jetty stops accepting until one closes. */
   static final int MAX_CONNECTIONS = 10_000;
-  /** The most requests waiting for a worker; past it, a connection is closed. */
-  static final int MAX_QUEUED = 1024;
   /**
    * The most bytes of a too-large body read and dropped before answering 413, so that a client still
    * sending gets the answer rather than a reset connection; past it, the answer comes at once and the
@@ -59,8 +58,8 @@ final class HttpServerFactory {
   static Server create(CoordinatorConfig config, ApiHandler api) {
     // the acceptor and the selector each hold a thread of the pool: the workers are the rest
     int threads = config.threads() + 2;
-    QueuedThreadPool pool = new QueuedThreadPool(threads, threads, 60_000, 0,
-        new BlockingArrayQueue<>(MAX_QUEUED), null);
+    QueuedThreadPool pool = new QueuedThreadPool(threads, threads, 60_000);
+    pool.setReservedThreads(0);
     pool.setName("coordinator-http");
     Server server = new Server(pool);
 
