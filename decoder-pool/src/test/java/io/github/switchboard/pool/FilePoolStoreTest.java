@@ -119,7 +119,7 @@ class FilePoolStoreTest {
     assertThat(p.node("operator").orElseThrow().configured()).isTrue();
     assertThat(p.node("mine")).isPresent();
     await().atMost(Duration.ofSeconds(2)).until(() -> events.stream().anyMatch(
-        e -> e.type() == PoolEvent.Type.NODE_REGISTERED && e.nodeId().orElse("").equals("operator")));
+        e -> e instanceof PoolEvent.NodeRegistered r && r.nodeId().equals("operator")));
     assertThat(events).anyMatch(e -> e.type() == PoolEvent.Type.RELOADED);
     System.out.printf("file change picked up after %d ms%n", TimeUnit.NANOSECONDS.toMillis(took));
   }

@@ -103,7 +103,7 @@ class HealthCheckTest {
     assertThat(pool.select(RoutingRequest.of("en", "es"))).isPresent();
 
     await().atMost(Duration.ofSeconds(2)).until(() -> events.size() >= 3);
-    assertThat(events).extracting(e -> e.health().orElseThrow())
+    assertThat(events).extracting(e -> ((PoolEvent.HealthChanged) e).health())
         .startsWith(NodeHealth.HEALTHY, NodeHealth.UNHEALTHY, NodeHealth.HEALTHY);
   }
 

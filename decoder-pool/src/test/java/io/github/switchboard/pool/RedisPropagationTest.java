@@ -57,11 +57,11 @@ class RedisPropagationTest {
       b.subscribe(e -> {
         // a resynchronisation may report a registration and a status change as one NODE_REGISTERED
         long now = System.nanoTime();
-        String id = e.nodeId().orElse("");
+        String id = e instanceof PoolEvent.NodeEvent ne ? ne.nodeId() : "";
         if (e.type() == PoolEvent.Type.NODE_REGISTERED) {
           seenByB.putIfAbsent(id + "/registered", now);
         }
-        if (e.status().orElse(null) == NodeStatus.DRAINING) {
+        if (e instanceof PoolEvent.StatusChanged s && s.status() == NodeStatus.DRAINING) {
           seenByB.putIfAbsent(id + "/registered", now);
           seenByB.putIfAbsent(id + "/draining", now);
         }

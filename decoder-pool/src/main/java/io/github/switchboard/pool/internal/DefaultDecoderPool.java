@@ -114,7 +114,6 @@ public final class DefaultDecoderPool implements DecoderPool {
     for (BackendListener l : settings.backendListeners()) {
       store.addBackendListener(l);
     }
-    store.addBackendListener((n, from, to) -> dispatch(PoolEvent.backendState(to)));
     long sweepMs = Math.max(1, settings.sweepInterval().toMillis());
     scheduler.scheduleWithFixedDelay(this::sweepQuietly, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
     if (settings.healthChecks().enabled()) {
@@ -122,7 +121,7 @@ public final class DefaultDecoderPool implements DecoderPool {
       this.health = new HealthChecker(name, settings.healthChecks(), httpExecutor, new HealthChecker.Sink() {
         @Override
         public void healthChanged(String nodeId, NodeHealth h, String why) {
-          dispatch(PoolEvent.healthChanged(nodeId, h));
+          dispatch(PoolEvents.healthChanged(nodeId, h));
         }
 
         @Override
@@ -335,14 +334,13 @@ public final class DefaultDecoderPool implements DecoderPool {
   }
 
   private void onStoreEvent(PoolEvent e) {
-    if (e.type() == PoolEvent.Type.NODE_REMOVED || e.type() == PoolEvent.Type.NODE_EVICTED) {
-      e.nodeId().ifPresent(id -> {
-        healthLoads.remove(id);
-        HealthChecker h = health;
-        if (h != null) {
-          h.forget(id);
-        }
-      });
+    if (e instanceof PoolEvent.NodeRemoved || e instanceof PoolEvent.NodeEvicted) {
+      String id = ((PoolEvent.NodeEvent) e).nodeId();
+      healthLoads.remove(id);
+      HealthChecker h = health;
+      if (h != null) {
+        h.forget(id);
+      }
     }
     dispatch(e);
   }

@@ -368,7 +368,7 @@ public final class FilePoolStore extends AbstractPoolStore {
             continue;
           }
           if (!reloaded) {
-            w.events.add(PoolEvent.reloaded(w.snap.revision()));
+            w.events.add(PoolEvents.reloaded(w.snap.revision()));
             reloaded = true;
           }
         } else if (op.writesConfig() && !goodCopy) {
@@ -531,7 +531,7 @@ public final class FilePoolStore extends AbstractPoolStore {
         snapshot = candidate;
         events.addAll(diff);
         if (configChanged) {
-          events.add(PoolEvent.reloaded(candidate.revision()));
+          events.add(PoolEvents.reloaded(candidate.revision()));
         }
       }
     }

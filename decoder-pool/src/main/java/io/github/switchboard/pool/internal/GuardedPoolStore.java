@@ -440,7 +440,7 @@ public final class GuardedPoolStore extends AbstractPoolStore {
       offset = floor - src;
     }
     snapshot = offset == 0 ? source : source.withRevision(src + offset);
-    emit(e.revision() == 0 || offset == 0 ? e : rebase(e, e.revision() + offset));
+    emit(e.revision() == 0 || offset == 0 ? e : PoolEvents.withRevision(e, e.revision() + offset));
   }
 
   /** Under emitLock: makes another backend's snapshot the visible one, reporting the differences. */
@@ -455,22 +455,7 @@ public final class GuardedPoolStore extends AbstractPoolStore {
     for (PoolEvent e : SnapshotDiff.events(before, after)) {
       emit(e);
     }
-    emit(PoolEvent.reloaded(after.revision()));
-  }
-
-  private static PoolEvent rebase(PoolEvent e, long rev) {
-    return switch (e.type()) {
-      case NODE_REGISTERED -> PoolEvent.nodeRegistered(rev, e.node().orElseThrow());
-      case NODE_UPDATED -> PoolEvent.nodeUpdated(rev, e.node().orElseThrow());
-      case NODE_REMOVED -> PoolEvent.nodeRemoved(rev, e.nodeId().orElseThrow());
-      case NODE_EVICTED -> PoolEvent.nodeEvicted(rev, e.nodeId().orElseThrow());
-      case STATUS_CHANGED -> PoolEvent.statusChanged(rev, e.nodeId().orElseThrow(), e.status().orElseThrow());
-      case HEARTBEAT -> PoolEvent.heartbeat(rev, e.nodeId().orElseThrow(), e.load().orElseThrow());
-      case AB_TEST_PUT -> PoolEvent.abTestPut(rev, e.abTest().orElseThrow());
-      case AB_TEST_REMOVED -> PoolEvent.abTestRemoved(rev, e.abTestName().orElseThrow());
-      case RELOADED -> PoolEvent.reloaded(rev);
-      default -> e;
-    };
+    emit(PoolEvents.reloaded(after.revision()));
   }
 
   private void notifyBackend(BackendState from, BackendState to) {

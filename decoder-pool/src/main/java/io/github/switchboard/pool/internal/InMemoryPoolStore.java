@@ -42,7 +42,7 @@ public class InMemoryPoolStore extends AbstractPoolStore {
     for (PoolEvent e : events) {
       emit(e);
     }
-    emit(PoolEvent.reloaded(after.revision()));
+    emit(PoolEvents.reloaded(after.revision()));
   }
 
   @Override
@@ -59,7 +59,7 @@ public class InMemoryPoolStore extends AbstractPoolStore {
 
   @Override
   public synchronized CompletionStage<Void> reload() {
-    emit(PoolEvent.reloaded(snapshot.revision()));
+    emit(PoolEvents.reloaded(snapshot.revision()));
     return CompletableFuture.completedFuture(null);
   }
 

@@ -164,7 +164,7 @@ public sealed interface PoolChange {
         return Outcome.unchanged(s, false);
       }
       PoolSnapshot next = s.withNode(rev, node, configured);
-      return new Outcome(next, old == null ? PoolEvent.nodeRegistered(rev, node) : PoolEvent.nodeUpdated(rev, node),
+      return new Outcome(next, old == null ? PoolEvents.nodeRegistered(rev, node) : PoolEvents.nodeUpdated(rev, node),
           old == null);
     }
 
@@ -196,7 +196,7 @@ public sealed interface PoolChange {
       if (s.node(id) == null) {
         return Outcome.unchanged(s, false);
       }
-      return new Outcome(s.withoutNode(rev, id), PoolEvent.nodeRemoved(rev, id), true);
+      return new Outcome(s.withoutNode(rev, id), PoolEvents.nodeRemoved(rev, id), true);
     }
   }
 
@@ -231,7 +231,7 @@ public sealed interface PoolChange {
       if (!r.hasHeartbeat() || r.lastHeartbeatMicros() >= heartbeatBeforeMicros) {
         return Outcome.unchanged(s, false);
       }
-      return new Outcome(s.withoutNode(rev, id), PoolEvent.nodeEvicted(rev, id), true);
+      return new Outcome(s.withoutNode(rev, id), PoolEvents.nodeEvicted(rev, id), true);
     }
 
     @Override
@@ -280,7 +280,7 @@ public sealed interface PoolChange {
         return Outcome.unchanged(s, false);
       }
       PoolSnapshot next = s.withRuntime(rev, id, s.runtimeOf(id).withHeartbeat(load, atMicros));
-      return new Outcome(next, PoolEvent.heartbeat(rev, id, load), true);
+      return new Outcome(next, PoolEvents.heartbeat(rev, id, load), true);
     }
 
     @Override
@@ -321,7 +321,7 @@ public sealed interface PoolChange {
       if (node.status() == status) {
         return Outcome.unchanged(s, true);
       }
-      return new Outcome(s.withStatus(rev, id, status), PoolEvent.statusChanged(rev, id, status), true);
+      return new Outcome(s.withStatus(rev, id, status), PoolEvents.statusChanged(rev, id, status), true);
     }
 
     /*
@@ -372,7 +372,7 @@ public sealed interface PoolChange {
       if (test.equals(old)) {
         return Outcome.unchanged(s, false);
       }
-      return new Outcome(s.withAbTest(rev, test), PoolEvent.abTestPut(rev, test), old == null);
+      return new Outcome(s.withAbTest(rev, test), PoolEvents.abTestPut(rev, test), old == null);
     }
   }
 
@@ -407,7 +407,7 @@ public sealed interface PoolChange {
       if (!s.abTests().containsKey(name)) {
         return Outcome.unchanged(s, false);
       }
-      return new Outcome(s.withoutAbTest(rev, name), PoolEvent.abTestRemoved(rev, name), true);
+      return new Outcome(s.withoutAbTest(rev, name), PoolEvents.abTestRemoved(rev, name), true);
     }
   }
 

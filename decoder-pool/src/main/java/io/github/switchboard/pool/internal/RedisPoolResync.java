@@ -201,7 +201,7 @@ final class RedisPoolResync {
     }
     if (!diff.isEmpty() || newRev != before.revision() || !mine.isEmpty()) {
       // a read that found nothing new (say, after a resubscription) is not worth an event; a reload() is
-      store.emit(PoolEvent.reloaded(newRev));
+      store.emit(PoolEvents.reloaded(newRev));
     }
     store.subscription.dropUpTo(newRev);
     if (regressed) {

@@ -100,6 +100,7 @@ public final class RedisPoolStore extends AbstractPoolStore {
   static final LuaScript SNAPSHOT = LuaScript.fromResource(RedisPoolStore.class, "pool_snapshot.lua");
   static final LuaScript SEED = LuaScript.fromResource(RedisPoolStore.class, "pool_seed.lua");
   static final LuaScript LEAD = LuaScript.fromResource(RedisPoolStore.class, "pool_lead.lua");
+  private static final long CLOCK_CHECK_SECONDS = 10;
 
   final String poolName;
   final RedisConnection connection;
@@ -121,6 +122,8 @@ public final class RedisPoolStore extends AbstractPoolStore {
 
   // only on exec
   private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
+  private volatile long clockOffsetMicros; // Redis's clock minus this process's, estimated from TIME
+  private volatile boolean clockOffsetKnown;
   private long lastCheckedRemote = -1;
   private long localAtLastCheck = -1;
 
@@ -187,6 +190,7 @@ public final class RedisPoolStore extends AbstractPoolStore {
     }
     long period = connection.supportsPubSub() ? checkInterval.toMillis() : 100;
     exec.scheduleWithFixedDelay(this::periodicCheck, period, period, TimeUnit.MILLISECONDS);
+    exec.scheduleWithFixedDelay(this::measureClock, 0, CLOCK_CHECK_SECONDS, TimeUnit.SECONDS);
     submit(() -> resync.request(null));
   }
 
@@ -316,8 +320,41 @@ public final class RedisPoolStore extends AbstractPoolStore {
       resync.request("event " + m.rev() + " does not apply to the local snapshot");
       return;
     }
+    if (m.redisMicros() > 0 && clockOffsetKnown) {
+      long delay = Math.max(0, localMicros() + clockOffsetMicros - m.redisMicros());
+      event = PoolEvents.withPropagationDelay(event, Duration.ofNanos(delay * 1000));
+    }
     snapshot = o.snapshot();
     emit(event);
+  }
+
+  /*
+   * The offset between Redis's clock and this process's wall clock, estimated from a TIME reply (Redis's
+   * time at the middle of the round trip), every CLOCK_CHECK_SECONDS. It only turns a change's Redis time
+   * into a propagation delay; nothing this store decides depends on it.
+   */
+  private void measureClock() {
+    if (closed) {
+      return;
+    }
+    long before = localMicros();
+    try {
+      connection.commands().time().whenComplete((t, err) -> {
+        if (err == null && t != null && t.size() == 2) {
+          long after = localMicros();
+          long redis = Long.parseLong(t.get(0)) * 1_000_000L + Long.parseLong(t.get(1));
+          clockOffsetMicros = redis - (before + after) / 2;
+          clockOffsetKnown = true;
+        }
+      });
+    } catch (RuntimeException e) { // Redis unavailable: keep the last estimate
+      LOG.debug("pool '{}': TIME failed ({})", poolName, e.toString());
+    }
+  }
+
+  private static long localMicros() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
   }
 
   private void awaitRevision(long rev, CompletableFuture<Void> f) {

@@ -57,8 +57,8 @@ final class RedisPoolSubscription {
     this.channel = store.keys.channel;
   }
 
-  /** A parsed change message. */
-  record Message(long rev, String op, String id, @Nullable String data) {}
+  /** A parsed change message; {@code redisMicros} is Redis's time of the change (0 if the message has none). */
+  record Message(long rev, String op, String id, @Nullable String data, long redisMicros) {}
 
   boolean isSubscribed() {
     return subscribed;
@@ -167,7 +167,7 @@ final class RedisPoolSubscription {
     }
     JsonNode data = n.get("data");
     return new Message(n.get("rev").longValue(), n.get("op").textValue(), n.path("id").asText(""),
-        data == null || data.isNull() ? null : data.asText());
+        data == null || data.isNull() ? null : data.asText(), n.path("t").asLong(0));
   }
 
   /** On the store's thread: a change message from pub/sub ({@code fromStream}) or from an own write. */

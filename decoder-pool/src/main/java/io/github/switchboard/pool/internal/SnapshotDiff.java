@@ -27,19 +27,19 @@ public final class SnapshotDiff {
     List<PoolEvent> out = new ArrayList<>();
     for (String id : new TreeSet<>(before.nodes().keySet())) {
       if (!after.nodes().containsKey(id)) {
-        out.add(PoolEvent.nodeRemoved(rev, id));
+        out.add(PoolEvents.nodeRemoved(rev, id));
       }
     }
     for (String id : new TreeSet<>(after.nodes().keySet())) {
       DecoderNode now = after.nodes().get(id);
       DecoderNode old = before.nodes().get(id);
       if (old == null) {
-        out.add(PoolEvent.nodeRegistered(rev, now));
+        out.add(PoolEvents.nodeRegistered(rev, now));
       } else if (!old.equals(now)) {
         if (old.withStatus(now.status()).equals(now)) {
-          out.add(PoolEvent.statusChanged(rev, id, now.status()));
+          out.add(PoolEvents.statusChanged(rev, id, now.status()));
         } else {
-          out.add(PoolEvent.nodeUpdated(rev, now));
+          out.add(PoolEvents.nodeUpdated(rev, now));
         }
       }
     }
@@ -47,18 +47,18 @@ public final class SnapshotDiff {
       NodeRuntime old = before.runtime().get(e.getKey());
       NodeRuntime now = e.getValue();
       if (now.hasHeartbeat() && (old == null || old.lastHeartbeatMicros() != now.lastHeartbeatMicros())) {
-        out.add(PoolEvent.heartbeat(rev, e.getKey(), now.load()));
+        out.add(PoolEvents.heartbeat(rev, e.getKey(), now.load()));
       }
     }
     for (String name : new TreeSet<>(before.abTests().keySet())) {
       if (!after.abTests().containsKey(name)) {
-        out.add(PoolEvent.abTestRemoved(rev, name));
+        out.add(PoolEvents.abTestRemoved(rev, name));
       }
     }
     for (String name : new TreeSet<>(after.abTests().keySet())) {
       AbTest now = after.abTests().get(name);
       if (!now.equals(before.abTests().get(name))) {
-        out.add(PoolEvent.abTestPut(rev, now));
+        out.add(PoolEvents.abTestPut(rev, now));
       }
     }
     return out;

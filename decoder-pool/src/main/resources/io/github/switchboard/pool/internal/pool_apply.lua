@@ -27,7 +27,8 @@
 -- known / removed, 0 = not (or skipped on replay), 2 = skipped on replay because Redis holds newer data;
 -- msg = the event published for that change, or "" when nothing changed.
 -- Each change that changes something bumps the revision once and publishes one event:
---   {"rev":N,"op":"up","id":"...","new":true,"data":"<JSON as a string>"}
+--   {"rev":N,"op":"up","id":"...","new":true,"data":"<JSON as a string>","t":<Redis TIME, microseconds>}
+-- ("t" lets a subscriber measure how long the change took to reach it: PoolEvent.propagationDelay)
 
 local nodes, state, abtests, revkey, updated, beats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local channel, replay, merge = ARGV[1], ARGV[2] ~= 'live', ARGV[2] == 'merge'
@@ -57,7 +58,8 @@ local function publish(op, id, data, created)
   if data then
     msg = msg .. ',"data":' .. cjson.encode(data)
   end
-  msg = msg .. '}'
+  local now = redis.call('TIME')
+  msg = msg .. ',"t":' .. now[1] .. string.format('%06d', tonumber(now[2])) .. '}'
   redis.call('PUBLISH', channel, msg)
   return msg
 end
