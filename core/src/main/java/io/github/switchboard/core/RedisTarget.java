@@ -54,6 +54,8 @@ public final class RedisTarget {
     /**
      * Checks the fields.
      *
+     * @param host the host name or address (IPv6 without brackets)
+     * @param port the port, 1 to 65535
      * @throws IllegalArgumentException if the host is blank or the port is outside 1..65535
      */
     public HostAndPort {

@@ -28,6 +28,12 @@ public record AbTest(
   /**
    * Checks every field.
    *
+   * @param name the test's name
+   * @param active whether the test runs
+   * @param languagePair the pair it applies to, such as {@code en-es}
+   * @param trafficPercentage the share of requests sent to the experiment group, 0 to 100
+   * @param controlGroupTags the tags every control node carries
+   * @param experimentGroupTags the tags every experiment node carries
    * @throws IllegalArgumentException if a field breaks its rule; the message names the field and the rule
    */
   public AbTest {

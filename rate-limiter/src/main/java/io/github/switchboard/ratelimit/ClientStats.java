@@ -20,6 +20,9 @@ public record ClientStats(List<LimitStats> limits, boolean degraded, long localD
   /**
    * Copies the list.
    *
+   * @param limits the statistics of each limit, in the policy's order
+   * @param degraded whether the fallback answered
+   * @param localDenials the calls this instance answered from its local deny cache
    * @throws NullPointerException if the list is null
    * @throws IllegalArgumentException if {@code localDenials} is negative
    */
@@ -67,6 +70,11 @@ public record ClientStats(List<LimitStats> limits, boolean degraded, long localD
     /**
      * Checks the fields.
      *
+     * @param count the limit's permits per window
+     * @param window the limit's window
+     * @param used the permits used in the current window
+     * @param remaining the permits available now
+     * @param resetAfter how long until the limit is back to its full count
      * @throws NullPointerException if a duration is null
      */
     public LimitStats {

@@ -49,6 +49,8 @@ public final class RateLimitPolicy {
     /**
      * Checks the fields.
      *
+     * @param count the number of permits
+     * @param window the window
      * @throws IllegalArgumentException if the count or the window is out of range
      * @throws NullPointerException if the window is null
      */

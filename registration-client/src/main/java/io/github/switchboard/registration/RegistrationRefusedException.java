@@ -13,7 +13,9 @@ import java.util.Objects;
 public final class RegistrationRefusedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The channel that refused. */
   private final Channel channel;
+  /** The HTTP status of the refusal. */
   private final int status;
 
   /** The failures before the refusal; a List.copyOf, serializable in practice. */
