@@ -92,6 +92,44 @@ class CoordinatorHostileInputTest {
     assertThat(api.get("/api/v1/decoders/n2").statusCode()).isEqualTo(404);
   }
 
+  /**
+   * A seeded fuzz of the write routes' bodies: valid bodies cut, spliced and sprinkled with JSON
+   * punctuation, plus nesting, long numbers and long names. Every answer is a success or a 4xx
+   * problem+json; never a 5xx, never another content type.
+   */
+  @Test
+  void fuzzedBodiesOnTheWriteRoutesAreAnsweredWithSuccessOrA4xxProblem() {
+    assertThat(api.register(nodeJson("n1", "http://127.0.0.1:9001", "\"en\", \"es\"", "")).statusCode())
+        .isEqualTo(201);
+    String[] seeds = {nodeJson("f1", "http://127.0.0.1:9001", "\"en\", \"es\"", "\"capacity\": 5, \"tags\": [\"a\"]"),
+        "{\"load\": 12, \"inflight\": 3}", "{\"load\": 1.5e2, \"uptime\": 10, \"hot_adapters\": [\"x\"]}"};
+    java.util.Random random = new java.util.Random(20261126L);
+    String punctuation = "{}[]\":,0-e.\\ tfn\u0000\u00e9";
+    for (int i = 0; i < 300; i++) {
+      StringBuilder b = new StringBuilder(seeds[random.nextInt(seeds.length)]);
+      for (int edits = 1 + random.nextInt(6); edits > 0; edits--) {
+        int at = b.length() == 0 ? 0 : random.nextInt(b.length());
+        switch (random.nextInt(5)) {
+          case 0 -> b.insert(at, punctuation.charAt(random.nextInt(punctuation.length())));
+          case 1 -> b.setLength(at);
+          case 2 -> b.insert(at, "[".repeat(random.nextInt(40)));
+          case 3 -> b.insert(at, "9".repeat(random.nextInt(100)));
+          default -> {
+            if (b.length() > 0) {
+              b.deleteCharAt(at);
+            }
+          }
+        }
+      }
+      String body = b.toString();
+      HttpResponse<String> r = i % 2 == 0 ? api.register(body) : api.heartbeat("n1", body);
+      assertThat(r.statusCode()).as("%s -> %s", body, r.body()).isBetween(200, 499);
+      if (r.statusCode() >= 400) {
+        assertThat(r.headers().firstValue("Content-Type")).as(body).hasValue("application/problem+json");
+      }
+    }
+  }
+
   @Test
   void sixtyFourHalfSentRequestsDoNotStopHealth() throws Exception {
     int port = coordinator.port();
