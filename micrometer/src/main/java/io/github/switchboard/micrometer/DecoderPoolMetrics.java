@@ -5,9 +5,14 @@ import io.github.switchboard.micrometer.internal.Names;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
 import io.github.switchboard.pool.NodeView;
+import io.github.switchboard.pool.PoolEvent;
+import io.github.switchboard.pool.PoolListener;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Micrometer meters for a {@link DecoderPool}, each tagged {@code name}:
@@ -19,6 +24,9 @@ import java.util.Objects;
  *       unselectable}</td><td>the pool's nodes by {@link NodeView#selectable()}</td></tr>
  *   <tr><td>{@value #BACKEND}</td><td>gauge</td><td></td><td>1 while Redis answers (or the pool has no
  *       Redis), 0 while the fallback does</td></tr>
+ *   <tr><td>{@value #PROPAGATION}</td><td>timer</td><td></td><td>for each change received from Redis
+ *       (made by any instance), from the change's time in Redis to this instance applying it ({@link
+ *       PoolEvent#propagationDelay()}); histogram buckets from 1 ms to 10 s</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -27,7 +35,9 @@ import java.util.Objects;
  *
  * <p>The gauges read the pool's local snapshot when the registry is scraped, so they follow every change
  * (from this instance or another one), and nodes that go stale without any event as well. They hold the
- * pool weakly, as Micrometer's gauges do.
+ * pool weakly, as Micrometer's gauges do. The propagation timer listens to the pool ({@link
+ * DecoderPool#subscribe(PoolListener)}) on the pool's event thread; a pool without Redis records nothing
+ * there.
  */
 public final class DecoderPoolMetrics {
 
@@ -36,6 +46,26 @@ public final class DecoderPoolMetrics {
 
   /** The gauge of the backend. */
   public static final String BACKEND = "switchboard.pool.backend";
+
+  /** The timer of changes from Redis to this instance. */
+  public static final String PROPAGATION = "switchboard.pool.propagation";
+
+  /** The upper bounds of the propagation histogram's buckets. */
+  private static final Duration[] PROPAGATION_BUCKETS = {
+    Duration.ofMillis(1),
+    Duration.ofMillis(2),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
+  };
 
   private DecoderPoolMetrics() {}
 
@@ -60,7 +90,32 @@ public final class DecoderPoolMetrics {
         .description("1 while Redis answers the decoder pool (or it has no Redis), 0 while its fallback does")
         .tag("name", name)
         .register(registry);
+    Timer propagation =
+        Timer.builder(PROPAGATION)
+            .description("From a change's time in Redis to this instance of the decoder pool applying it")
+            .tag("name", name)
+            .serviceLevelObjectives(PROPAGATION_BUCKETS)
+            .register(registry);
+    pool.subscribe(new PropagationListener(propagation));
     return pool;
+  }
+
+  /** Records each event's propagation delay; a negative estimate (clock offset noise) counts as 0. */
+  private static final class PropagationListener implements PoolListener {
+    private final Timer timer;
+
+    PropagationListener(Timer timer) {
+      this.timer = timer;
+    }
+
+    @Override
+    public void onEvent(PoolEvent event) {
+      Optional<Duration> delay = event.propagationDelay();
+      if (delay.isPresent()) {
+        Duration d = delay.get();
+        timer.record(d.isNegative() ? Duration.ZERO : d);
+      }
+    }
   }
 
   private static void nodesGauge(

@@ -12,9 +12,13 @@ import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
 import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeStatus;
+import io.github.switchboard.pool.PoolEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The pool's gauges follow registrations, status changes, staleness and Redis. */
@@ -71,6 +75,7 @@ class DecoderPoolMetricsTest {
       clock.advance(Duration.ofSeconds(31));
       // no event: the gauge reads the snapshot when scraped, so a node that went stale is counted as such
       awaitNodes(1, 1);
+      assertThat(meters.poolPropagation().count()).as("no Redis, nothing propagated").isZero();
     }
   }
 
@@ -93,11 +98,42 @@ class DecoderPoolMetricsTest {
                     .build(),
                 "default")) {
       assertThat(meters.poolBackend()).isEqualTo(1);
+      List<PoolEvent> delayed = new CopyOnWriteArrayList<>();
+      watched.subscribe(
+          e -> {
+            if (e.propagationDelay().isPresent()) {
+              delayed.add(e);
+            }
+          });
+      // the watched instance subscribes to Redis in the background; a change made before that reaches it by
+      // a resynchronisation, which carries no delay: write until one arrives through the subscription
+      await("the watched instance hears the stream")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                writer.register(node("warm-up"));
+                return !delayed.isEmpty();
+              });
+
       writer.register(node("a"));
       writer.register(node("b"));
-      awaitNodes(2, 0);
+      awaitNodes(3, 0);
       writer.setStatus("a", NodeStatus.DRAINING);
-      awaitNodes(1, 1);
+      awaitNodes(2, 1);
+      await("the three changes arrive with their delay")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  delayed.stream()
+                          .filter(e -> e instanceof PoolEvent.NodeEvent n && !n.nodeId().equals("warm-up"))
+                          .count()
+                      == 3);
+      // every change heard with a delay is timed once, from its Redis time to being applied here
+      await().atMost(Duration.ofSeconds(5)).until(() -> meters.poolPropagation().count() == delayed.size());
+      assertThat(meters.poolPropagation().max(TimeUnit.MILLISECONDS))
+          .as("a change crosses loopback Redis well within a second")
+          .isLessThan(1_000);
 
       redis.kill();
       await("the pool's backend gauge drops to 0")

@@ -40,6 +40,10 @@ final class Meters {
     return registry.get(DecoderPoolMetrics.NODES).tags("name", name, "state", state).gauge().value();
   }
 
+  io.micrometer.core.instrument.Timer poolPropagation() {
+    return registry.get(DecoderPoolMetrics.PROPAGATION).tags("name", name).timer();
+  }
+
   double poolBackend() {
     return registry.get(DecoderPoolMetrics.BACKEND).tags("name", name).gauge().value();
   }
