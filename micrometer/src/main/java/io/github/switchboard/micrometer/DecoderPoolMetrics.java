@@ -1,6 +1,7 @@
 package io.github.switchboard.micrometer;
 
 import io.github.switchboard.core.BackendState;
+import io.github.switchboard.micrometer.internal.Buckets;
 import io.github.switchboard.micrometer.internal.Names;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
@@ -51,21 +52,8 @@ public final class DecoderPoolMetrics {
   public static final String PROPAGATION = "switchboard.pool.propagation";
 
   /** The upper bounds of the propagation histogram's buckets. */
-  private static final Duration[] PROPAGATION_BUCKETS = {
-    Duration.ofMillis(1),
-    Duration.ofMillis(2),
-    Duration.ofMillis(5),
-    Duration.ofMillis(10),
-    Duration.ofMillis(25),
-    Duration.ofMillis(50),
-    Duration.ofMillis(100),
-    Duration.ofMillis(250),
-    Duration.ofMillis(500),
-    Duration.ofSeconds(1),
-    Duration.ofMillis(2500),
-    Duration.ofSeconds(5),
-    Duration.ofSeconds(10)
-  };
+  private static final Duration[] PROPAGATION_BUCKETS =
+      Buckets.millis(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000);
 
   private DecoderPoolMetrics() {}
 

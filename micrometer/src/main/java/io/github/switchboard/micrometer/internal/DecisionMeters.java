@@ -26,21 +26,8 @@ public final class DecisionMeters {
    * The upper bounds of the latency histogram's buckets: from an in-memory decision (well under 100 µs) to
    * past the default Redis command timeout (250 ms) and its synchronous bound (about twice that).
    */
-  static final Duration[] BUCKETS = {
-    Duration.ofNanos(100_000),
-    Duration.ofNanos(250_000),
-    Duration.ofNanos(500_000),
-    Duration.ofMillis(1),
-    Duration.ofMillis(2),
-    Duration.ofMillis(5),
-    Duration.ofMillis(10),
-    Duration.ofMillis(25),
-    Duration.ofMillis(50),
-    Duration.ofMillis(100),
-    Duration.ofMillis(250),
-    Duration.ofMillis(500),
-    Duration.ofSeconds(1)
-  };
+  static final Duration[] BUCKETS =
+      Buckets.millis(0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000);
 
   private final Counter allowed;
   private final Counter denied;
