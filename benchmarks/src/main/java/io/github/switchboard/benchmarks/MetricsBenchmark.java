@@ -38,13 +38,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Build once, from the repository root: {@code ./mvnw -B -pl benchmarks -am package -DskipTests}.
  *
- * <p>Quick mode (about 2 minutes; the figures in {@code docs/benchmarks.md}, "Metrics"):
+ * <p>Quick mode (about 3.5 minutes; the figures in {@code docs/benchmarks.md}, "Metrics"):
  *
  * <pre>{@code
  * java -jar benchmarks/target/benchmarks.jar MetricsBenchmark -prof gc -f 1 -wi 3 -w 1s -i 5 -r 1s
  * }</pre>
  *
- * <p>Full mode (about 6 minutes): {@code java -jar benchmarks/target/benchmarks.jar MetricsBenchmark -prof gc}.
+ * <p>Full mode (about 10 minutes): {@code java -jar benchmarks/target/benchmarks.jar MetricsBenchmark -prof gc}.
  * A trial fails if one request is denied or degraded (the policy never limits; see {@link
  * BenchmarkPolicy}).
  */
