@@ -29,6 +29,15 @@ public final class PoolTesting {
     }
   }
 
+  /** A file of the original system, from the test resources ({@code /original/NAME}). */
+  public static String original(String name) {
+    try (java.io.InputStream in = PoolTesting.class.getResourceAsStream("/original/" + name)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** A node on a local port-less endpoint. */
   public static DecoderNode.Builder node(String id) {
     return DecoderNode.builder(id, URI.create("http://" + id + ".test:8001"));

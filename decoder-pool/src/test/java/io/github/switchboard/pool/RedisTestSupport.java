@@ -14,16 +14,16 @@ import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 
 /** Helpers of the Redis pool tests: reading the pool's keys directly, capturing log lines. */
-final class RedisTestSupport {
+public final class RedisTestSupport {
   private RedisTestSupport() {}
 
   /** The key of a pool's node hash. */
-  static String nodesKey(String pool) {
+  public static String nodesKey(String pool) {
     return "switchboard:pool:{" + pool + "}:nodes";
   }
 
   /** HGETALL of a key, read with a plain connection of the deployment. */
-  static Map<String, String> hgetall(RedisDeployment d, String key) {
+  public static Map<String, String> hgetall(RedisDeployment d, String key) {
     StatefulConnection<String, String> c = d.connect();
     try {
       if (c instanceof StatefulRedisClusterConnection<String, String> cc) {
@@ -36,7 +36,7 @@ final class RedisTestSupport {
   }
 
   /** HSET of one field, with a plain connection of the deployment. */
-  static void hset(RedisDeployment d, String key, String field, String value) {
+  public static void hset(RedisDeployment d, String key, String field, String value) {
     StatefulConnection<String, String> c = d.connect();
     try {
       if (c instanceof StatefulRedisClusterConnection<String, String> cc) {
@@ -50,12 +50,12 @@ final class RedisTestSupport {
   }
 
   /** Captures what a logger writes until {@link LogCapture#close()}. */
-  static LogCapture capture(Class<?> type) {
+  public static LogCapture capture(Class<?> type) {
     return new LogCapture((Logger) LoggerFactory.getLogger(type));
   }
 
   /** Log lines of one logger. */
-  static final class LogCapture implements AutoCloseable {
+  public static final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
@@ -66,7 +66,7 @@ final class RedisTestSupport {
     }
 
     /** The formatted messages at or above a level. */
-    List<String> messages(Level atLeast) {
+    public List<String> messages(Level atLeast) {
       return appender.list.stream()
           .filter(e -> e.getLevel().isGreaterOrEqual(atLeast))
           .map(ILoggingEvent::getFormattedMessage)

@@ -94,7 +94,7 @@ public final class DefaultDecoderPool implements DecoderPool {
    * @param store the store
    * @param settings the settings
    */
-  public DefaultDecoderPool(PoolStore store, PoolSettings settings) {
+  DefaultDecoderPool(PoolStore store, PoolSettings settings) {
     this.store = Objects.requireNonNull(store, "store");
     this.settings = settings;
     this.clock = settings.timeSource();
@@ -151,7 +151,7 @@ public final class DefaultDecoderPool implements DecoderPool {
    *
    * @return the store
    */
-  public PoolStore store() {
+  PoolStore store() {
     return store;
   }
 

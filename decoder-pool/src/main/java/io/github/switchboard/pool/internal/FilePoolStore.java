@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * last good snapshot (the next change writes it back); a missing file at open is an empty pool.
  */
 /** A {@link PoolStore} in a JSON file shared by processes. */
-public final class FilePoolStore extends AbstractPoolStore {
+final class FilePoolStore extends AbstractPoolStore {
   private static final Logger LOG = LoggerFactory.getLogger(FilePoolStore.class);
   private static final ObjectMapper MAPPER = PoolCodec.newMapper(PoolCodec.MAX_DOCUMENT_LENGTH); // read limits
   private static final int MAX_BATCH = 4096;

@@ -77,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * failing; nothing per request.
  */
 /** Redis behind a circuit breaker, with a file or memory store as mirror and fallback. Thread-safe. */
-public final class GuardedPoolStore extends AbstractPoolStore {
+final class GuardedPoolStore extends AbstractPoolStore {
   private static final Logger LOG = LoggerFactory.getLogger(GuardedPoolStore.class);
   private static final long PROBE_MILLIS = 250;
   private static final long IDLE_CHECK_MILLIS = 1000;

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionStage;
  * shows them. Readers take the volatile snapshot without locking.
  */
 /** A pool store in this process's memory only: nothing shared, nothing persisted. */
-public class InMemoryPoolStore extends AbstractPoolStore {
+class InMemoryPoolStore extends AbstractPoolStore {
 
 
   /** Creates an empty store. */

@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * A journal entry adds the change's time (PoolJournal.Entry).
  */
 /** One change of a pool: what it does to a snapshot, how it travels to Redis and how it is journaled. */
-public sealed interface PoolChange {
+sealed interface PoolChange {
 
   /**
    * Returns the node id or A/B test name the change is about.

@@ -27,7 +27,7 @@ public final class PoolFactory {
    * @param storeConfig the configuration
    * @return the store; the caller owns it
    */
-  public static PoolStore openStore(PoolStoreConfig storeConfig) {
+  static PoolStore openStore(PoolStoreConfig storeConfig) {
     Path file = storeConfig.file();
     if (storeConfig.hasRedis()) {
       PoolStore fallback = file != null

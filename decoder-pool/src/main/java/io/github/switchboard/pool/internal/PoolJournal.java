@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * forced to disk on compaction and on close.
  */
 /** An append-only journal of pool changes made while Redis was unavailable. Thread-safe. */
-public final class PoolJournal implements AutoCloseable {
+final class PoolJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PoolJournal.class);
   private static final ObjectMapper MAPPER = PoolCodec.newMapper(PoolCodec.MAX_DOCUMENT_LENGTH); // read limits
   private static final int COMPACT_AT = 10_000;

@@ -29,7 +29,7 @@ import java.util.concurrent.CompletionStage;
  *   failing.
  */
 /** Where a pool keeps its shared state: memory, a file, Redis (guarded by the file). Thread-safe. */
-public interface PoolStore extends AutoCloseable {
+interface PoolStore extends AutoCloseable {
 
   /**
    * Returns the current state, without I/O.

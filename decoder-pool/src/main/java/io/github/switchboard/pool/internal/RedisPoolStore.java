@@ -93,7 +93,7 @@ import org.slf4j.LoggerFactory;
  * the garbage cannot replace a good copy anywhere (the guarded store mirrors this snapshot to the file).
  */
 /** A pool store in Redis, with a local snapshot kept current by pub/sub. Thread-safe. */
-public final class RedisPoolStore extends AbstractPoolStore {
+final class RedisPoolStore extends AbstractPoolStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisPoolStore.class);
 
   static final LuaScript APPLY = LuaScript.fromResource(RedisPoolStore.class, "pool_apply.lua");

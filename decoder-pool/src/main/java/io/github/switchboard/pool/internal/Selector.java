@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * region, adapter and A/B steps by cost, at most MAX_ALTERNATIVES.
  */
 /** Chooses a node for a request among node views. Stateless; thread-safe. */
-public final class Selector {
+final class Selector {
 
   /** The most alternatives a selection lists. */
   public static final int MAX_ALTERNATIVES = 8;

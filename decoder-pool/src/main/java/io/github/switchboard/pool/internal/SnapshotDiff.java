@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /** The events that turn one snapshot into another, for stores that resynchronise in full. */
-public final class SnapshotDiff {
+final class SnapshotDiff {
   private SnapshotDiff() {}
 
   /**

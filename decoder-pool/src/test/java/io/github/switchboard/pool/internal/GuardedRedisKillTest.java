@@ -1,4 +1,4 @@
-package io.github.switchboard.pool;
+package io.github.switchboard.pool.internal;
 
 import static io.github.switchboard.pool.PoolTesting.node;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +8,12 @@ import ch.qos.logback.classic.Level;
 import io.github.switchboard.core.BackendState;
 import io.github.switchboard.core.testing.RedisExtension;
 import io.github.switchboard.core.testing.RedisServer;
-import io.github.switchboard.pool.internal.GuardedPoolStore;
+import io.github.switchboard.pool.DecoderPool;
+import io.github.switchboard.pool.DecoderPools;
+import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeView;
+import io.github.switchboard.pool.PoolTesting;
+import io.github.switchboard.pool.RedisTestSupport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,12 +27,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.github.switchboard.pool.internal.RedisPoolStore;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Redis is killed (SIGKILL) while nodes register and heartbeat from several threads, and restarted empty

@@ -1,4 +1,4 @@
-package io.github.switchboard.pool;
+package io.github.switchboard.pool.internal;
 
 import static io.github.switchboard.pool.PoolTesting.await;
 import static io.github.switchboard.pool.PoolTesting.node;
@@ -7,10 +7,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.switchboard.core.testing.ManualTimeSource;
-import io.github.switchboard.pool.internal.DefaultDecoderPool;
-import io.github.switchboard.pool.internal.FilePoolStore;
-import io.github.switchboard.pool.internal.PoolChange;
-import io.github.switchboard.pool.internal.PoolCodec;
+import io.github.switchboard.pool.AbTest;
+import io.github.switchboard.pool.DecoderNode;
+import io.github.switchboard.pool.DecoderPool;
+import io.github.switchboard.pool.DecoderPools;
+import io.github.switchboard.pool.FilePoolWriterMain;
+import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeView;
+import io.github.switchboard.pool.PoolEvent;
+import io.github.switchboard.pool.PoolFormatException;
+import io.github.switchboard.pool.PoolTesting;
+import io.github.switchboard.pool.RoutingRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,7 +78,7 @@ class FilePoolStoreTest {
 
   @Test
   void theOriginalsFileLoadsThroughThePoolAsConfiguredNodes() throws IOException {
-    write(PoolCodecTest.resource("decoder_pool.json"));
+    write(PoolTesting.original("decoder_pool.json"));
     DecoderPool p = pool();
     NodeView v = p.node("decoder-1").orElseThrow();
     assertThat(v.configured()).isTrue();
@@ -82,7 +89,7 @@ class FilePoolStoreTest {
 
   @Test
   void theLegacyListLoadsAndIsRewrittenWholeOnTheFirstChange() throws IOException {
-    write(PoolCodecTest.resource("legacy_list.json"));
+    write(PoolTesting.original("legacy_list.json"));
     DecoderPool p = pool();
     assertThat(p.nodes()).hasSize(2);
     assertThat(p.nodes().get(0).runtime().load().load()).isEqualTo(37.5); // legacy runtime, read

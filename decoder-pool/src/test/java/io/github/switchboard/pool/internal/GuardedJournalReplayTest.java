@@ -1,4 +1,4 @@
-package io.github.switchboard.pool;
+package io.github.switchboard.pool.internal;
 
 import static io.github.switchboard.pool.PoolTesting.await;
 import static io.github.switchboard.pool.PoolTesting.node;
@@ -9,8 +9,11 @@ import ch.qos.logback.classic.Level;
 import io.github.switchboard.core.BackendState;
 import io.github.switchboard.core.testing.RedisExtension;
 import io.github.switchboard.core.testing.RedisServer;
-import io.github.switchboard.pool.internal.GuardedPoolStore;
-import io.github.switchboard.pool.internal.PoolCodec;
+import io.github.switchboard.pool.DecoderPool;
+import io.github.switchboard.pool.DecoderPools;
+import io.github.switchboard.pool.NodeView;
+import io.github.switchboard.pool.PoolTesting;
+import io.github.switchboard.pool.RedisTestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

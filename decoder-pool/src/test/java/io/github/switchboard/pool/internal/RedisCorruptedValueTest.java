@@ -1,4 +1,4 @@
-package io.github.switchboard.pool;
+package io.github.switchboard.pool.internal;
 
 import static io.github.switchboard.pool.PoolTesting.await;
 import static io.github.switchboard.pool.PoolTesting.node;
@@ -10,9 +10,14 @@ import ch.qos.logback.classic.Level;
 import io.github.switchboard.core.testing.RedisDeployment;
 import io.github.switchboard.core.testing.RedisExtension;
 import io.github.switchboard.core.testing.Topology;
-import io.github.switchboard.pool.internal.PoolCodec;
-import io.github.switchboard.pool.internal.PoolDocument;
-import io.github.switchboard.pool.internal.RedisPoolStore;
+import io.github.switchboard.pool.AbTest;
+import io.github.switchboard.pool.DecoderNode;
+import io.github.switchboard.pool.DecoderPool;
+import io.github.switchboard.pool.DecoderPools;
+import io.github.switchboard.pool.NodeView;
+import io.github.switchboard.pool.PoolFormatException;
+import io.github.switchboard.pool.PoolTesting;
+import io.github.switchboard.pool.RedisTestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,9 +1,9 @@
-package io.github.switchboard.pool;
+package io.github.switchboard.pool.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.switchboard.pool.internal.PoolChange;
-import io.github.switchboard.pool.internal.PoolJournal;
+import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.PoolTesting;
 import io.github.switchboard.pool.internal.PoolJournal.Entry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
