@@ -8,7 +8,7 @@ import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.core.TimeSource;
 import io.github.switchboard.pool.internal.PoolFactory;
 import io.github.switchboard.pool.internal.PoolSettings;
-import io.github.switchboard.pool.internal.PoolStoreConfig;
+import io.github.switchboard.pool.internal.PoolStoreSettings;
 import io.github.switchboard.pool.internal.RedisPoolWriter;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -375,7 +375,7 @@ public final class DecoderPools {
         long ms = Math.max(100, Math.min(5000, staleAfter.toMillis() / 5));
         sweep = Duration.ofMillis(ms);
       }
-      PoolStoreConfig storeConfig = new PoolStoreConfig(poolName, redisTarget, redisConnection,
+      PoolStoreSettings storeConfig = new PoolStoreSettings(poolName, redisTarget, redisConnection,
           redisClusterConnection, redisOptions, file, circuitBreakerConfig, circuitBreakerRegistry, timeSource,
           filePollInterval);
       PoolSettings settings = new PoolSettings(poolName, staleAfter, evictAfter, sweep, maxEvictionShare,

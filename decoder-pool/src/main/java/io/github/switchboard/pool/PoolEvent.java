@@ -1,7 +1,6 @@
 package io.github.switchboard.pool;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -90,12 +89,6 @@ public sealed interface PoolEvent {
    */
   record NodeRegistered(long revision, DecoderNode node, Optional<Duration> propagationDelay)
       implements NodeEvent {
-    /** Checks the fields. */
-    public NodeRegistered {
-      Objects.requireNonNull(node, "node");
-      Objects.requireNonNull(propagationDelay, "propagationDelay");
-    }
-
     @Override
     public Type type() {
       return Type.NODE_REGISTERED;
@@ -115,12 +108,6 @@ public sealed interface PoolEvent {
    * @param propagationDelay see {@link PoolEvent#propagationDelay()}
    */
   record NodeUpdated(long revision, DecoderNode node, Optional<Duration> propagationDelay) implements NodeEvent {
-    /** Checks the fields. */
-    public NodeUpdated {
-      Objects.requireNonNull(node, "node");
-      Objects.requireNonNull(propagationDelay, "propagationDelay");
-    }
-
     @Override
     public Type type() {
       return Type.NODE_UPDATED;
@@ -140,12 +127,6 @@ public sealed interface PoolEvent {
    * @param propagationDelay see {@link PoolEvent#propagationDelay()}
    */
   record NodeRemoved(long revision, String nodeId, Optional<Duration> propagationDelay) implements NodeEvent {
-    /** Checks the fields. */
-    public NodeRemoved {
-      Objects.requireNonNull(nodeId, "nodeId");
-      Objects.requireNonNull(propagationDelay, "propagationDelay");
-    }
-
     @Override
     public Type type() {
       return Type.NODE_REMOVED;
@@ -160,12 +141,6 @@ public sealed interface PoolEvent {
    * @param propagationDelay see {@link PoolEvent#propagationDelay()}
    */
   record NodeEvicted(long revision, String nodeId, Optional<Duration> propagationDelay) implements NodeEvent {
-    /** Checks the fields. */
-    public NodeEvicted {
-      Objects.requireNonNull(nodeId, "nodeId");
-      Objects.requireNonNull(propagationDelay, "propagationDelay");
-    }
-
     @Override
     public Type type() {
       return Type.NODE_EVICTED;
@@ -182,13 +157,6 @@ public sealed interface PoolEvent {
    */
   record StatusChanged(long revision, String nodeId, NodeStatus status, Optional<Duration> propagationDelay)
       implements NodeEvent {
-    /** Checks the fields. */
-    public StatusChanged {
-      Objects.requireNonNull(nodeId, "nodeId");
-      Objects.requireNonNull(status, "status");
-      Objects.requireNonNull(propagationDelay, "propagationDelay");
-    }
-
     @Override
     public Type type() {
       return Type.STATUS_CHANGED;
@@ -205,13 +173,6 @@ public sealed interface PoolEvent {
    */
   record Heartbeat(long revision, String nodeId, NodeLoad load, Optional<Duration> propagationDelay)
       implements NodeEvent {
-    /** Checks the fields. */
-    public Heartbeat {
-      Objects.requireNonNull(nodeId, "nodeId");
-      Objects.requireNonNull(load, "load");
-      Objects.requireNonNull(propagationDelay, "propagationDelay");
-    }
-
     @Override
     public Type type() {
       return Type.HEARTBEAT;
@@ -225,12 +186,6 @@ public sealed interface PoolEvent {
    * @param health the new verdict
    */
   record HealthChanged(String nodeId, NodeHealth health) implements NodeEvent {
-    /** Checks the fields. */
-    public HealthChanged {
-      Objects.requireNonNull(nodeId, "nodeId");
-      Objects.requireNonNull(health, "health");
-    }
-
     @Override
     public Type type() {
       return Type.HEALTH_CHANGED;
@@ -255,12 +210,6 @@ public sealed interface PoolEvent {
    * @param propagationDelay see {@link PoolEvent#propagationDelay()}
    */
   record AbTestPut(long revision, AbTest abTest, Optional<Duration> propagationDelay) implements PoolEvent {
-    /** Checks the fields. */
-    public AbTestPut {
-      Objects.requireNonNull(abTest, "abTest");
-      Objects.requireNonNull(propagationDelay, "propagationDelay");
-    }
-
     @Override
     public Type type() {
       return Type.AB_TEST_PUT;
@@ -275,12 +224,6 @@ public sealed interface PoolEvent {
    * @param propagationDelay see {@link PoolEvent#propagationDelay()}
    */
   record AbTestRemoved(long revision, String name, Optional<Duration> propagationDelay) implements PoolEvent {
-    /** Checks the fields. */
-    public AbTestRemoved {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(propagationDelay, "propagationDelay");
-    }
-
     @Override
     public Type type() {
       return Type.AB_TEST_REMOVED;

@@ -118,7 +118,7 @@ final class GuardedPoolStore extends AbstractPoolStore {
    * @param fallback the file or memory store; owned (closed) by this store
    * @throws IllegalArgumentException if the configuration names no Redis
    */
-  public GuardedPoolStore(PoolStoreConfig config, PoolStore fallback) {
+  public GuardedPoolStore(PoolStoreSettings config, PoolStore fallback) {
     this(config.poolName(), open(config), fallback,
         config.file() == null ? null : PoolJournal.siblingOf(config.file()),
         config.timeSource(),
@@ -128,7 +128,7 @@ final class GuardedPoolStore extends AbstractPoolStore {
         config.circuitBreakerRegistry(), Duration.ofSeconds(1));
   }
 
-  private static RedisConnection open(PoolStoreConfig config) {
+  private static RedisConnection open(PoolStoreSettings config) {
     String name = "pool:" + config.poolName();
     RedisOptions options = config.redisOptions();
     if (config.redisTarget() != null) {

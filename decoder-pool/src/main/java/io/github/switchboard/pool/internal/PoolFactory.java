@@ -17,7 +17,7 @@ public final class PoolFactory {
    * @return the pool
    * @throws PoolFormatException if there is no Redis and the pool file exists but cannot be read
    */
-  public static DecoderPool create(PoolStoreConfig storeConfig, PoolSettings settings) {
+  public static DecoderPool create(PoolStoreSettings storeConfig, PoolSettings settings) {
     return new DefaultDecoderPool(openStore(storeConfig), settings);
   }
 
@@ -27,7 +27,7 @@ public final class PoolFactory {
    * @param storeConfig the configuration
    * @return the store; the caller owns it
    */
-  static PoolStore openStore(PoolStoreConfig storeConfig) {
+  static PoolStore openStore(PoolStoreSettings storeConfig) {
     Path file = storeConfig.file();
     if (storeConfig.hasRedis()) {
       PoolStore fallback = file != null
@@ -50,7 +50,7 @@ public final class PoolFactory {
     return new InMemoryPoolStore();
   }
 
-  private static PoolStore redisStore(PoolStoreConfig storeConfig, PoolStore fallback) {
+  private static PoolStore redisStore(PoolStoreSettings storeConfig, PoolStore fallback) {
     try {
       return new GuardedPoolStore(storeConfig, fallback);
     } catch (RuntimeException e) {

@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @param timeSource the clock
  * @param filePollInterval how often the file store looks for changes by other processes
  */
-public record PoolStoreConfig(
+public record PoolStoreSettings(
     String poolName,
     @Nullable RedisTarget redisTarget,
     @Nullable StatefulRedisConnection<String, String> redisConnection,
