@@ -434,6 +434,30 @@ public abstract class AbstractDecoderPoolConformanceTest {
   }
 
   @Test
+  void anOperatorsDrainSurvivesReRegistrationOnEveryInstance() {
+    DecoderPool a = newPool();
+    assertThat(a.register(node("d1").build())).isTrue();
+    assertThat(a.setStatus("d1", NodeStatus.DRAINING)).isTrue();
+    // the keep-alive or the CLI registers again, with the default status: the drain stays
+    assertThat(a.register(node("d1").capacity(7).build())).isFalse();
+    assertThat(a.node("d1").orElseThrow().node().status()).isEqualTo(NodeStatus.DRAINING);
+    assertThat(a.node("d1").orElseThrow().node().capacity()).isEqualTo(7);
+    assertThat(a.select(RoutingRequest.of("en", "es"))).isEmpty();
+    if (sharedBackend()) {
+      DecoderPool b = newPool();
+      assertThat(b.register(node("d1").capacity(8).build())).isFalse();
+      await().atMost(propagationBound()).until(() -> a.node("d1").orElseThrow().node().capacity() == 8);
+      assertThat(a.node("d1").orElseThrow().node().status()).isEqualTo(NodeStatus.DRAINING);
+      assertThat(b.node("d1").orElseThrow().node().status()).isEqualTo(NodeStatus.DRAINING);
+    }
+    // a registration naming another status, or setStatus, changes it
+    assertThat(a.register(node("d1").status(NodeStatus.MAINTENANCE).build())).isFalse();
+    assertThat(a.node("d1").orElseThrow().node().status()).isEqualTo(NodeStatus.MAINTENANCE);
+    assertThat(a.setStatus("d1", NodeStatus.ACTIVE)).isTrue();
+    assertThat(a.node("d1").orElseThrow().node().status()).isEqualTo(NodeStatus.ACTIVE);
+  }
+
+  @Test
   void noLostUpdateWithTwoInstancesAndSixteenThreads() throws Exception {
     Assumptions.assumeTrue(sharedBackend(), "needs a backend shared between instances");
     DecoderPool a = newPool();

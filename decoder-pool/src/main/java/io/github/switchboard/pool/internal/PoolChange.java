@@ -19,8 +19,10 @@ import org.jspecify.annotations.Nullable;
  *
  * The rules:
  * - Upsert: adds or replaces a node's configuration; configured = true marks it configured, false keeps
- *   an existing node's mark and makes a new node dynamic. Result: true if the node was new. Emits
- *   NODE_REGISTERED / NODE_UPDATED only if something changed.
+ *   an existing node's mark and makes a new node dynamic. A registration with the default status (ACTIVE)
+ *   keeps the status an operator set (a drained node registering again stays drained); a registration
+ *   naming another status sets it. Result: true if the node was new. Emits NODE_REGISTERED /
+ *   NODE_UPDATED only if something changed.
  * - Remove: result true if the node was there; emits NODE_REMOVED.
  * - Evict: removes only a present, dynamic node that has sent a heartbeat older than the threshold;
  *   result true if it did; emits NODE_EVICTED.
@@ -160,6 +162,10 @@ sealed interface PoolChange {
     @Override
     public Outcome applyTo(PoolSnapshot s, long rev) {
       DecoderNode old = s.node(id());
+      DecoderNode node = this.node;
+      if (old != null && node.status() == NodeStatus.ACTIVE && old.status() != NodeStatus.ACTIVE) {
+        node = node.withStatus(old.status()); // the operator's status survives a re-registration
+      }
       if (node.equals(old) && (!configured || s.isConfigured(id()))) {
         return Outcome.unchanged(s, false);
       }

@@ -103,8 +103,19 @@ for i = 3, #ARGV, 5 do
   if op == 'up' then
     local old = redis.call('HGET', nodes, id)
     local json = a
+    if old then
+      -- a registration with the default status keeps the status an operator set (PoolChange.Upsert)
+      local kept = string.match(old, '"status"%s*:%s*"([^"]*)"')
+      local asked = string.match(a, '"status"%s*:%s*"([^"]*)"')
+      if kept and string.lower(kept) ~= 'active' and (asked == nil or string.lower(asked) == 'active') then
+        json = string.gsub(a, '"status"%s*:%s*"[^"]*"', '"status":"' .. string.lower(kept) .. '"', 1)
+        if asked == nil then
+          json = '{"status":"' .. string.lower(kept) .. '",' .. string.sub(a, 2)
+        end
+      end
+    end
     if b ~= '1' and not (old and is_configured(old)) then
-      json = string.sub(a, 1, -2) .. ',"dynamic":true}'
+      json = string.sub(json, 1, -2) .. ',"dynamic":true}'
     end
     code, msg = put(nodes, 'n:', op, id, json, ts)
   elseif op == 'del' then

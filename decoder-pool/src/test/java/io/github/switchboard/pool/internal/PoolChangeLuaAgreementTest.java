@@ -50,9 +50,13 @@ class PoolChangeLuaAgreementTest {
 
   private static final AbTest TEST = new AbTest("t", true, "en-es", 10, List.of(), List.of("x"));
 
-  /** Dynamic "a" and configured "p" with heartbeats at 1000, dynamic "q" that never sent one, A/B test "t". */
+  /**
+   * Dynamic "a" and configured "p" with heartbeats at 1000, dynamic "q" that never sent one, dynamic "r"
+   * drained by an operator, A/B test "t".
+   */
   private static PoolSnapshot start() {
-    Map<String, DecoderNode> nodes = Map.of("a", node("a"), "p", node("p"), "q", node("q"));
+    Map<String, DecoderNode> nodes = Map.of("a", node("a"), "p", node("p"), "q", node("q"),
+        "r", node("r").toBuilder().status(NodeStatus.DRAINING).build());
     Map<String, NodeRuntime> runtime = Map.of(
         "a", NodeRuntime.of(NodeHealth.UNKNOWN, NodeLoad.of(3), 1000),
         "p", NodeRuntime.of(NodeHealth.UNKNOWN, NodeLoad.of(4), 1000));
@@ -68,6 +72,10 @@ class PoolChangeLuaAgreementTest {
         new PoolChange.Upsert(node("a"), true),
         new PoolChange.Upsert(node("p"), false),
         new PoolChange.Upsert(node("p").toBuilder().region("eu-west-1").build(), false),
+        new PoolChange.Upsert(node("r"), false), // the operator's drain survives re-registration
+        new PoolChange.Upsert(node("r").toBuilder().capacity(5).build(), false),
+        new PoolChange.Upsert(node("r").toBuilder().status(NodeStatus.MAINTENANCE).build(), false),
+        new PoolChange.Upsert(node("a").toBuilder().status(NodeStatus.INACTIVE).build(), false),
         new PoolChange.Remove("a"),
         new PoolChange.Remove("p"),
         new PoolChange.Remove("ghost"),
