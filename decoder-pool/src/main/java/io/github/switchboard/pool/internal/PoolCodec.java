@@ -85,11 +85,23 @@ public final class PoolCodec {
    * @return a mapper; reading past a limit throws {@link StreamConstraintsException}
    */
   public static ObjectMapper newMapper(long maxLength) {
+    return newMapper(maxLength, MAX_STRING_LENGTH);
+  }
+
+  /**
+   * Returns a new mapper like {@link #newMapper(long)} with another bound on string values, for JSON that
+   * carries a value as a string (a change message's {@code data}, read by this codec afterwards).
+   *
+   * @param maxLength the largest document read, in characters (or bytes)
+   * @param maxStringLength the longest string value read, in characters
+   * @return a mapper; reading past a limit throws {@link StreamConstraintsException}
+   */
+  public static ObjectMapper newMapper(long maxLength, int maxStringLength) {
     StreamReadConstraints limits = StreamReadConstraints.builder()
         .maxNestingDepth(MAX_DEPTH)
         .maxNumberLength(MAX_NUMBER_LENGTH)
         .maxNameLength(MAX_NAME_LENGTH)
-        .maxStringLength(MAX_STRING_LENGTH)
+        .maxStringLength(maxStringLength)
         .maxDocumentLength(maxLength)
         .build();
     return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build()).build();

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
 /** The pub/sub subscription of a Redis pool store and the in-order buffer of change messages. */
 final class RedisPoolSubscription {
   private static final Logger LOG = LoggerFactory.getLogger(RedisPoolStore.class);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  // read limits (PoolCodec); data carries a whole value as a string
+  private static final ObjectMapper MAPPER =
+      PoolCodec.newMapper(2L * PoolCodec.MAX_VALUE_LENGTH, PoolCodec.MAX_VALUE_LENGTH);
   private static final long LATE_MILLIS = 200;
 
   private final RedisPoolStore store;

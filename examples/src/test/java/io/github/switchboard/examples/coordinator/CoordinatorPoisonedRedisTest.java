@@ -73,7 +73,8 @@ class CoordinatorPoisonedRedisTest {
 
     redis.call("HSET", NODES, "decoder-1", CoordinatorHostileInputTest.bomb("depth"));
     redis.call("INCRBY", REV, "5");
-    redis.call("PUBLISH", "switchboard:pool:{default}:events", "not an event"); // make both look now
+    // a bomb on the change channel too: unreadable, so both coordinators read the pool again now
+    redis.call("PUBLISH", "switchboard:pool:{default}:events", CoordinatorHostileInputTest.bomb("number"));
 
     assertThat(a.register(Api.nodeJson("decoder-2", "http://127.0.0.1:9002", "\"en\", \"fr\"", ""))
         .statusCode()).isEqualTo(201);
