@@ -162,6 +162,9 @@ final class RedisPoolSubscription {
 
   // ------------------------------------------------------------------------------------- in-order buffer
 
+  /** On the store's thread: when an unreadable message was last logged at WARN (0: never). */
+  private long unreadableWarnedAt;
+
   private static Message parse(String raw) throws IOException {
     JsonNode n = MAPPER.readTree(raw);
     if (n == null || !n.isObject() || !n.path("rev").isIntegralNumber() || !n.path("op").isTextual()) {
@@ -178,8 +181,17 @@ final class RedisPoolSubscription {
     try {
       m = parse(raw);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("pool '{}': unreadable message on {} ignored ({}); resynchronising", store.poolName, channel,
-          e.toString());
+      // WARN at most once a minute: anyone who can PUBLISH could otherwise flood the log
+      long now = System.nanoTime();
+      boolean warn = unreadableWarnedAt == 0 || now - unreadableWarnedAt >= TimeUnit.MINUTES.toNanos(1);
+      if (warn) {
+        unreadableWarnedAt = now == 0 ? 1 : now;
+        LOG.warn("pool '{}': unreadable message on {} ignored ({}); resynchronising (repeats within a minute"
+            + " are logged at DEBUG)", store.poolName, channel, e.toString());
+      } else {
+        LOG.debug("pool '{}': unreadable message on {} ignored ({}); resynchronising", store.poolName, channel,
+            e.toString());
+      }
       store.resync.request("unreadable event");
       return;
     }
