@@ -193,7 +193,25 @@ class SelectionTest {
     List<Integer> loads = s.alternatives().stream()
         .map(n -> Integer.parseInt(n.nodeId().substring(1))).toList();
     assertThat(loads).isSorted();
-    assertThat(s.reasons().get(0)).isEqualTo("12 of 12 nodes selectable (active, healthy, fresh); 12 serve en->es");
+    assertThat(s.reasons().get(0))
+        .isEqualTo("12 of 12 nodes serve en->es; 12 of them selectable (active, healthy, fresh)");
+  }
+
+  @Test
+  void theIndexOfNodesByPairFollowsEveryChangeOfTheNodes() {
+    add(node("a").languages("en", "es"));
+    add(node("b").languages("de", "fr"));
+    assertThat(pool.select(RoutingRequest.of("en", "es")).orElseThrow().node().nodeId()).isEqualTo("a");
+    add(node("c").languages("en", "es"));
+    await(pool.heartbeatAsync("a", NodeLoad.of(90))); // a heartbeat keeps the index, and the new node is in it
+    Selection s = pool.select(RoutingRequest.of("en", "es")).orElseThrow();
+    assertThat(List.of(s.node().nodeId())).containsAnyOf("a", "c");
+    assertThat(s.reasons().get(0)).startsWith("2 of 3 nodes serve en->es");
+    add(node("a").languages("de")); // a no longer serves the pair
+    assertThat(pool.select(RoutingRequest.of("en", "es")).orElseThrow().node().nodeId()).isEqualTo("c");
+    await(pool.deregisterAsync("c"));
+    assertThat(pool.select(RoutingRequest.of("en", "es"))).isEmpty();
+    assertThat(pool.select(RoutingRequest.of("de", "fr")).orElseThrow().node().nodeId()).isEqualTo("b");
   }
 
   @Test

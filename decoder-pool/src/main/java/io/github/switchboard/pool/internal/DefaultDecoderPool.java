@@ -292,11 +292,12 @@ public final class DefaultDecoderPool implements DecoderPool {
     Objects.requireNonNull(request, "request");
     PoolSnapshot s = store.snapshot();
     long now = clock.currentTimeMicros();
-    List<NodeView> views = new ArrayList<>(s.nodes().size());
-    for (DecoderNode n : s.sortedNodes()) {
+    List<DecoderNode> serving = s.servingPair(request.sourceLanguage(), request.targetLanguage());
+    List<NodeView> views = new ArrayList<>(serving.size());
+    for (DecoderNode n : serving) {
       views.add(view(s, n, now));
     }
-    return Selector.select(views, s.abTests().values(), request, random);
+    return Selector.select(views, s.nodes().size(), s.abTests().values(), request, random);
   }
 
   @Override

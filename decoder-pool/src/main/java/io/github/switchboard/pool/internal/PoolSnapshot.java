@@ -35,6 +35,7 @@ public final class PoolSnapshot {
   private final Map<String, AbTest> abTests;
   private final Set<String> configured;
   private volatile @Nullable List<DecoderNode> sorted; // lazily, benign race
+  private volatile @Nullable LanguageIndex index; // lazily, benign race; shared while the nodes are the same
 
   private PoolSnapshot(
       long revision,
@@ -206,8 +207,7 @@ public final class PoolSnapshot {
    * @return the copy
    */
   public PoolSnapshot withRevision(long newRevision) {
-    PoolSnapshot copy = new PoolSnapshot(newRevision, nodes, runtime, abTests, configured);
-    copy.sorted = sorted;
+    PoolSnapshot copy = carry(new PoolSnapshot(newRevision, nodes, runtime, abTests, configured));
     return copy;
   }
 
@@ -293,7 +293,7 @@ public final class PoolSnapshot {
     }
     Map<String, NodeRuntime> r = new HashMap<>(runtime);
     r.put(nodeId, Objects.requireNonNull(state, "state"));
-    return new PoolSnapshot(newRevision, nodes, Map.copyOf(r), abTests, configured);
+    return carry(new PoolSnapshot(newRevision, nodes, Map.copyOf(r), abTests, configured));
   }
 
   /**
@@ -306,7 +306,7 @@ public final class PoolSnapshot {
   public PoolSnapshot withAbTest(long newRevision, AbTest test) {
     Map<String, AbTest> a = new HashMap<>(abTests);
     a.put(test.name(), test);
-    return new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), configured);
+    return carry(new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), configured));
   }
 
   /**
@@ -322,7 +322,7 @@ public final class PoolSnapshot {
     }
     Map<String, AbTest> a = new HashMap<>(abTests);
     a.remove(name);
-    return new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), configured);
+    return carry(new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), configured));
   }
 
   /**
@@ -334,6 +334,31 @@ public final class PoolSnapshot {
    */
   public boolean sameConfiguration(PoolSnapshot other) {
     return nodes.equals(other.nodes) && configured.equals(other.configured) && abTests.equals(other.abTests);
+  }
+
+  /** Hands the lazily built views of the nodes on to a snapshot with the same nodes. */
+  private PoolSnapshot carry(PoolSnapshot next) {
+    next.sorted = sorted;
+    next.index = index;
+    return next;
+  }
+
+  /**
+   * Returns the nodes that serve a language pair (by {@link DecoderNode#servesPair}), from an index built
+   * once per set of nodes (heartbeats and A/B test changes keep it): the cost of a selection follows the
+   * nodes that serve the pair, not the pool.
+   *
+   * @param source the source language
+   * @param target the target language
+   * @return the nodes, in no particular order; do not modify
+   */
+  public List<DecoderNode> servingPair(String source, String target) {
+    LanguageIndex i = index;
+    if (i == null) {
+      i = new LanguageIndex(sortedNodes()); // in id order, so that seeded draws repeat
+      index = i;
+    }
+    return i.servingPair(source, target);
   }
 
   @Override

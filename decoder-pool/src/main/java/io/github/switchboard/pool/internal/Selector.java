@@ -8,7 +8,6 @@ import io.github.switchboard.pool.Selection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
@@ -61,16 +60,18 @@ final class Selector {
   /**
    * Chooses a node.
    *
-   * @param views every node of the pool with its state
+   * @param views the nodes of the pool that serve the request's pair, with their state
+   * @param poolSize how many nodes the pool has (for the reasons)
    * @param abTests the A/B tests
    * @param request the request
    * @param random a uniform source in [0, 1)
    * @return the selection, empty if no selectable node serves the request
    */
   public static Optional<Selection> select(
-      Collection<NodeView> views, Collection<AbTest> abTests, RoutingRequest request, DoubleSupplier random) {
+      Collection<NodeView> views, int poolSize, Collection<AbTest> abTests, RoutingRequest request,
+      DoubleSupplier random) {
     List<String> reasons = new ArrayList<>(6);
-    List<NodeView> capable = capable(views, request, reasons);
+    List<NodeView> capable = capable(views, poolSize, request, reasons);
     if (capable.isEmpty()) {
       return Optional.empty();
     }
@@ -91,28 +92,24 @@ final class Selector {
     return Optional.of(new Selection(chosen.node(), alternatives, reasons, ab.name(), ab.group()));
   }
 
-  /** Steps 1 and 2: the selectable nodes that serve the pair and carry every required tag. */
-  private static List<NodeView> capable(Collection<NodeView> views, RoutingRequest request, List<String> reasons) {
+  /** Steps 1 and 2: the nodes that serve the pair, are selectable and carry every required tag. */
+  private static List<NodeView> capable(Collection<NodeView> views, int poolSize, RoutingRequest request,
+      List<String> reasons) {
     String src = request.sourceLanguage();
     String tgt = request.targetLanguage();
     List<NodeView> capable = new ArrayList<>();
     int selectable = 0;
-    int servePair = 0;
     for (NodeView v : views) {
-      if (!v.selectable()) {
+      if (!v.selectable() || !v.node().servesPair(src, tgt)) {
         continue;
       }
       selectable++;
-      if (!v.node().servesPair(src, tgt)) {
-        continue;
-      }
-      servePair++;
       if (v.node().hasAllTags(request.requiredTags())) {
         capable.add(v);
       }
     }
-    reasons.add(selectable + " of " + views.size() + " nodes selectable (active, healthy, fresh); "
-        + servePair + " serve " + src + "->" + tgt
+    reasons.add(views.size() + " of " + poolSize + " nodes serve " + src + "->" + tgt + "; " + selectable
+        + " of them selectable (active, healthy, fresh)"
         + (request.requiredTags().isEmpty() ? "" : "; " + capable.size() + " carry tags "
             + request.requiredTags()));
     return capable;
@@ -209,23 +206,39 @@ final class Selector {
     return alternatives;
   }
 
+  /** Adds the cheapest nodes that {@code keep} accepts, by (cost, id), until {@code out} is full: no sort. */
   private static void addByCost(List<NodeView> from, Predicate<NodeView> keep, List<DecoderNode> out) {
-    if (out.size() == MAX_ALTERNATIVES) {
+    int room = MAX_ALTERNATIVES - out.size();
+    if (room <= 0) {
       return;
     }
-    List<NodeView> rest = new ArrayList<>(from.size());
+    NodeView[] best = new NodeView[room];
+    double[] costs = new double[room];
+    int n = 0;
     for (NodeView v : from) {
-      if (keep.test(v)) {
-        rest.add(v);
+      if (!keep.test(v)) {
+        continue;
       }
-    }
-    rest.sort(Comparator.comparingDouble(Selector::cost).thenComparing(NodeView::nodeId));
-    for (NodeView v : rest) {
-      if (out.size() == MAX_ALTERNATIVES) {
-        break;
+      double c = cost(v);
+      if (n == room && !cheaper(c, v, costs[n - 1], best[n - 1])) {
+        continue;
       }
-      out.add(v.node());
+      int at = n < room ? n++ : room - 1;
+      while (at > 0 && cheaper(c, v, costs[at - 1], best[at - 1])) {
+        best[at] = best[at - 1];
+        costs[at] = costs[at - 1];
+        at--;
+      }
+      best[at] = v;
+      costs[at] = c;
     }
+    for (int k = 0; k < n; k++) {
+      out.add(best[k].node());
+    }
+  }
+
+  private static boolean cheaper(double cost, NodeView v, double otherCost, NodeView other) {
+    return cost < otherCost || (cost == otherCost && v.nodeId().compareTo(other.nodeId()) < 0);
   }
 
   /**
