@@ -1,7 +1,15 @@
 package io.github.switchboard.pool.internal;
 
+import static io.github.switchboard.pool.internal.PoolJsonReading.abbreviate;
+import static io.github.switchboard.pool.internal.PoolJsonReading.kind;
+import static io.github.switchboard.pool.internal.PoolJsonReading.optionalInt;
+import static io.github.switchboard.pool.internal.PoolJsonReading.optionalText;
+import static io.github.switchboard.pool.internal.PoolJsonReading.requiredText;
+import static io.github.switchboard.pool.internal.PoolJsonReading.stringList;
+import static io.github.switchboard.pool.internal.PoolJsonReading.uri;
+import static io.github.switchboard.pool.internal.PoolJsonReading.wholeNumber;
+
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -21,8 +29,6 @@ import io.github.switchboard.pool.NodeRuntime;
 import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.NodeView;
 import io.github.switchboard.pool.PoolFormatException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,7 +152,7 @@ public final class PoolCodec {
       throw new PoolFormatException(
           source + ": the file is empty; expected {\"nodes\": [...], \"ab_tests\": [...]}", null);
     }
-    JsonNode root = parse(DOCUMENT_MAPPER, MAX_DOCUMENT_LENGTH, json, source);
+    JsonNode root = PoolJsonReading.parse(DOCUMENT_MAPPER, MAX_DOCUMENT_LENGTH, json, source);
     JsonNode nodesNode;
     JsonNode testsNode = null;
     boolean legacy;
@@ -607,137 +613,7 @@ public final class PoolCodec {
   // ------------------------------------------------------------------------------------------------ helpers
 
   private static JsonNode parse(String json, String source) {
-    return parse(MAPPER, MAX_VALUE_LENGTH, json, source);
-  }
-
-  /*
-   * Every failure becomes a PoolFormatException: a limit (checked here for the total length, by Jackson's
-   * StreamReadConstraints for the rest) or a syntax error, whose location may be null.
-   */
-  private static JsonNode parse(ObjectMapper mapper, int maxLength, String json, String source) {
-    if (json.length() > maxLength) {
-      throw new PoolFormatException(
-          source + ": too large: " + json.length() + " characters, the limit is " + maxLength, null);
-    }
-    JsonNode n;
-    try {
-      n = mapper.readTree(json);
-    } catch (StreamConstraintsException e) {
-      throw new PoolFormatException(source + ": over a limit: " + limitMessage(e), e);
-    } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where = at == null || at.getLineNr() < 0 ? ""
-          : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new PoolFormatException(source + ": not valid JSON" + where + ": " + e.getOriginalMessage(), e);
-    } catch (RuntimeException e) {
-      // Jackson reports some number and encoding problems unchecked
-      throw new PoolFormatException(source + ": not valid JSON: " + e.getMessage(), e);
-    }
-    if (n == null || n.isMissingNode()) {
-      throw new PoolFormatException(source + ": no JSON content", null);
-    }
-    return n;
-  }
-
-  /** Jackson's message without its pointer to the setting: "Document nesting depth (33) exceeds ...". */
-  private static String limitMessage(StreamConstraintsException e) {
-    String m = String.valueOf(e.getOriginalMessage());
-    int from = m.indexOf(", from `");
-    if (from >= 0) {
-      int close = m.indexOf("`)", from);
-      m = m.substring(0, from) + (close >= 0 ? m.substring(close + 1) : ")");
-    }
-    return m;
-  }
-
-  private static String requiredText(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      throw new IllegalArgumentException(field + " is required");
-    }
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException(field + " must be a string, was " + kind(v));
-    }
-    return v.textValue();
-  }
-
-  /** An optional string; null, absent and "" all mean absent. */
-  private static @Nullable String optionalText(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException(field + " must be a string, was " + kind(v));
-    }
-    String s = v.textValue();
-    return s.isEmpty() ? null : s;
-  }
-
-  private static @Nullable Integer optionalInt(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    return wholeNumber(v, field);
-  }
-
-  private static int wholeNumber(JsonNode v, String field) {
-    if (!v.isNumber()) {
-      throw new IllegalArgumentException(field + " must be a whole number, was " + kind(v));
-    }
-    double d = v.doubleValue();
-    if (d != Math.rint(d) || d > Integer.MAX_VALUE || d < Integer.MIN_VALUE) {
-      throw new IllegalArgumentException(field + " must be a whole number, was " + v);
-    }
-    return (int) d;
-  }
-
-  private static List<String> stringList(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      return List.of();
-    }
-    if (!v.isArray()) {
-      throw new IllegalArgumentException(field + " must be an array of strings, was " + kind(v));
-    }
-    List<String> out = new ArrayList<>(v.size());
-    for (int i = 0; i < v.size(); i++) {
-      JsonNode e = v.get(i);
-      if (!e.isTextual()) {
-        throw new IllegalArgumentException(field + "[" + i + "] must be a string, was " + kind(e));
-      }
-      out.add(e.textValue());
-    }
-    return out;
-  }
-
-  private static URI uri(String text, String field) {
-    try {
-      return new URI(text);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(
-          field + " must be an absolute http or https URI, was '" + abbreviate(text) + "' (" + e.getReason() + ")");
-    }
-  }
-
-  private static String kind(@Nullable JsonNode n) {
-    if (n == null || n.isMissingNode()) {
-      return "missing";
-    }
-    return switch (n.getNodeType()) {
-      case ARRAY -> "an array";
-      case OBJECT -> "an object";
-      case STRING -> "the string \"" + abbreviate(n.textValue()) + "\"";
-      case NUMBER -> "the number " + n;
-      case BOOLEAN -> n.toString();
-      case NULL -> "null";
-      default -> n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
-    };
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    return PoolJsonReading.parse(MAPPER, MAX_VALUE_LENGTH, json, source);
   }
 
   private static String compact(JsonNode n) {
