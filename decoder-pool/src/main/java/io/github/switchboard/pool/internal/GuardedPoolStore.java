@@ -11,6 +11,7 @@ import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.pool.NodeRuntime;
 import io.github.switchboard.pool.PoolEvent;
 import io.github.switchboard.pool.PoolFormatException;
+import io.github.switchboard.pool.PoolWriteQueueFullException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * earlier run is loaded from <file>.journal) and moves to Redis when it comes up; the connection keeps
  * trying in the background.
  *
- * Writes to Redis: at most 32 in flight (InFlightLimit); the guard times only the Redis round trip (send), not
+ * Writes to Redis: at most 32 in flight and 10,000 waiting (InFlightLimit; one more fails at once with
+ * PoolWriteQueueFullException, nothing stored, so a caller faster than Redis cannot grow memory); the guard
+ * times only the Redis round trip (send), not
  * the wait until the local snapshot shows the change (confirm), so a burst of writes or a busy event thread
  * is not taken for a failing Redis. A write that Redis applied but this instance cannot confirm, or that
  * completes after a flip to FALLBACK, is also applied to the fallback and journaled (its replay is then
@@ -82,6 +85,8 @@ final class GuardedPoolStore extends AbstractPoolStore {
   private static final long PROBE_MILLIS = 250;
   private static final long IDLE_CHECK_MILLIS = 1000;
   private static final int MAX_IN_FLIGHT = 32;
+  /** Writes allowed to wait behind the MAX_IN_FLIGHT ones; one more fails with PoolWriteQueueFullException. */
+  static final int MAX_QUEUED_WRITES = 10_000;
 
   private enum Mode {
     REDIS,
@@ -99,7 +104,7 @@ final class GuardedPoolStore extends AbstractPoolStore {
   private final List<BackendListener> backendListeners = new CopyOnWriteArrayList<>();
   private final @Nullable PoolFileMirror mirror;
   private final Object emitLock = new Object();
-  private final InFlightLimit limiter = new InFlightLimit(MAX_IN_FLIGHT);
+  private final InFlightLimit limiter;
 
   private volatile Mode mode = Mode.FALLBACK;
   private volatile boolean switching;
@@ -160,6 +165,8 @@ final class GuardedPoolStore extends AbstractPoolStore {
       Duration checkInterval) {
     super(Objects.requireNonNull(fallback, "fallback").snapshot());
     this.poolName = Objects.requireNonNull(poolName, "poolName");
+    this.limiter = new InFlightLimit(MAX_IN_FLIGHT, MAX_QUEUED_WRITES,
+        () -> new PoolWriteQueueFullException(poolName, MAX_QUEUED_WRITES));
     this.connection = connection;
     this.fallback = Objects.requireNonNull(fallback, "fallback");
     RedisPoolStore r = null;

@@ -13,24 +13,40 @@ import java.util.function.Supplier;
  * exceed the command timeout while Redis itself is idle; the breaker would take that for a failing Redis.
  * Calls beyond the bound wait here, where no timeout runs. A call completing inline releases its permit
  * without recursion (one thread drains at a time).
+ *
+ * The queue is bounded too (maxQueued): a call beyond it fails at once with the exception the owner names
+ * (the guarded store: PoolWriteQueueFullException), so a caller that writes faster than Redis answers
+ * cannot grow memory without limit. The count is a reservation taken before queueing, so the bound holds
+ * under contention.
  */
-/** A queue of asynchronous calls with a bounded number in flight. Thread-safe. */
+/** A bounded queue of asynchronous calls with a bounded number in flight. Thread-safe. */
 final class InFlightLimit {
   private final int max;
+  private final int maxQueued;
+  private final Supplier<? extends RuntimeException> full;
+  private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
 
   /**
-   * Creates the bound.
+   * Creates the bounds.
    *
    * @param max the most calls in flight at once
+   * @param maxQueued the most calls waiting for a permit
+   * @param full makes the error of a call refused because {@code maxQueued} calls already wait
+   * @throws IllegalArgumentException if {@code max} or {@code maxQueued} is below 1
    */
-  InFlightLimit(int max) {
+  InFlightLimit(int max, int maxQueued, Supplier<? extends RuntimeException> full) {
     if (max < 1) {
       throw new IllegalArgumentException("max must be >= 1, was " + max);
     }
+    if (maxQueued < 1) {
+      throw new IllegalArgumentException("maxQueued must be >= 1, was " + maxQueued);
+    }
     this.max = max;
+    this.maxQueued = maxQueued;
+    this.full = java.util.Objects.requireNonNull(full, "full");
   }
 
   /**
@@ -38,9 +54,14 @@ final class InFlightLimit {
    *
    * @param call the call; a call that throws fails its stage
    * @param <T> the result type
-   * @return the call's result
+   * @return the call's result; failed with the {@code full} error, without running the call, if
+   *     {@code maxQueued} calls already wait
    */
   <T> CompletionStage<T> run(Supplier<? extends CompletionStage<T>> call) {
+    if (queued.incrementAndGet() > maxQueued) {
+      queued.decrementAndGet();
+      return CompletableFuture.failedFuture(full.get());
+    }
     CompletableFuture<T> out = new CompletableFuture<>();
     queue.add(() -> {
       CompletionStage<T> s;
@@ -72,6 +93,15 @@ final class InFlightLimit {
     return inFlight.get();
   }
 
+  /**
+   * Returns the calls waiting for a permit now.
+   *
+   * @return the count
+   */
+  int queued() {
+    return queued.get();
+  }
+
   private void drain() {
     while (true) {
       if (!draining.compareAndSet(false, true)) {
@@ -83,6 +113,7 @@ final class InFlightLimit {
           if (r == null) {
             break;
           }
+          queued.decrementAndGet();
           inFlight.incrementAndGet();
           r.run();
         }
