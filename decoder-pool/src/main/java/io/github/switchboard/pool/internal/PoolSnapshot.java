@@ -31,7 +31,9 @@ public final class PoolSnapshot {
 
   private final long revision;
   private final Map<String, DecoderNode> nodes;
-  private final Map<String, NodeRuntime> runtime;
+  private final Map<String, NodeRuntime> base; // runtime states, but for the most recent ones
+  private final Map<String, NodeRuntime> recent; // the latest heartbeats, small (see withRuntime)
+  private volatile @Nullable Map<String, NodeRuntime> merged; // base + recent, lazily
   private final Map<String, AbTest> abTests;
   private final Set<String> configured;
   private volatile @Nullable List<DecoderNode> sorted; // lazily, benign race
@@ -43,9 +45,21 @@ public final class PoolSnapshot {
       Map<String, NodeRuntime> runtime,
       Map<String, AbTest> abTests,
       Set<String> configured) {
+    this(revision, nodes, runtime, Map.of(), abTests, configured);
+  }
+
+  private PoolSnapshot(
+      long revision,
+      Map<String, DecoderNode> nodes,
+      Map<String, NodeRuntime> base,
+      Map<String, NodeRuntime> recent,
+      Map<String, AbTest> abTests,
+      Set<String> configured) {
     this.revision = revision;
     this.nodes = nodes;
-    this.runtime = runtime;
+    this.base = base;
+    this.recent = recent;
+    this.merged = recent.isEmpty() ? base : null;
     this.abTests = abTests;
     this.configured = configured;
   }
@@ -121,7 +135,14 @@ public final class PoolSnapshot {
    * @return an immutable map
    */
   public Map<String, NodeRuntime> runtime() {
-    return runtime;
+    Map<String, NodeRuntime> m = merged;
+    if (m == null) {
+      Map<String, NodeRuntime> all = new HashMap<>(base);
+      all.putAll(recent);
+      m = Map.copyOf(all);
+      merged = m;
+    }
+    return m;
   }
 
   /**
@@ -159,7 +180,10 @@ public final class PoolSnapshot {
    * @return the state, {@link NodeRuntime#INITIAL} if none is recorded
    */
   public NodeRuntime runtimeOf(String nodeId) {
-    NodeRuntime r = runtime.get(nodeId);
+    NodeRuntime r = recent.get(nodeId);
+    if (r == null) {
+      r = base.get(nodeId);
+    }
     return r == null ? NodeRuntime.INITIAL : r;
   }
 
@@ -207,7 +231,7 @@ public final class PoolSnapshot {
    * @return the copy
    */
   public PoolSnapshot withRevision(long newRevision) {
-    PoolSnapshot copy = carry(new PoolSnapshot(newRevision, nodes, runtime, abTests, configured));
+    PoolSnapshot copy = carry(new PoolSnapshot(newRevision, nodes, base, recent, abTests, configured));
     return copy;
   }
 
@@ -229,7 +253,7 @@ public final class PoolSnapshot {
       copy.add(node.nodeId());
       p = Set.copyOf(copy);
     }
-    return new PoolSnapshot(newRevision, Map.copyOf(n), runtime, abTests, p);
+    return new PoolSnapshot(newRevision, Map.copyOf(n), base, recent, abTests, p);
   }
 
   /**
@@ -245,9 +269,9 @@ public final class PoolSnapshot {
     }
     Map<String, DecoderNode> n = new HashMap<>(nodes);
     n.remove(nodeId);
-    Map<String, NodeRuntime> r = runtime;
-    if (runtime.containsKey(nodeId)) {
-      Map<String, NodeRuntime> copy = new HashMap<>(runtime);
+    Map<String, NodeRuntime> r = runtime();
+    if (r.containsKey(nodeId)) {
+      Map<String, NodeRuntime> copy = new HashMap<>(r);
       copy.remove(nodeId);
       r = Map.copyOf(copy);
     }
@@ -275,7 +299,7 @@ public final class PoolSnapshot {
     }
     Map<String, DecoderNode> n = new HashMap<>(nodes);
     n.put(nodeId, node.withStatus(status));
-    return new PoolSnapshot(newRevision, Map.copyOf(n), runtime, abTests, configured);
+    return new PoolSnapshot(newRevision, Map.copyOf(n), base, recent, abTests, configured);
   }
 
   /**
@@ -291,9 +315,17 @@ public final class PoolSnapshot {
     if (!nodes.containsKey(nodeId)) {
       return withRevision(newRevision);
     }
-    Map<String, NodeRuntime> r = new HashMap<>(runtime);
-    r.put(nodeId, Objects.requireNonNull(state, "state"));
-    return carry(new PoolSnapshot(newRevision, nodes, Map.copyOf(r), abTests, configured));
+    Objects.requireNonNull(state, "state");
+    // Only the small map of recent heartbeats is copied; it is folded into the base once it holds about
+    // sqrt(n) entries, so a heartbeat costs O(sqrt(n)) amortised instead of a copy of every node's state.
+    if (recent.size() >= Math.max(16, (int) Math.sqrt(nodes.size()))) {
+      Map<String, NodeRuntime> all = new HashMap<>(runtime());
+      all.put(nodeId, state);
+      return carry(new PoolSnapshot(newRevision, nodes, Map.copyOf(all), Map.of(), abTests, configured));
+    }
+    Map<String, NodeRuntime> r = new HashMap<>(recent);
+    r.put(nodeId, state);
+    return carry(new PoolSnapshot(newRevision, nodes, base, Map.copyOf(r), abTests, configured));
   }
 
   /**
@@ -306,7 +338,7 @@ public final class PoolSnapshot {
   public PoolSnapshot withAbTest(long newRevision, AbTest test) {
     Map<String, AbTest> a = new HashMap<>(abTests);
     a.put(test.name(), test);
-    return carry(new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), configured));
+    return carry(new PoolSnapshot(newRevision, nodes, base, recent, Map.copyOf(a), configured));
   }
 
   /**
@@ -322,7 +354,7 @@ public final class PoolSnapshot {
     }
     Map<String, AbTest> a = new HashMap<>(abTests);
     a.remove(name);
-    return carry(new PoolSnapshot(newRevision, nodes, runtime, Map.copyOf(a), configured));
+    return carry(new PoolSnapshot(newRevision, nodes, base, recent, Map.copyOf(a), configured));
   }
 
   /**
