@@ -16,9 +16,11 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /*
- * Copy-on-write: every with* method copies the one map it changes (O(n)), so a snapshot handed out is
- * never modified and readers need no lock. For pools of thousands of nodes and heartbeats every few
- * seconds this costs far less than a lock on the selection path.
+ * Copy-on-write: every with* method copies the one map it changes, so a snapshot handed out is never
+ * modified and readers need no lock. A configuration change copies the node map (O(n)); a heartbeat, the
+ * frequent change, copies only the small map of recent runtime states, folded into the base map once it
+ * holds about sqrt(n) entries (O(sqrt(n)) amortised). The index of nodes by language pair and the sorted
+ * node list are kept while the node map is the same (carry).
  */
 /**
  * An immutable state of a pool store: its revision, node configurations, runtime states, A/B tests and
