@@ -42,6 +42,10 @@ final class CoordinatorStub implements AutoCloseable {
   volatile int healthStatus = 200;
   /** When not 0, every API route answers this status (a problem) instead of doing its work. */
   volatile int answerAll;
+  /** With {@link #answerAll}: the raw problem+json body of that answer instead of a problem. */
+  volatile String answerBody;
+  /** With {@link #answerBody}: sent chunked, without a Content-Length. */
+  volatile boolean answerChunked;
   /** How long every API route waits before it answers (a hung coordinator, as the client sees it). */
   volatile long delayMillis;
 
@@ -114,7 +118,12 @@ final class CoordinatorStub implements AutoCloseable {
       int forced = answerAll;
       if (forced != 0) {
         posts.incrementAndGet();
-        problem(ex, forced, "forced answer " + forced);
+        String raw = answerBody;
+        if (raw != null) {
+          send(ex, forced, "application/problem+json", raw, answerChunked);
+        } else {
+          problem(ex, forced, "forced answer " + forced);
+        }
         return;
       }
       String rest = path.substring(DECODERS.length());
@@ -199,6 +208,11 @@ final class CoordinatorStub implements AutoCloseable {
   }
 
   private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+    send(ex, status, type, body, false);
+  }
+
+  private static void send(HttpExchange ex, int status, String type, String body, boolean chunked)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     if (type != null) {
       ex.getResponseHeaders().set("Content-Type", type);
@@ -207,9 +221,11 @@ final class CoordinatorStub implements AutoCloseable {
       ex.sendResponseHeaders(status, -1);
       return;
     }
-    ex.sendResponseHeaders(status, bytes.length);
+    ex.sendResponseHeaders(status, chunked ? 0 : bytes.length);
     try (OutputStream os = ex.getResponseBody()) {
       os.write(bytes);
+    } catch (IOException e) {
+      // the client may stop reading a reply it finds too large
     }
   }
 }

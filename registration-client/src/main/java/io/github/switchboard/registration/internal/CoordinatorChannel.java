@@ -1,7 +1,11 @@
 package io.github.switchboard.registration.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeStatus;
@@ -9,6 +13,7 @@ import io.github.switchboard.pool.PoolJson;
 import io.github.switchboard.registration.Channel;
 import io.github.switchboard.registration.InvalidNodeException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -32,10 +37,24 @@ import java.util.Optional;
  * another route) are refusals; both end the chain. Every other status is a failure: the next channel is
  * tried. Redirects are not followed, so the token is only ever sent to the configured host.
  * Every message is scrubbed of the token, in case a server echoes it.
+ * A reply is read up to MAX_REPLY_BYTES and a JSON one (an error's problem+json) parsed with limits
+ * (depth, string, number and name lengths, as the pool's own reads); a reply past the size or unreadable
+ * JSON is a failure (the next channel is tried), never a refusal: it is not the coordinator speaking.
+ * The body of a success is not parsed (the client needs only the status).
  */
 /** The coordinator's HTTP API as a registration channel. */
 final class CoordinatorChannel implements RegistrationChannel {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** The largest reply read, in bytes: the coordinator echoes a node, which the pool reads up to 1 MiB. */
+  static final int MAX_REPLY_BYTES = 1024 * 1024;
+  private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNestingDepth(32)
+          .maxNumberLength(64)
+          .maxNameLength(256)
+          .maxStringLength(64 * 1024)
+          .maxDocumentLength(MAX_REPLY_BYTES)
+          .build())
+      .build()).build();
   private static final int MAX_DETAIL = 300;
 
   private final URI base;
@@ -72,7 +91,7 @@ final class CoordinatorChannel implements RegistrationChannel {
 
   @Override
   public boolean register(DecoderNode node) throws ChannelException {
-    HttpResponse<String> r = send(request("/api/v1/decoders")
+    Reply r = send(request("/api/v1/decoders")
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(PoolJson.writeNode(node), StandardCharsets.UTF_8)));
     switch (r.statusCode()) {
@@ -98,20 +117,20 @@ final class CoordinatorChannel implements RegistrationChannel {
 
   @Override
   public boolean deregister(String nodeId) throws ChannelException {
-    HttpResponse<String> r = send(request("/api/v1/decoders/" + nodeId).DELETE());
+    Reply r = send(request("/api/v1/decoders/" + nodeId).DELETE());
     return knownNode(r);
   }
 
   @Override
   public boolean heartbeat(String nodeId, NodeLoad load) throws ChannelException {
-    HttpResponse<String> r = send(request("/api/v1/decoders/" + nodeId + "/heartbeat")
+    Reply r = send(request("/api/v1/decoders/" + nodeId + "/heartbeat")
         .header("Content-Type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString(PoolJson.writeLoad(load), StandardCharsets.UTF_8)));
     return knownNode(r);
   }
 
   /** 200 or 204: the coordinator knows the node; 404: it does not; anything else: see unexpected(). */
-  private boolean knownNode(HttpResponse<String> r) throws ChannelException {
+  private boolean knownNode(Reply r) throws ChannelException {
     return switch (r.statusCode()) {
       case 200, 204 -> true;
       case 404 -> false;
@@ -127,10 +146,25 @@ final class CoordinatorChannel implements RegistrationChannel {
         .header("Authorization", "Bearer " + token);
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder request) throws ChannelException {
+  /** A status, its Content-Type (lower case, "" if none) and its body, read up to MAX_REPLY_BYTES. */
+  private record Reply(int statusCode, String contentType, String body) {}
+
+  private Reply send(HttpRequest.Builder request) throws ChannelException {
     HttpRequest req = request.build();
     try {
-      return http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+      byte[] bytes;
+      // closing the stream before its end drops the rest (and the connection): a huge reply is never read
+      try (InputStream in = r.body()) {
+        long declared = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+        bytes = declared > MAX_REPLY_BYTES ? null : in.readNBytes(MAX_REPLY_BYTES + 1);
+      }
+      if (bytes == null || bytes.length > MAX_REPLY_BYTES) {
+        throw new ChannelException("coordinator " + shown + " answered " + r.statusCode()
+            + " with a reply over " + MAX_REPLY_BYTES + " bytes, the limit: not read");
+      }
+      String type = r.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+      return new Reply(r.statusCode(), type, new String(bytes, StandardCharsets.UTF_8));
     } catch (HttpConnectTimeoutException e) {
       throw new ChannelException("coordinator " + shown + " did not accept a connection within " + millis());
     } catch (HttpTimeoutException e) {
@@ -148,7 +182,7 @@ final class CoordinatorChannel implements RegistrationChannel {
    * answered and said no: the chain ends); anything else ({@code 5xx}, a {@code 404} of a wrong base URL, a
    * {@code 429}) is a failure, and the next channel is tried.
    */
-  private ChannelException unexpected(HttpResponse<String> r) {
+  private ChannelException unexpected(Reply r) throws ChannelException {
     int status = r.statusCode();
     String what = switch (status) {
       case 400 -> "refused the request (400)";
@@ -162,36 +196,48 @@ final class CoordinatorChannel implements RegistrationChannel {
         : new ChannelException(message);
   }
 
-  /** The problem's detail (or title), or the start of a non-JSON body. */
-  private Optional<String> detail(HttpResponse<String> r) {
+  /**
+   * The problem's detail (or title), or the start of a non-JSON body.
+   *
+   * @throws ChannelException if the reply says it is JSON and cannot be read as JSON within the limits
+   */
+  private Optional<String> detail(Reply r) throws ChannelException {
     String body = r.body();
-    if (body == null || body.isBlank()) {
+    if (body.isBlank()) {
       return Optional.empty();
     }
-    String type = r.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
     String text = null;
-    if (type.contains("json")) {
+    if (r.contentType().contains("json")) {
+      JsonNode n;
       try {
-        JsonNode n = MAPPER.readTree(body);
-        if (n != null && n.isObject()) {
-          if (n.path("detail").isTextual()) {
-            text = n.get("detail").asText();
-          } else if (n.path("title").isTextual()) {
-            text = n.get("title").asText();
-          }
+        n = MAPPER.readTree(body);
+      } catch (JsonProcessingException | RuntimeException e) {
+        // a limit (StreamConstraintsException) or a syntax error: not a reply of the coordinator's API
+        String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        throw new ChannelException("coordinator " + shown + " answered " + r.statusCode()
+            + " with a reply that is not readable JSON (" + shorten(String.valueOf(why)) + ")");
+      }
+      if (n != null && n.isObject()) {
+        if (n.path("detail").isTextual()) {
+          text = n.get("detail").asText();
+        } else if (n.path("title").isTextual()) {
+          text = n.get("title").asText();
         }
-      } catch (IOException e) {
-        // not JSON after all: show the text
       }
     }
     if (text == null) {
       text = body.strip();
     }
-    text = text.replaceAll("\\s+", " ");
-    if (text.length() > MAX_DETAIL) {
-      text = text.substring(0, MAX_DETAIL) + "...";
+    return Optional.of(shorten(text));
+  }
+
+  /** On one line, at most MAX_DETAIL characters, scrubbed. */
+  private String shorten(String text) {
+    String line = text.replaceAll("\\s+", " ");
+    if (line.length() > MAX_DETAIL) {
+      line = line.substring(0, MAX_DETAIL) + "...";
     }
-    return Optional.of(scrub(text));
+    return scrub(line);
   }
 
   private String scrub(String text) {
