@@ -69,8 +69,10 @@ import org.slf4j.LoggerFactory;
  * Limits: the fallback of one process is not seen by other coordinators until Redis is back; two
  * coordinators sharing one pool file each keep their own journal in memory and append to the same
  * <file>.journal, and the first to replay rewrites that file (the other still replays from memory, and
- * the file store holds every change anyway). Tombstones (the "updated" hash) are kept for every node id
- * ever removed, so that a late journal cannot bring a removed node back.
+ * the file store holds every change anyway). Tombstones (the "updated" hash) are kept for a removed
+ * node or A/B test for 7 days (RedisTombstonePruner, one bounded step per lease the elected sweeper wins),
+ * so that a late journal cannot bring a removed item back; journal entries older than that are not
+ * replayed.
  *
  * Revisions: each backend counts on its own. The pool sees one increasing sequence: every revision is
  * shifted by an offset chosen at each flip (and raised if a backend's revision goes back), so neither a
@@ -105,6 +107,7 @@ final class GuardedPoolStore extends AbstractPoolStore {
   private final @Nullable PoolFileMirror mirror;
   private final Object emitLock = new Object();
   private final InFlightLimit limiter;
+  private final RedisTombstonePruner pruner;
 
   private volatile Mode mode = Mode.FALLBACK;
   private volatile boolean switching;
@@ -183,6 +186,8 @@ final class GuardedPoolStore extends AbstractPoolStore {
       throw e;
     }
     this.redis = r;
+    this.pruner = new RedisTombstonePruner(poolName, connection, RedisTombstonePruner.RETENTION,
+        RedisTombstonePruner.PASS_PAUSE, RedisTombstonePruner.STEP_COUNT);
     Duration cmd = connection.options().commandTimeout();
     this.waitBound = Duration.ofMillis(Math.max(2000, 8 * cmd.toMillis()));
     this.guard = new FailoverGuard(poolName, breaker, cmd, registry); // the breaker: "switchboard-" + poolName
@@ -374,9 +379,18 @@ final class GuardedPoolStore extends AbstractPoolStore {
     if (mode == Mode.REDIS) {
       return guard.execute(this,
           g -> g.redis.tryLead(ownerId, ttl, nowMicros).thenApply(CompletableFuture::completedFuture),
-          g -> g.fallback.tryLead(ownerId, ttl, nowMicros)).thenCompose(Function.identity());
+          g -> g.fallback.tryLead(ownerId, ttl, nowMicros)).thenCompose(Function.identity())
+          .thenApply(this::pruneWhileLeading);
     }
     return fallback.tryLead(ownerId, ttl, nowMicros);
+  }
+
+  /** The elected sweeper prunes too: one bounded step of tombstone pruning per lease won in REDIS mode. */
+  private boolean pruneWhileLeading(boolean lead) {
+    if (lead && mode == Mode.REDIS && !closed) {
+      pruner.step().exceptionally(e -> 0L);
+    }
+    return lead;
   }
 
   @Override
@@ -541,6 +555,9 @@ final class GuardedPoolStore extends AbstractPoolStore {
       int raw = journal.size();
       RedisPoolWrites.ReplayCounts counts = null;
       if (!entries.isEmpty()) {
+        entries = withinRetention(entries);
+      }
+      if (!entries.isEmpty()) {
         counts = await(redis.replay(entries));
         journal.dropFirst(raw);
       }
@@ -568,6 +585,29 @@ final class GuardedPoolStore extends AbstractPoolStore {
     } finally {
       recovering = false;
     }
+  }
+
+  /*
+   * Journal entries older than the tombstone retention (by Redis's TIME) are not replayed: their item's
+   * tombstone may have been pruned, so an old upsert could bring back a node removed since. The pool file
+   * still holds them (and seeds a Redis that lost the pool).
+   */
+  private List<PoolJournal.Entry> withinRetention(List<PoolJournal.Entry> entries) throws Exception {
+    List<String> t = await(connection.commands().time());
+    long redisNow = Long.parseLong(t.get(0)) * 1_000_000L + Long.parseLong(t.get(1));
+    long horizon = redisNow - TimeUnit.NANOSECONDS.toMicros(pruner.retention().toNanos());
+    List<PoolJournal.Entry> kept = new ArrayList<>(entries.size());
+    for (PoolJournal.Entry e : entries) {
+      if (e.ts() >= horizon) {
+        kept.add(e);
+      }
+    }
+    if (kept.size() < entries.size()) {
+      LOG.warn("pool '{}': {} journal change(s) are older than the tombstone retention ({}) and are not"
+          + " replayed into Redis (the pool file keeps them)", poolName, entries.size() - kept.size(),
+          pruner.retention());
+    }
+    return kept;
   }
 
   private void onGuardTransition(BackendState to) {
