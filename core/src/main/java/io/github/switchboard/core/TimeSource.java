@@ -17,9 +17,10 @@ public interface TimeSource {
   long currentTimeMicros();
 
   /**
-   * Returns the system clock: wall-clock time read once at start-up and advanced by
-   * {@link System#nanoTime()}, so that it is monotonic, has microsecond resolution and allocates
-   * nothing.
+   * Returns the system clock: the wall clock, read again once a second and advanced in between by
+   * {@link System#nanoTime()}, so that it follows the wall clock (an NTP step, a corrected drift) within
+   * about a second, has microsecond resolution, allocates nothing on a reading, and never goes back: when
+   * the wall clock is found behind, this clock runs slower (down to half speed) until it has caught up.
    *
    * @return the shared system time source
    */
@@ -28,19 +29,49 @@ public interface TimeSource {
   }
 }
 
-/** Wall-clock anchored once, advanced by the monotonic nano clock. */
+/*
+ * An immutable anchor (a nanoTime, the time in microseconds then, and a rate), replaced once a second by
+ * the reading thread that finds it old. A wall clock ahead of the reading is taken at once (a step
+ * forward); one behind it is approached by running slower (rate 1 - behind/second, at least 0.5) from the
+ * current reading, so readings stay monotonic. Only the replacement allocates (once a second).
+ */
+/** The wall clock, re-read every second, advanced by the monotonic nano clock, never going back. */
 final class SystemTimeSource implements TimeSource {
-  static final SystemTimeSource INSTANCE = new SystemTimeSource();
+  static final SystemTimeSource INSTANCE = new SystemTimeSource(System::currentTimeMillis, System::nanoTime);
+  private static final long REANCHOR_NANOS = 1_000_000_000L;
 
-  private final long offsetMicros;
+  private record Anchor(long nanos, long micros, double rate) {}
 
-  private SystemTimeSource() {
-    offsetMicros = System.currentTimeMillis() * 1000L - System.nanoTime() / 1000L;
+  private final java.util.function.LongSupplier wallMillis;
+  private final java.util.function.LongSupplier nanoClock;
+  private volatile Anchor anchor;
+
+  SystemTimeSource(java.util.function.LongSupplier wallMillis, java.util.function.LongSupplier nanoClock) {
+    this.wallMillis = wallMillis;
+    this.nanoClock = nanoClock;
+    this.anchor = new Anchor(nanoClock.getAsLong(), wallMillis.getAsLong() * 1000L, 1.0);
   }
 
   @Override
   public long currentTimeMicros() {
-    return System.nanoTime() / 1000L + offsetMicros;
+    long now = nanoClock.getAsLong();
+    Anchor a = anchor;
+    long t = at(a, now);
+    if (now - a.nanos() >= REANCHOR_NANOS) {
+      long wall = wallMillis.getAsLong() * 1000L;
+      if (wall >= t) {
+        anchor = new Anchor(now, wall, 1.0);
+        return wall;
+      }
+      double rate = Math.max(0.5, 1.0 - (t - wall) / 1_000_000.0);
+      anchor = new Anchor(now, t, rate);
+    }
+    return t;
+  }
+
+  private static long at(Anchor a, long now) {
+    long elapsedMicros = (now - a.nanos()) / 1000L;
+    return a.micros() + (a.rate() == 1.0 ? elapsedMicros : (long) (elapsedMicros * a.rate()));
   }
 
   @Override

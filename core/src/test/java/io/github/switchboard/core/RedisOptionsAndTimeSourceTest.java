@@ -52,4 +52,23 @@ class RedisOptionsAndTimeSourceTest {
       last = next;
     }
   }
+
+  @Test
+  void theSystemClockFollowsTheWallClockWithinASecondAndNeverGoesBack() {
+    long[] wall = {1_000_000L}; // milliseconds
+    long[] nano = {0L};
+    SystemTimeSource t = new SystemTimeSource(() -> wall[0], () -> nano[0]);
+    assertThat(t.currentTimeMicros()).isEqualTo(1_000_000_000L);
+    nano[0] += 500_000_000L; // half a second on the monotonic clock
+    assertThat(t.currentTimeMicros()).isEqualTo(1_000_500_000L);
+    wall[0] += 120_000L; // the wall clock is corrected two minutes ahead
+    nano[0] += 600_000_000L; // more than a second since the anchor: read again
+    assertThat(t.currentTimeMicros()).isEqualTo((1_000_000L + 120_000L) * 1000L);
+    wall[0] -= 120_000L + 1_000L; // then stepped back: the clock runs at half speed until it catches up
+    nano[0] += 1_000_000_000L;
+    long behind = t.currentTimeMicros();
+    assertThat(behind).isEqualTo((1_000_000L + 120_000L) * 1000L + 1_000_000L);
+    nano[0] += 500_000_000L;
+    assertThat(t.currentTimeMicros()).isEqualTo(behind + 250_000L);
+  }
 }
