@@ -236,7 +236,7 @@ class CoordinatorHostileInputTest {
   }
 
   /** Reads until the server closes the connection or one response's Content-Length is read. */
-  private static String readAll(Socket s) throws IOException {
+  static String readAll(Socket s) throws IOException {
     InputStream in = s.getInputStream();
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     byte[] b = new byte[8192];
