@@ -64,8 +64,12 @@ class GuardedStartWhileRedisDownTest {
       assertThat(await(pool.registerAsync(node("late").build()))).isTrue();
       assertThat(await(pool.heartbeatAsync("late", NodeLoad.of(4)))).isTrue();
       assertThat(pool.node("late")).isPresent();
-      Path journal = dir.resolve("decoder_pool.json.journal");
-      assertThat(journal).exists();
+      // this instance's own journal: decoder_pool.json.journal.<pid>-<random> (and its lock)
+      Path journal;
+      try (var files = Files.list(dir)) {
+        journal = files.filter(f -> f.getFileName().toString().startsWith("decoder_pool.json.journal.")
+            && !f.getFileName().toString().endsWith(".lock")).findFirst().orElseThrow();
+      }
       assertThat(Files.readString(journal)).contains("\"late\"");
 
       server.restart();

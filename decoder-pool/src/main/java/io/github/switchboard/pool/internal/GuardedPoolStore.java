@@ -15,6 +15,7 @@ import io.github.switchboard.pool.PoolWriteQueueFullException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,9 +55,9 @@ import org.slf4j.LoggerFactory;
  * and the recovery, so no journal entry can be appended while a replay runs and the mirror never writes
  * over changes made during an outage.
  *
- * A coordinator that starts while Redis is down starts in FALLBACK from the file (the journal of an
- * earlier run is loaded from <file>.journal) and moves to Redis when it comes up; the connection keeps
- * trying in the background.
+ * A coordinator that starts while Redis is down starts in FALLBACK from the file and moves to Redis when
+ * it comes up (replaying then the journals that stopped coordinators left next to the file); the
+ * connection keeps trying in the background.
  *
  * Writes to Redis: at most 32 in flight and 10,000 waiting (InFlightLimit; one more fails at once with
  * PoolWriteQueueFullException, nothing stored, so a caller faster than Redis cannot grow memory); the guard
@@ -66,10 +67,13 @@ import org.slf4j.LoggerFactory;
  * completes after a flip to FALLBACK, is also applied to the fallback and journaled (its replay is then
  * skipped as not newer). A fallback write queued behind a recovery goes to Redis instead (redisEpoch).
  *
- * Limits: the fallback of one process is not seen by other coordinators until Redis is back; two
- * coordinators sharing one pool file each keep their own journal in memory and append to the same
- * <file>.journal, and the first to replay rewrites that file (the other still replays from memory, and
- * the file store holds every change anyway). Tombstones (the "updated" hash) are kept for a removed
+ * Journals: one per instance (PoolJournal: <file>.journal.<pid>-<random>, locked by its owner), so two
+ * coordinators sharing one pool file never write each other's journal. Recovery replays this instance's
+ * journal and adopts, replays and deletes the journals whose owner stopped (lock free); a running owner
+ * replays its own when it sees Redis. With Redis restarted empty, the first coordinator back seeds the pool
+ * from the file (which holds both coordinators' changes) and the others' replays add what it missed.
+ *
+ * Limits: the fallback of one process is not seen by other coordinators until Redis is back. Tombstones (the "updated" hash) are kept for a removed
  * node or A/B test for 7 days (RedisTombstonePruner, one bounded step per lease the elected sweeper wins),
  * so that a late journal cannot bring a removed item back; journal entries older than that are not
  * replayed.
@@ -545,13 +549,18 @@ final class GuardedPoolStore extends AbstractPoolStore {
       return;
     }
     recovering = true;
+    PoolJournal.Orphans orphans = null;
     try {
       try {
         await(redis.reload());
       } catch (PoolFormatException e) {
         // Redis answered; a malformed value was reported and its last good copy kept
       }
-      List<PoolJournal.Entry> entries = journal.compacted();
+      // this instance's journal, and those of stopped coordinators of the same pool file
+      orphans = journal.orphans();
+      List<PoolJournal.Entry> entries = new ArrayList<>(journal.compacted());
+      entries.addAll(orphans.entries());
+      entries.sort(Comparator.comparingLong(PoolJournal.Entry::ts));
       int raw = journal.size();
       RedisPoolWrites.ReplayCounts counts = null;
       if (!entries.isEmpty()) {
@@ -559,8 +568,9 @@ final class GuardedPoolStore extends AbstractPoolStore {
       }
       if (!entries.isEmpty()) {
         counts = await(redis.replay(entries));
-        journal.dropFirst(raw);
       }
+      journal.dropFirst(raw);
+      orphans.replayed();
       boolean start = "start".equals(why);
       synchronized (emitLock) {
         redisEpoch++;
@@ -583,6 +593,9 @@ final class GuardedPoolStore extends AbstractPoolStore {
       lastRecoverError = c.getMessage() == null ? c.toString() : c.getMessage();
       LOG.debug("pool '{}': Redis not usable yet ({})", poolName, c.toString());
     } finally {
+      if (orphans != null) {
+        orphans.close(); // after replayed(): nothing left to release; else they wait for the next recovery
+      }
       recovering = false;
     }
   }

@@ -27,9 +27,19 @@ import org.slf4j.LoggerFactory;
 /*
  * The changes a guarded pool made while Redis was down, to be replayed into Redis when it is back.
  *
- * Kept in memory and, when the pool has a file, in a sibling file "<pool file>.journal" (one JSON object
- * per line, appended), so that a coordinator restarted before Redis came back still replays them. A line
- * that cannot be read (a torn last line after a crash) is skipped with a WARN.
+ * One journal per process (per pool instance): kept in memory and, when the pool has a file, in its own
+ * file "<pool file>.journal.<pid>-<random>" (one JSON object per line, appended), which only this instance
+ * writes, so two coordinators sharing a pool file never append to, or rewrite, each other's journal. While
+ * the file exists its owner holds an exclusive lock on "<journal file>.lock" (FileChannel.lock: released
+ * by the OS when the process dies).
+ *
+ * Orphans: a journal whose lock nobody holds belongs to a process that stopped (closed, or crashed) before
+ * Redis came back. Whichever coordinator recovers first adopts every orphan (orphans(): takes its lock,
+ * reads it), replays it with its own, and deletes it; a journal whose owner still runs is left to its owner,
+ * which replays it when it sees Redis again. Two adopters of one orphan at once (a race on the lock file)
+ * only replay it twice, which changes nothing the second time. The single shared "<pool file>.journal" of
+ * earlier versions is adopted the same way. A line that cannot be read (a torn last line after a crash) is
+ * skipped with a WARN.
  *
  * Each entry carries the time it was made (the pool's clock, strictly increasing within a process). The
  * replay script applies an entry only if Redis holds nothing newer for the same item (see pool_apply.lua),
@@ -93,22 +103,25 @@ final class PoolJournal implements AutoCloseable {
     }
   }
 
+  private final @Nullable Path base;
   private final @Nullable Path file;
   private final List<Entry> entries = new ArrayList<>();
   private @Nullable FileChannel channel;
+  private @Nullable FileChannel lockChannel;
   private boolean closed;
   private int compactAt = COMPACT_AT;
 
   /**
-   * Opens a journal, reading the entries a previous process left in its file.
+   * Opens this instance's journal: empty, in a file of its own next to {@code base} (created on the first
+   * append). What earlier processes left is read through {@link #orphans()}.
    *
-   * @param file the journal file, or null for a journal in memory only
+   * @param base the journal name, {@code <pool file>.journal} (see {@link #siblingOf(Path)}), or null for
+   *     a journal in memory only
    */
-  public PoolJournal(@Nullable Path file) {
-    this.file = file;
-    if (file != null) {
-      load(file);
-    }
+  public PoolJournal(@Nullable Path base) {
+    this.base = base;
+    this.file = base == null ? null : base.resolveSibling(base.getFileName() + "." + Long.toHexString(
+        ProcessHandle.current().pid()) + "-" + Long.toHexString(new java.security.SecureRandom().nextLong()));
   }
 
   /**
@@ -121,15 +134,16 @@ final class PoolJournal implements AutoCloseable {
     return poolFile.resolveSibling(poolFile.getFileName() + ".journal");
   }
 
-  private void load(Path f) {
+  private static List<Entry> load(Path f) {
     List<String> lines;
+    List<Entry> out = new ArrayList<>();
     try {
       lines = Files.readAllLines(f, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      return;
+      return out;
     } catch (IOException e) {
-      LOG.warn("pool journal {} cannot be read ({}); starting with an empty journal", f, e.toString());
-      return;
+      LOG.warn("pool journal {} cannot be read ({}); it is left in place", f, e.toString());
+      return out;
     }
     int bad = 0;
     for (String line : lines) {
@@ -137,7 +151,7 @@ final class PoolJournal implements AutoCloseable {
         continue;
       }
       try {
-        entries.add(parse(line));
+        out.add(parse(line));
       } catch (IOException | RuntimeException e) {
         bad++;
       }
@@ -145,9 +159,161 @@ final class PoolJournal implements AutoCloseable {
     if (bad > 0) {
       LOG.warn("pool journal {}: skipped {} unreadable line(s) (for example a line torn by a crash)", f, bad);
     }
-    if (!entries.isEmpty()) {
-      LOG.info("pool journal {}: {} change(s) from an earlier run wait to be replayed into Redis", f,
-          entries.size());
+    return out;
+  }
+
+  /**
+   * The journals of processes that stopped before replaying them, adopted (locked) by this instance until
+   * {@link #replayed()} deletes them or {@link #close()} leaves them for another process.
+   */
+  final class Orphans implements AutoCloseable {
+    private final List<Path> files;
+    private final List<FileChannel> locks;
+    private final List<Entry> entries;
+
+    private Orphans(List<Path> files, List<FileChannel> locks, List<Entry> entries) {
+      this.files = files;
+      this.locks = locks;
+      this.entries = entries;
+    }
+
+    /**
+     * Returns the adopted entries, the latest of each item per journal, by time.
+     *
+     * @return an unmodifiable list
+     */
+    List<Entry> entries() {
+      return entries;
+    }
+
+    /**
+     * Returns the adopted journal files.
+     *
+     * @return an unmodifiable list
+     */
+    List<Path> files() {
+      return files;
+    }
+
+    /** Deletes the adopted journals (their entries are in Redis now) and releases them. */
+    void replayed() {
+      for (Path f : files) {
+        try {
+          Files.deleteIfExists(f);
+        } catch (IOException e) {
+          LOG.warn("pool journal {} could not be deleted after its replay ({}); a later replay of it changes"
+              + " nothing", f, e.toString());
+        }
+      }
+      release(true);
+    }
+
+    /** Releases the adopted journals without deleting them (another process may adopt them). */
+    @Override
+    public void close() {
+      release(false);
+    }
+
+    private void release(boolean delete) {
+      for (int i = 0; i < locks.size(); i++) {
+        FileChannel ch = locks.get(i);
+        try {
+          if (delete) {
+            Files.deleteIfExists(lockOf(files.get(i)));
+          }
+          ch.close();
+        } catch (IOException e) {
+          LOG.debug("pool journal lock of {}: {}", files.get(i), e.toString());
+        }
+      }
+      locks.clear();
+    }
+  }
+
+  private static Path lockOf(Path journal) {
+    return journal.resolveSibling(journal.getFileName() + ".lock");
+  }
+
+  /** Locks a journal's lock file; null if its owner (in this or another process) holds it. */
+  private static @Nullable FileChannel tryLock(Path journal) throws IOException {
+    FileChannel ch = FileChannel.open(lockOf(journal), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      if (ch.tryLock() != null) {
+        return ch;
+      }
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      // held by another journal in this JVM
+    }
+    ch.close();
+    return null;
+  }
+
+  /**
+   * Adopts the journals of the stopped processes of this pool file: locks and reads every journal next to
+   * the base whose lock is free (and the shared journal of earlier versions). Journals whose owner runs are
+   * left alone.
+   *
+   * @return the adopted journals; close it (or call {@link Orphans#replayed()}) when done
+   */
+  Orphans orphans() {
+    List<Path> files = new ArrayList<>();
+    List<FileChannel> locks = new ArrayList<>();
+    List<Entry> adopted = new ArrayList<>();
+    if (base == null) {
+      return new Orphans(files, locks, adopted);
+    }
+    Path dir = base.toAbsolutePath().getParent();
+    String name = base.getFileName().toString();
+    String own = Objects.requireNonNull(file).getFileName().toString();
+    List<Path> candidates = new ArrayList<>();
+    try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+      list.filter(p -> {
+        String n = p.getFileName().toString();
+        return (n.equals(name) || n.startsWith(name + ".")) && !n.equals(own) && !n.endsWith(".lock")
+            && !n.endsWith(".tmp") && Files.isRegularFile(p);
+      }).sorted().forEach(candidates::add);
+    } catch (IOException e) {
+      LOG.warn("pool journals next to {} cannot be listed ({}); orphaned journals wait", base, e.toString());
+    }
+    for (Path p : candidates) {
+      try {
+        FileChannel lock = tryLock(p);
+        if (lock == null) {
+          continue; // its owner runs
+        }
+        if (!Files.exists(p)) { // replayed and deleted by another adopter meanwhile
+          lock.close();
+          continue;
+        }
+        List<Entry> es = load(p);
+        files.add(p);
+        locks.add(lock);
+        adopted.addAll(compact(es));
+        if (!es.isEmpty()) {
+          LOG.info("pool journal {}: {} change(s) left by a stopped process are replayed by this one", p,
+              es.size());
+        }
+      } catch (IOException e) {
+        LOG.warn("pool journal {} cannot be adopted ({}); it waits", p, e.toString());
+      }
+    }
+    adopted.sort(Comparator.comparingLong(Entry::ts));
+    return new Orphans(List.copyOf(files), locks, List.copyOf(adopted));
+  }
+
+  /** Holds this journal's own lock while its file exists. */
+  private void lockOwn() throws IOException {
+    if (lockChannel == null) {
+      Path f = Objects.requireNonNull(file);
+      Path dir = f.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      FileChannel ch = tryLock(f);
+      if (ch == null) {
+        throw new IOException("the lock " + lockOf(f) + " is held by another process");
+      }
+      lockChannel = ch;
     }
   }
 
@@ -215,10 +381,7 @@ final class PoolJournal implements AutoCloseable {
     FileChannel ch = channel;
     if (ch == null) {
       Path f = Objects.requireNonNull(file);
-      Path dir = f.toAbsolutePath().getParent();
-      if (dir != null) {
-        Files.createDirectories(dir);
-      }
+      lockOwn();
       ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
       channel = ch;
     }
@@ -236,10 +399,7 @@ final class PoolJournal implements AutoCloseable {
         Files.deleteIfExists(f);
         return;
       }
-      Path dir = f.toAbsolutePath().getParent();
-      if (dir != null) {
-        Files.createDirectories(dir);
-      }
+      lockOwn();
       Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
       StringBuilder sb = new StringBuilder();
       for (Entry e : entries) {
@@ -287,6 +447,10 @@ final class PoolJournal implements AutoCloseable {
    * @return a new list
    */
   public synchronized List<Entry> compacted() {
+    return compact(entries);
+  }
+
+  private static List<Entry> compact(List<Entry> entries) {
     Map<String, Entry> latest = new LinkedHashMap<>();
     for (Entry e : entries) {
       latest.remove(e.item());
@@ -330,7 +494,7 @@ final class PoolJournal implements AutoCloseable {
   }
 
   /**
-   * Returns the journal file, if any.
+   * Returns this instance's journal file, if any (it exists only while entries wait).
    *
    * @return the file, or null for a journal in memory only
    */
@@ -338,7 +502,10 @@ final class PoolJournal implements AutoCloseable {
     return file;
   }
 
-  /** Forces the file to disk and closes it; the entries stay in the file for the next run. */
+  /**
+   * Forces the file to disk and closes it, releasing its lock: entries left in it are adopted by the next
+   * coordinator of this pool file that sees Redis (see {@link #orphans()}).
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -348,6 +515,18 @@ final class PoolJournal implements AutoCloseable {
       closeChannel();
     } catch (IOException e) {
       LOG.warn("pool journal {} could not be closed cleanly ({})", file, e.toString());
+    }
+    FileChannel lock = lockChannel;
+    lockChannel = null;
+    if (lock != null) {
+      try {
+        if (file != null) {
+          Files.deleteIfExists(lockOf(file)); // free now; an adopter creates it again
+        }
+        lock.close();
+      } catch (IOException e) {
+        LOG.debug("pool journal lock of {}: {}", file, e.toString());
+      }
     }
     closed = true;
   }

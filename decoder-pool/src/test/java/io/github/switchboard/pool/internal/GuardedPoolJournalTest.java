@@ -13,30 +13,61 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The journal of the guarded store: survives a restart, skips a torn line, compacts per item. */
+/**
+ * The journal of the guarded store: one file per instance, locked; a stopped instance's journal is adopted
+ * by the next, a torn line skipped; compaction per item.
+ */
 class GuardedPoolJournalTest {
   @TempDir Path dir;
 
   @Test
-  void entriesSurviveARestartAndATornLastLineIsSkipped() throws Exception {
-    Path file = PoolJournal.siblingOf(dir.resolve("decoder_pool.json"));
-    assertThat(file.getFileName().toString()).isEqualTo("decoder_pool.json.journal");
+  void aStoppedInstancesJournalIsAdoptedByTheNextAndATornLastLineIsSkipped() throws Exception {
+    Path base = PoolJournal.siblingOf(dir.resolve("decoder_pool.json"));
+    assertThat(base.getFileName().toString()).isEqualTo("decoder_pool.json.journal");
     Entry up = new Entry(1, new PoolChange.Upsert(PoolTesting.node("d1").build(), false));
     Entry hb = new Entry(2, new PoolChange.Heartbeat("d1", NodeLoad.of(1), 2));
     Entry del = new Entry(3, new PoolChange.Remove("d2"));
-    try (PoolJournal j = new PoolJournal(file)) {
+    Entry other = new Entry(5, new PoolChange.Remove("d9"));
+    Path first;
+    try (PoolJournal j = new PoolJournal(base);
+        PoolJournal running = new PoolJournal(base)) {
       j.append(up);
       j.append(hb);
       j.append(del);
+      running.append(other);
+      first = j.file();
+      assertThat(first).exists().isNotEqualTo(running.file());
+      assertThat(first.getFileName().toString()).startsWith("decoder_pool.json.journal.");
+      try (PoolJournal.Orphans o = running.orphans()) {
+        assertThat(o.entries()).as("a running owner's journal is its own").isEmpty();
+      }
     }
-    Files.writeString(file, "{\"ts\":4,\"op\":\"up\",\"id\":\"d3\",\"a\":\"{\\\"node", StandardCharsets.UTF_8,
+    Files.writeString(first, "{\"ts\":4,\"op\":\"up\",\"id\":\"d3\",\"a\":\"{\\\"node", StandardCharsets.UTF_8,
         StandardOpenOption.APPEND); // a crash in the middle of a line
-    try (PoolJournal j = new PoolJournal(file)) {
-      assertThat(j.entries()).containsExactly(up, hb, del);
-      j.dropFirst(3);
-      assertThat(j.isEmpty()).isTrue();
+    try (PoolJournal next = new PoolJournal(base)) {
+      assertThat(next.isEmpty()).isTrue();
+      PoolJournal.Orphans o = next.orphans();
+      assertThat(o.entries()).containsExactly(up, hb, del, other); // both stopped journals, by time
+      try (PoolJournal.Orphans again = new PoolJournal(base).orphans()) {
+        assertThat(again.entries()).as("adopted: locked by the adopter").isEmpty();
+      }
+      o.replayed();
+      o.close();
     }
-    assertThat(file).doesNotExist();
+    try (var files = Files.list(dir)) {
+      assertThat(files).as("replayed journals and their locks are deleted").isEmpty();
+    }
+  }
+
+  @Test
+  void theSharedJournalOfEarlierVersionsIsAdopted() throws Exception {
+    Path base = PoolJournal.siblingOf(dir.resolve("decoder_pool.json"));
+    Files.writeString(base, "{\"ts\":7,\"op\":\"del\",\"id\":\"old\"}\n", StandardCharsets.UTF_8);
+    try (PoolJournal j = new PoolJournal(base); PoolJournal.Orphans o = j.orphans()) {
+      assertThat(o.entries()).containsExactly(new Entry(7, new PoolChange.Remove("old")));
+      o.replayed();
+    }
+    assertThat(base).doesNotExist();
   }
 
   @Test
@@ -55,8 +86,8 @@ class GuardedPoolJournalTest {
       assertThat(c.get(c.size() - 1).op()).isEqualTo("abdel");
       assertThat(j.size()).isLessThan(10_100); // compacted in memory and on disk as it grew
     }
-    try (PoolJournal again = new PoolJournal(file)) {
-      assertThat(again.compacted()).hasSize(12);
+    try (PoolJournal again = new PoolJournal(file); PoolJournal.Orphans o = again.orphans()) {
+      assertThat(o.entries()).hasSize(12);
     }
   }
 }
