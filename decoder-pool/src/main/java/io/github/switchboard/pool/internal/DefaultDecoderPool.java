@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  *
  * Events: the store calls onStoreEvent in revision order; the event is queued to one daemon thread per
  * pool that calls the user listeners one at a time, catching and logging (WARN) whatever they throw. A
- * listener can therefore neither fail nor slow a caller, only delay other listeners.
+ * listener can therefore neither fail nor slow a caller, only delay other listeners. The queue is bounded
+ * (PoolEventDispatcher: 10,000; past it events are dropped until the listeners catch up, then one
+ * RELOADED stands for them), so a slow listener cannot grow memory without limit.
  *
  * Liveness sweeper (every sweepInterval, one sweep at a time per instance): takes the store's lease
  * (tryLead), skips while the store is on its fallback (a coordinator cut off from Redis sees no
@@ -78,7 +80,7 @@ public final class DefaultDecoderPool implements DecoderPool {
   private final long evictMicros;
   private final DoubleSupplier random;
   private final List<PoolListener> listeners = new CopyOnWriteArrayList<>();
-  private final ExecutorService events;
+  private final PoolEventDispatcher events;
   private final ScheduledExecutorService scheduler;
   private final @Nullable ExecutorService httpExecutor;
   private final @Nullable HealthChecker health;
@@ -108,7 +110,8 @@ public final class DefaultDecoderPool implements DecoderPool {
       this.random = () -> ThreadLocalRandom.current().nextDouble();
     }
     String name = settings.poolName();
-    this.events = Executors.newSingleThreadExecutor(daemon("switchboard-pool-" + name + "-events"));
+    this.events = new PoolEventDispatcher(name, listeners, PoolEventDispatcher.MAX_QUEUED,
+        daemon("switchboard-pool-" + name + "-events"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("switchboard-pool-" + name));
     store.setListener(this::onStoreEvent);
     for (BackendListener l : settings.backendListeners()) {
@@ -350,19 +353,7 @@ public final class DefaultDecoderPool implements DecoderPool {
     if (listeners.isEmpty() || closed.get()) {
       return;
     }
-    try {
-      events.execute(() -> {
-        for (PoolListener l : listeners) {
-          try {
-            l.onEvent(e);
-          } catch (RuntimeException ex) {
-            LOG.warn("pool '{}': a listener threw on {}; ignored", settings.poolName(), e, ex);
-          }
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException ignored) {
-      // closing
-    }
+    events.dispatch(e);
   }
 
   // ----------------------------------------------------------------------------------------------- sweep
@@ -471,15 +462,7 @@ public final class DefaultDecoderPool implements DecoderPool {
     try {
       store.close();
     } finally {
-      events.shutdown();
-      try {
-        if (!events.awaitTermination(1, TimeUnit.SECONDS)) {
-          events.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        events.shutdownNow();
-      }
+      events.close();
     }
   }
 
