@@ -45,8 +45,10 @@ class CoordinatorMainTest {
 
   Process launch(Map<String, String> env) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // the test class path holds core's logback-test.xml (INFO on stdout), which would take precedence over
+    // the coordinator's own logback.xml (stderr); run with the configuration the shipped jar uses
     ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        CoordinatorMain.class.getName());
+        "-Dlogback.configurationFile=logback.xml", CoordinatorMain.class.getName());
     pb.environment().clear(); // no REDIS_URL or token leaking in from the build's environment
     pb.environment().putAll(env);
     process = pb.start();
