@@ -30,7 +30,7 @@ public final class LeastPrivilege {
           "+evalsha", "+eval", "+script|load",
           "+get", "+exists", "+del", "+subscribe", "+unsubscribe",
           "+time", "+set", "+incr", "+pexpire", "+publish",
-          "+hget", "+hmget", "+hgetall", "+hset", "+hsetnx", "+hdel", "+hexists",
+          "+hget", "+hmget", "+hgetall", "+hset", "+hsetnx", "+hdel", "+hexists", "+hscan",
           "+zadd", "+zrem", "+zremrangebyscore", "+zcard", "+zcount", "+zrange", "+zscore",
           "+config|get");
 
