@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -72,10 +73,16 @@ final class Validation {
   }
 
   static List<String> languages(Collection<String> codes, String field) {
+    return distinct(codes, field, Validation::language);
+  }
+
+  /** Checks each value (named {@code field[i]} in an error) and keeps the first of equal ones, in order. */
+  private static List<String> distinct(
+      Collection<String> values, String field, BiFunction<String, String, String> check) {
     Set<String> out = new LinkedHashSet<>();
     int i = 0;
-    for (String c : codes) {
-      out.add(language(c, field + "[" + i + "]"));
+    for (String v : values) {
+      out.add(check.apply(v, field + "[" + i + "]"));
       i++;
     }
     return List.copyOf(out);
@@ -101,13 +108,7 @@ final class Validation {
   }
 
   static List<String> labels(Collection<String> values, String field) {
-    Set<String> out = new LinkedHashSet<>();
-    int i = 0;
-    for (String v : values) {
-      out.add(label(v, field + "[" + i + "]"));
-      i++;
-    }
-    return List.copyOf(out);
+    return distinct(values, field, Validation::label);
   }
 
   static List<String> copy(String[] values, String field) {

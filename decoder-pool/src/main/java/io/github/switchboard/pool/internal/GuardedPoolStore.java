@@ -564,7 +564,7 @@ final class GuardedPoolStore extends AbstractPoolStore {
       int raw = journal.size();
       RedisPoolWrites.ReplayCounts counts = null;
       if (!entries.isEmpty()) {
-        entries = withinRetention(entries);
+        entries = await(pruner.replayable(entries));
       }
       if (!entries.isEmpty()) {
         counts = await(redis.replay(entries));
@@ -598,29 +598,6 @@ final class GuardedPoolStore extends AbstractPoolStore {
       }
       recovering = false;
     }
-  }
-
-  /*
-   * Journal entries older than the tombstone retention (by Redis's TIME) are not replayed: their item's
-   * tombstone may have been pruned, so an old upsert could bring back a node removed since. The pool file
-   * still holds them (and seeds a Redis that lost the pool).
-   */
-  private List<PoolJournal.Entry> withinRetention(List<PoolJournal.Entry> entries) throws Exception {
-    List<String> t = await(connection.commands().time());
-    long redisNow = Long.parseLong(t.get(0)) * 1_000_000L + Long.parseLong(t.get(1));
-    long horizon = redisNow - TimeUnit.NANOSECONDS.toMicros(pruner.retention().toNanos());
-    List<PoolJournal.Entry> kept = new ArrayList<>(entries.size());
-    for (PoolJournal.Entry e : entries) {
-      if (e.ts() >= horizon) {
-        kept.add(e);
-      }
-    }
-    if (kept.size() < entries.size()) {
-      LOG.warn("pool '{}': {} journal change(s) are older than the tombstone retention ({}) and are not"
-          + " replayed into Redis (the pool file keeps them)", poolName, entries.size() - kept.size(),
-          pruner.retention());
-    }
-    return kept;
   }
 
   private void onGuardTransition(BackendState to) {

@@ -4,6 +4,7 @@ import io.github.switchboard.core.internal.LuaScript;
 import io.github.switchboard.core.internal.RedisConnection;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -151,6 +152,30 @@ final class RedisTombstonePruner {
    *
    * @return how long a tombstone is kept
    */
+  /*
+   * Journal entries older than the tombstone retention (by Redis's TIME) are not replayed: their item's
+   * tombstone may have been pruned, so an old upsert could bring back a node removed since. The pool file
+   * still holds them (and seeds a Redis that lost the pool).
+   */
+  CompletionStage<List<PoolJournal.Entry>> replayable(List<PoolJournal.Entry> entries) {
+    return connection.commands().time().thenApply(t -> {
+      long redisNow = Long.parseLong(t.get(0)) * 1_000_000L + Long.parseLong(t.get(1));
+      long horizon = redisNow - TimeUnit.NANOSECONDS.toMicros(retention.toNanos());
+      List<PoolJournal.Entry> kept = new ArrayList<>(entries.size());
+      for (PoolJournal.Entry e : entries) {
+        if (e.ts() >= horizon) {
+          kept.add(e);
+        }
+      }
+      if (kept.size() < entries.size()) {
+        LOG.warn("pool '{}': {} journal change(s) are older than the tombstone retention ({}) and are not"
+            + " replayed into Redis (the pool file keeps them)", poolName, entries.size() - kept.size(),
+            retention);
+      }
+      return kept;
+    });
+  }
+
   Duration retention() {
     return retention;
   }

@@ -137,7 +137,7 @@ class GuardedTombstonePruneTest {
           new PoolChange.Upsert(node("ghost").build(), false)));
       j.append(new PoolJournal.Entry(nowMicros, new PoolChange.Upsert(node("recent").build(), false)));
     }
-    try (RedisTestSupport.LogCapture log = RedisTestSupport.capture(GuardedPoolStore.class);
+    try (RedisTestSupport.LogCapture log = RedisTestSupport.capture(RedisTombstonePruner.class);
         DecoderPool restarted = builder(name).file(file).build()) {
       assertThat(restarted.backendState()).isEqualTo(BackendState.PRIMARY);
       assertThat(RedisTestSupport.hgetall(server, RedisTestSupport.nodesKey(name)).keySet())
