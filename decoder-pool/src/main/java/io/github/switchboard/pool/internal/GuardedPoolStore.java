@@ -208,6 +208,7 @@ final class GuardedPoolStore extends AbstractPoolStore {
 
     redis.setSeedSource(this::seedSource);
     redis.setListener(this::fromRedis);
+    redis.setRefreshListener(this::fromRedisRefresh);
     fallback.setListener(this::fromFallback);
     guard.addListener((n, from, to) -> onGuardTransition(to));
     redis.start();
@@ -445,6 +446,21 @@ final class GuardedPoolStore extends AbstractPoolStore {
     }
     if (e.type() != PoolEvent.Type.HEARTBEAT) {
       scheduleMirror();
+    }
+  }
+
+  @Override
+  public void staleAfter(Duration staleAfter) {
+    redis.staleAfter(staleAfter);
+  }
+
+  /** Loads and heartbeat times the Redis store pulled (no event): shown at once, not mirrored each time. */
+  private void fromRedisRefresh() {
+    synchronized (emitLock) {
+      if (mode == Mode.REDIS && !switching) {
+        PoolSnapshot source = redis.snapshot();
+        snapshot = offset == 0 ? source : source.withRevision(source.revision() + offset);
+      }
     }
   }
 

@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * - Evict: removes only a present, dynamic node that has sent a heartbeat older than the threshold;
  *   result true if it did; emits NODE_EVICTED.
  * - Heartbeat: records the heartbeat (runtime only) of a known node; result false (and nothing changed)
- *   for an unknown node; emits HEARTBEAT.
+ *   for an unknown node; emits HEARTBEAT. In Redis (pool_apply.lua) a live heartbeat takes Redis TIME and
+ *   is published only when it is the node's first or the node comes back from stale; otherwise it is
+ *   quiet (no revision, no event elsewhere: coordinators pull it; see RedisPoolStore).
  * - SetStatus: result true if the node is known; emits STATUS_CHANGED only if the status changed.
  * - PutAbTest: result true if the test was new; emits AB_TEST_PUT only if something changed.
  * - RemoveAbTest: result true if the test was there; emits AB_TEST_REMOVED.

@@ -18,7 +18,9 @@ public final class PoolFactory {
    * @throws PoolFormatException if there is no Redis and the pool file exists but cannot be read
    */
   public static DecoderPool create(PoolStoreSettings storeConfig, PoolSettings settings) {
-    return new DefaultDecoderPool(openStore(storeConfig), settings);
+    PoolStore store = openStore(storeConfig);
+    store.staleAfter(settings.staleAfter());
+    return new DefaultDecoderPool(store, settings);
   }
 
   /**

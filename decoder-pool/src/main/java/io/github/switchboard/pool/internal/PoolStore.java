@@ -88,6 +88,15 @@ interface PoolStore extends AutoCloseable {
    */
   default void addBackendListener(BackendListener listener) {}
 
+  /**
+   * Tells the store the pool's {@code staleAfter}: a store that shares heartbeats between processes
+   * (Redis) broadcasts a heartbeat only when its node comes back from stale or had none yet (no-op for
+   * the others).
+   *
+   * @param staleAfter how long after its last heartbeat a node is stale
+   */
+  default void staleAfter(Duration staleAfter) {}
+
   /** Releases what the store opened (connections, threads, file channels); idempotent. */
   @Override
   void close();

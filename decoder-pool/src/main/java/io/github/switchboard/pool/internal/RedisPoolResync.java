@@ -190,8 +190,8 @@ final class RedisPoolResync {
   private void applyRead(long newRev, List<Object> out, List<CompletableFuture<Void>> mine) {
     List<String> problems = new ArrayList<>();
     PoolSnapshot before = store.snapshot;
-    PoolSnapshot after = new PoolSnapshotReader(store.keys, before, reportedBad, store.poolName)
-        .read(newRev, hash(out.get(1)), hash(out.get(2)), hash(out.get(3)), problems);
+    PoolSnapshot after = store.localise(new PoolSnapshotReader(store.keys, before, reportedBad, store.poolName)
+        .read(newRev, hash(out.get(1)), hash(out.get(2)), hash(out.get(3)), problems), before);
     boolean regressed = store.loaded && newRev < before.revision();
     store.snapshot = after;
     store.loaded = true;
@@ -204,6 +204,7 @@ final class RedisPoolResync {
       store.emit(PoolEvents.reloaded(newRev));
     }
     store.subscription.dropUpTo(newRev);
+    store.writeSettings();
     if (regressed) {
       replayLostWrites(before.revision(), newRev);
     }

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /*
  * A pool writer for decoder nodes: each write is one pool_apply.lua call in "live" mode with the same KEYS
- * and ARGV as the Redis store's write path (KEYS: nodes, state, abtests, rev, updated, heartbeats; ARGV:
+ * and ARGV as the Redis store's write path (KEYS: nodes, state, abtests, rev, updated, heartbeats, settings; ARGV:
  * the events channel, "live", then op, id, a, b, ts of one PoolChange), so coordinators hear the change as
  * they hear their own; the script's answer is {rev, code, message} and code 1 is the write's result.
  *
@@ -75,7 +75,7 @@ public final class RedisPoolWriter implements PoolWriter {
     String prefix = RedisPoolStore.keyPrefix(poolName);
     this.applyKeys = new String[] {
       prefix + "nodes", prefix + "state", prefix + "abtests", prefix + "rev", prefix + "updated",
-      prefix + "heartbeats"
+      prefix + "heartbeats", prefix + "settings"
     };
     this.seedKeys = new String[] {
       applyKeys[0], applyKeys[1], applyKeys[2], applyKeys[3], applyKeys[4], applyKeys[5], prefix + "epoch"

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The write path of the Redis store: every change is one call of pool_apply.lua (send), which applies it
@@ -18,6 +19,14 @@ import java.util.concurrent.CompletionStage;
  * A call that finds the pool missing in Redis seeds it first (RedisPoolSeeder) and retries once.
  * Journal replays ("replay": only what is newer than Redis's item; "merge": also only where Redis has no
  * such item) go through the same script in batches of REPLAY_BATCH.
+ *
+ * Heartbeats: pool_apply.lua stamps a live heartbeat with Redis TIME and publishes it only when other
+ * coordinators must learn it at once (the node's first heartbeat, or its return from stale); otherwise it
+ * answers "~" + the runtime JSON (quiet: no revision, no message), which the writer applies to its own
+ * snapshot (RedisPoolStore.applyOwnHeartbeat) and everyone else pulls (RedisPoolStore.pull). Times cross
+ * between the two clocks here: an eviction's threshold and a replayed heartbeat's time go to Redis on
+ * Redis's clock (RedisPoolStore.redisThreshold, the estimated offset); the writer's own heartbeat answer
+ * measures that offset (Redis TIME against the middle of the round trip).
  *
  * Recent changes: the changes this instance made in the last minute are remembered (on the store's
  * thread), so that a resynchronisation that finds Redis's revision gone back (a failover lost writes)
@@ -43,8 +52,12 @@ final class RedisPoolWrites {
    * @param revision Redis's revision after it
    * @param code 1 if it created, removed or found its item, else 0
    * @param messages the events it published
+   * @param quiet the runtime JSON of a heartbeat Redis recorded without publishing it, or null
+   * @param midMicros this process's time (the store's clock) in the middle of the call's round trip
+   * @param rttMicros the call's round trip
    */
-  record Applied(PoolJournal.Entry entry, long revision, int code, List<String> messages) {
+  record Applied(PoolJournal.Entry entry, long revision, int code, List<String> messages,
+      @Nullable String quiet, long midMicros, long rttMicros) {
     /** Copies the list. */
     Applied {
       messages = List.copyOf(messages);
@@ -70,13 +83,18 @@ final class RedisPoolWrites {
   }
 
   /** The result of one pool_apply.lua call. */
-  private record ApplyResult(long revision, int[] codes, boolean[] changed, List<String> messages) {}
+  private record ApplyResult(long revision, int[] codes, boolean[] changed, List<String> messages,
+      @Nullable String[] quiet) {}
 
   CompletionStage<Applied> send(PoolJournal.Entry e) {
     if (store.closed) {
       return CompletableFuture.failedFuture(store.closedError());
     }
-    return apply("live", List.of(e), true).thenApply(r -> new Applied(e, r.revision, r.codes[0], r.messages));
+    long before = store.timeMicros();
+    return apply("live", List.of(e), true).thenApply(r -> {
+      long rtt = store.timeMicros() - before;
+      return new Applied(e, r.revision, r.codes[0], r.messages, r.quiet[0], before + rtt / 2, rtt);
+    });
   }
 
   CompletionStage<Boolean> confirm(Applied a) {
@@ -85,11 +103,35 @@ final class RedisPoolWrites {
       if (!a.messages().isEmpty()) {
         rememberRecent(a.entry());
       }
+      if (a.entry().change() instanceof PoolChange.Heartbeat h && a.code() == 1) {
+        if (a.quiet() != null) {
+          store.applyOwnHeartbeat(h.id(), a.quiet(), a.midMicros(), a.rttMicros());
+          applied.complete(null);
+          return;
+        }
+        for (String m : a.messages()) {
+          store.observeClock(messageTime(m), a.midMicros(), a.rttMicros());
+          store.settleOwnHeartbeat(h.id(), messageTime(m), a.midMicros());
+        }
+      }
       store.applyMessages(a.messages(), a.revision(), applied);
     })) {
       applied.completeExceptionally(store.closedError());
     }
     return applied.thenApply(v -> a.code() == 1);
+  }
+
+  /** The Redis time ("t") at the end of a published message, or 0. */
+  private static long messageTime(String message) {
+    int at = message.lastIndexOf("\"t\":");
+    if (at < 0 || !message.endsWith("}")) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(message.substring(at + 4, message.length() - 1));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private CompletionStage<ApplyResult> apply(String mode, List<PoolJournal.Entry> entries, boolean seedIfLost) {
@@ -99,11 +141,14 @@ final class RedisPoolWrites {
     int i = 2;
     for (PoolJournal.Entry e : entries) {
       PoolChange c = e.change();
+      boolean replayed = !"live".equals(mode);
       args[i++] = c.op();
       args[i++] = c.id();
-      args[i++] = c.a();
+      // an eviction's threshold and a replayed heartbeat's time travel on Redis's clock
+      args[i++] = c instanceof PoolChange.Evict ev
+          ? Long.toString(store.redisThreshold(ev.id(), ev.heartbeatBeforeMicros())) : c.a();
       args[i++] = c.b();
-      args[i++] = Long.toString(e.ts());
+      args[i++] = Long.toString(replayed && c instanceof PoolChange.Heartbeat ? store.toRedisMicros(e.ts()) : e.ts());
     }
     return store.connection.<List<Object>>eval(RedisPoolStore.APPLY, ScriptOutputType.MULTI, store.keys.apply, args)
         .thenCompose(out -> {
@@ -126,15 +171,19 @@ final class RedisPoolWrites {
     int[] codes = new int[size];
     boolean[] changed = new boolean[size];
     List<String> messages = new ArrayList<>(1);
+    @Nullable String[] quiet = new String[size];
     for (int k = 0; k < size; k++) {
       codes[k] = ((Number) out.get(1 + 2 * k)).intValue();
       Object m = out.get(2 + 2 * k);
-      if (m instanceof String s && !s.isEmpty()) {
+      if (m instanceof String s && s.startsWith("~")) {
+        quiet[k] = s.substring(1);
+        changed[k] = true;
+      } else if (m instanceof String s && !s.isEmpty()) {
         messages.add(s);
         changed[k] = true;
       }
     }
-    return new ApplyResult(rev, codes, changed, messages);
+    return new ApplyResult(rev, codes, changed, messages, quiet);
   }
 
   /**

@@ -7,7 +7,8 @@
 -- KEYS[4] rev         string, the revision; missing = the pool is not in Redis (new, or the data was lost)
 -- KEYS[5] updated     hash  "n:<node_id>" / "a:<name>" -> microseconds of the last change (kept after a
 --                     removal, as a tombstone, so that an older journal entry cannot bring the item back)
--- KEYS[6] heartbeats  sorted set node_id -> last heartbeat, microseconds
+-- KEYS[6] heartbeats  sorted set node_id -> last heartbeat, microseconds of Redis TIME
+-- KEYS[7] settings    hash, optional: "stale_after" -> microseconds (see "hb" below; default 30 s)
 -- ARGV[1] the events channel
 -- ARGV[2] "live" (always apply), "replay" (apply only what is newer than what Redis holds), or "merge"
 --         (as replay, and add a node or A/B test only if Redis has no such item at all: used to put back
@@ -16,21 +17,29 @@
 --   up     node upsert     a = node JSON, configured form (no "dynamic"); b = "1" to mark it configured, "0" to keep its mark
 --   del    node removal
 --   ev     eviction        a = heartbeat threshold: only a dynamic node whose last heartbeat is older goes
---   hb     heartbeat       a = runtime JSON; ts = the heartbeat time
+--   hb     heartbeat       a = runtime JSON; b = the stale threshold in microseconds, or "" (then the
+--                          settings key's "stale_after", else 30 s). Live: the heartbeat's time is Redis
+--                          TIME (its last_heartbeat in a is replaced); replay: ts, already on Redis's clock.
+--                          Quiet unless coordinators must learn it promptly: it PUBLISHes only when the
+--                          node had no heartbeat yet or its last one is at least the threshold old (back
+--                          from stale); otherwise it only refreshes state and heartbeats (coordinators
+--                          pull those, pool_pull.lua) and returns "~" .. runtime JSON (not published,
+--                          no revision bump) so the caller can apply its own heartbeat.
 --   st     status change   a = the status, lower case
 --   ab     A/B test put    a = A/B test JSON
 --   abdel  A/B test removal
---   ts = microseconds of the change (the caller's clock)
+--   ts = microseconds of the change (the caller's clock; for hb on replay, Redis's clock)
 --
 -- Returns {"LOST"} when the revision key is missing (nothing is changed: the caller seeds the pool and
 -- retries), else {rev, code1, msg1, code2, msg2, ...}: rev the revision after the call; code 1 = created /
 -- known / removed, 0 = not (or skipped on replay), 2 = skipped on replay because Redis holds newer data;
--- msg = the event published for that change, or "" when nothing changed.
+-- msg = the event published for that change, or "" when nothing changed (a quiet heartbeat: "~" .. runtime).
 -- Each change that changes something bumps the revision once and publishes one event:
 --   {"rev":N,"op":"up","id":"...","new":true,"data":"<JSON as a string>","t":<Redis TIME, microseconds>}
 -- ("t" lets a subscriber measure how long the change took to reach it: PoolEvent.propagationDelay)
 
 local nodes, state, abtests, revkey, updated, beats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local settings = KEYS[7]
 local channel, replay, merge = ARGV[1], ARGV[2] ~= 'live', ARGV[2] == 'merge'
 
 if redis.call('EXISTS', revkey) == 0 then
@@ -49,7 +58,17 @@ local function stamp(field, ts)
   end
 end
 
-local function publish(op, id, data, created)
+local function micros(t)
+  return string.format('%d', t)
+end
+
+local function redis_now()
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000000 + tonumber(now[2])
+end
+
+-- at: the change's Redis time (a heartbeat's own), or nil to read TIME
+local function publish(op, id, data, created, at)
   local rev = redis.call('INCR', revkey)
   local msg = '{"rev":' .. string.format('%d', rev) .. ',"op":"' .. op .. '","id":' .. cjson.encode(id)
   if created ~= nil then
@@ -58,8 +77,7 @@ local function publish(op, id, data, created)
   if data then
     msg = msg .. ',"data":' .. cjson.encode(data)
   end
-  local now = redis.call('TIME')
-  msg = msg .. ',"t":' .. now[1] .. string.format('%06d', tonumber(now[2])) .. '}'
+  msg = msg .. ',"t":' .. micros(at or redis_now()) .. '}'
   redis.call('PUBLISH', channel, msg)
   return msg
 end
@@ -144,9 +162,20 @@ for i = 3, #ARGV, 5 do
       if replay and beat and tonumber(beat) >= tonumber(ts) then
         code = 2
       else
-        redis.call('HSET', state, id, a)
-        redis.call('ZADD', beats, ts, id)
-        msg = publish('hb', id, a, nil)
+        local at = replay and tonumber(ts) or redis_now()
+        local runtime = string.gsub(a, '"last_heartbeat"%s*:%s*%d+', '"last_heartbeat":' .. micros(at), 1)
+        redis.call('HSET', state, id, runtime)
+        redis.call('ZADD', beats, micros(at), id)
+        local stale = tonumber(b)
+        if not stale and settings then
+          stale = tonumber(redis.call('HGET', settings, 'stale_after'))
+        end
+        stale = stale or 30000000
+        if replay or not beat or tonumber(beat) <= 0 or at - tonumber(beat) >= stale then
+          msg = publish('hb', id, runtime, nil, at)
+        else
+          msg = '~' .. runtime
+        end
         code = 1
       end
     end
