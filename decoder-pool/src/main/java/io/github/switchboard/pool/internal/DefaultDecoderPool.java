@@ -9,7 +9,6 @@ import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.NodeHealth;
 import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeRuntime;
-import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.NodeView;
 import io.github.switchboard.pool.PoolEvent;
 import io.github.switchboard.pool.PoolListener;
@@ -69,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * small pool for the HTTP client. All daemon, all stopped by close().
  */
 /** A {@link DecoderPool} over a {@link PoolStore}. */
-public final class DefaultDecoderPool implements DecoderPool {
+public final class DefaultDecoderPool extends NodeWrites implements DecoderPool {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultDecoderPool.class);
 
   private final PoolStore store;
@@ -161,48 +160,6 @@ public final class DefaultDecoderPool implements DecoderPool {
   // ------------------------------------------------------------------------------------------- mutations
 
   @Override
-  public boolean register(DecoderNode node) {
-    return await(registerAsync(node), "register");
-  }
-
-  @Override
-  public CompletionStage<Boolean> registerAsync(DecoderNode node) {
-    return write(new PoolChange.Upsert(Objects.requireNonNull(node, "node"), false));
-  }
-
-  @Override
-  public boolean deregister(String nodeId) {
-    return await(deregisterAsync(nodeId), "deregister");
-  }
-
-  @Override
-  public CompletionStage<Boolean> deregisterAsync(String nodeId) {
-    return write(new PoolChange.Remove(Objects.requireNonNull(nodeId, "nodeId")));
-  }
-
-  @Override
-  public boolean heartbeat(String nodeId, NodeLoad load) {
-    return await(heartbeatAsync(nodeId, load), "heartbeat");
-  }
-
-  @Override
-  public CompletionStage<Boolean> heartbeatAsync(String nodeId, NodeLoad load) {
-    Objects.requireNonNull(nodeId, "nodeId");
-    return write(new PoolChange.Heartbeat(nodeId, Objects.requireNonNull(load, "load"), clock.currentTimeMicros()));
-  }
-
-  @Override
-  public boolean setStatus(String nodeId, NodeStatus status) {
-    return await(setStatusAsync(nodeId, status), "setStatus");
-  }
-
-  @Override
-  public CompletionStage<Boolean> setStatusAsync(String nodeId, NodeStatus status) {
-    Objects.requireNonNull(nodeId, "nodeId");
-    return write(new PoolChange.SetStatus(nodeId, Objects.requireNonNull(status, "status")));
-  }
-
-  @Override
   public boolean putAbTest(AbTest test) {
     return await(putAbTestAsync(test), "putAbTest");
   }
@@ -233,7 +190,13 @@ public final class DefaultDecoderPool implements DecoderPool {
     return store.reload();
   }
 
-  private CompletionStage<Boolean> write(PoolChange change) {
+  @Override
+  long heartbeatMicros() {
+    return clock.currentTimeMicros();
+  }
+
+  @Override
+  CompletionStage<Boolean> write(PoolChange change) {
     checkOpen();
     return store.write(change);
   }
@@ -242,7 +205,8 @@ public final class DefaultDecoderPool implements DecoderPool {
    * The sync twin of every write: waits at most writeTimeout, re-sets the interrupt flag, and rethrows the
    * stage's failure unwrapped (a checked cause, which no store produces, is wrapped in CompletionException).
    */
-  private <T> T await(CompletionStage<T> stage, String operation) {
+  @Override
+  <T> T await(CompletionStage<T> stage, String operation) {
     Duration timeout = settings.writeTimeout();
     try {
       return stage.toCompletableFuture().get(timeout.toNanos(), TimeUnit.NANOSECONDS);

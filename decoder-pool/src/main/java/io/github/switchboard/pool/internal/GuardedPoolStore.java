@@ -4,7 +4,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.BackendListener;
 import io.github.switchboard.core.BackendState;
-import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.TimeSource;
 import io.github.switchboard.core.internal.FailoverGuard;
 import io.github.switchboard.core.internal.RedisConnection;
@@ -131,28 +130,13 @@ final class GuardedPoolStore extends AbstractPoolStore {
    * @throws IllegalArgumentException if the configuration names no Redis
    */
   public GuardedPoolStore(PoolStoreSettings config, PoolStore fallback) {
-    this(config.poolName(), open(config), fallback,
+    this(config.poolName(), config.openRedis(), fallback,
         config.file() == null ? null : PoolJournal.siblingOf(config.file()),
         config.timeSource(),
         config.circuitBreakerConfig() != null
             ? config.circuitBreakerConfig()
             : FailoverGuard.defaultConfig(config.redisOptions().commandTimeout()),
         config.circuitBreakerRegistry(), Duration.ofSeconds(1));
-  }
-
-  private static RedisConnection open(PoolStoreSettings config) {
-    String name = "pool:" + config.poolName();
-    RedisOptions options = config.redisOptions();
-    if (config.redisTarget() != null) {
-      return RedisConnection.open(config.redisTarget(), options, name);
-    }
-    if (config.redisConnection() != null) {
-      return RedisConnection.wrap(config.redisConnection(), options, name);
-    }
-    if (config.redisClusterConnection() != null) {
-      return RedisConnection.wrap(config.redisClusterConnection(), options, name);
-    }
-    throw new IllegalArgumentException("pool '" + config.poolName() + "': no Redis configured");
   }
 
   /**
@@ -208,7 +192,7 @@ final class GuardedPoolStore extends AbstractPoolStore {
 
     redis.setSeedSource(this::seedSource);
     redis.setListener(this::fromRedis);
-    redis.setRefreshListener(this::fromRedisRefresh);
+    redis.heartbeats.setRefreshListener(this::fromRedisRefresh);
     fallback.setListener(this::fromFallback);
     guard.addListener((n, from, to) -> onGuardTransition(to));
     redis.start();

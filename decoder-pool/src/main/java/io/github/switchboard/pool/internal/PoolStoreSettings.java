@@ -5,6 +5,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.core.TimeSource;
+import io.github.switchboard.core.internal.RedisConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.nio.file.Path;
@@ -46,5 +47,26 @@ public record PoolStoreSettings(
    */
   public boolean hasRedis() {
     return redisTarget != null || redisConnection != null || redisClusterConnection != null;
+  }
+
+  /**
+   * Opens (or wraps) the Redis connection these settings name, as {@code pool:NAME}.
+   *
+   * @return the connection
+   * @throws IllegalArgumentException if the settings name no Redis
+   */
+  public RedisConnection openRedis() {
+    String name = "pool:" + poolName();
+    RedisOptions options = redisOptions();
+    if (redisTarget() != null) {
+      return RedisConnection.open(redisTarget(), options, name);
+    }
+    if (redisConnection() != null) {
+      return RedisConnection.wrap(redisConnection(), options, name);
+    }
+    if (redisClusterConnection() != null) {
+      return RedisConnection.wrap(redisClusterConnection(), options, name);
+    }
+    throw new IllegalArgumentException("pool '" + poolName() + "': no Redis configured");
   }
 }

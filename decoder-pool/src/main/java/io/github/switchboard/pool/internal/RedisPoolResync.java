@@ -190,7 +190,7 @@ final class RedisPoolResync {
   private void applyRead(long newRev, List<Object> out, List<CompletableFuture<Void>> mine) {
     List<String> problems = new ArrayList<>();
     PoolSnapshot before = store.snapshot;
-    PoolSnapshot after = store.localise(new PoolSnapshotReader(store.keys, before, reportedBad, store.poolName)
+    PoolSnapshot after = store.heartbeats.localise(new PoolSnapshotReader(store.keys, before, reportedBad, store.poolName)
         .read(newRev, hash(out.get(1)), hash(out.get(2)), hash(out.get(3)), problems), before);
     boolean regressed = store.loaded && newRev < before.revision();
     store.snapshot = after;
@@ -204,7 +204,7 @@ final class RedisPoolResync {
       store.emit(PoolEvents.reloaded(newRev));
     }
     store.subscription.dropUpTo(newRev);
-    store.writeSettings();
+    store.heartbeats.writeSettings();
     if (regressed) {
       replayLostWrites(before.revision(), newRev);
     }

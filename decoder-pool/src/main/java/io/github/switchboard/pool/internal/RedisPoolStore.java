@@ -4,25 +4,20 @@ import io.github.switchboard.core.TimeSource;
 import io.github.switchboard.core.internal.LuaScript;
 import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.core.internal.RedisUnavailableException;
-import io.github.switchboard.pool.NodeRuntime;
 import io.github.switchboard.pool.PoolEvent;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,13 +115,6 @@ final class RedisPoolStore extends AbstractPoolStore {
   static final LuaScript SEED = LuaScript.fromResource(RedisPoolStore.class, "pool_seed.lua");
   static final LuaScript LEAD = LuaScript.fromResource(RedisPoolStore.class, "pool_lead.lua");
   static final LuaScript PULL = LuaScript.fromResource(RedisPoolStore.class, "pool_pull.lua");
-  /** How often loads and heartbeat times are pulled. */
-  static final long PULL_MILLIS = 1000;
-  /** How far back each pull reaches beyond the last one's Redis time (clock steps on the Redis host). */
-  private static final long PULL_OVERLAP_MICROS = 100_000;
-  private static final long CLOCK_GOOD_RTT_MICROS = 2_000;
-  private static final long CLOCK_KEEP_MICROS = 30_000_000;
-  private static final long CLOCK_CHECK_SECONDS = 10;
 
   final String poolName;
   final RedisConnection connection;
@@ -136,8 +124,9 @@ final class RedisPoolStore extends AbstractPoolStore {
   final RedisPoolSubscription subscription;
   final RedisPoolResync resync;
   final RedisPoolSeeder seeder;
+  final RedisPoolHeartbeats heartbeats;
   private final boolean ownsConnection;
-  private final TimeSource time;
+  final TimeSource time;
   private final Duration checkInterval;
   private final Duration awaitTimeout;
   private final AtomicLong lastStamp = new AtomicLong();
@@ -148,18 +137,6 @@ final class RedisPoolStore extends AbstractPoolStore {
 
   // only on exec
   private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
-  private volatile long clockOffsetMicros; // Redis's clock minus this process's, estimated from TIME
-  private volatile boolean clockOffsetKnown;
-  // node id -> the Redis time of the last heartbeat this store applied (written on exec)
-  private final Map<String, Long> redisBeats = new ConcurrentHashMap<>();
-  private volatile long beatOffsetMicros; // Redis's clock minus the store's TimeSource
-  private volatile boolean beatOffsetKnown;
-  private long offsetRttMicros; // on exec: the round trip of the offset's measurement
-  private long offsetMeasuredAt; // on exec: when (store's clock)
-  private volatile @Nullable Runnable refreshListener;
-  private volatile long staleAfterMicros; // 0: not told (pool_apply.lua then uses its default)
-  private long pulledUpTo; // Redis time of the last pull; 0: none yet
-  private boolean pulling;
   private long lastCheckedRemote = -1;
   private long localAtLastCheck = -1;
 
@@ -198,6 +175,7 @@ final class RedisPoolStore extends AbstractPoolStore {
     this.writes = new RedisPoolWrites(this);
     this.subscription = new RedisPoolSubscription(this);
     this.resync = new RedisPoolResync(this);
+    this.heartbeats = new RedisPoolHeartbeats(this);
   }
 
   /**
@@ -226,12 +204,19 @@ final class RedisPoolStore extends AbstractPoolStore {
     }
     long period = connection.supportsPubSub() ? checkInterval.toMillis() : 100;
     exec.scheduleWithFixedDelay(this::periodicCheck, period, period, TimeUnit.MILLISECONDS);
-    exec.scheduleWithFixedDelay(this::measureClock, 0, CLOCK_CHECK_SECONDS, TimeUnit.SECONDS);
-    exec.scheduleWithFixedDelay(this::pull, PULL_MILLIS, PULL_MILLIS, TimeUnit.MILLISECONDS);
+    exec.scheduleWithFixedDelay(heartbeats::measureClock, 0, RedisPoolHeartbeats.CLOCK_CHECK_SECONDS,
+        TimeUnit.SECONDS);
+    exec.scheduleWithFixedDelay(heartbeats::pull, RedisPoolHeartbeats.PULL_MILLIS, RedisPoolHeartbeats.PULL_MILLIS,
+        TimeUnit.MILLISECONDS);
     submit(() -> resync.request(null));
   }
 
   // --------------------------------------------------------------------------------------------- PoolStore
+
+  @Override
+  public void staleAfter(Duration staleAfter) {
+    heartbeats.staleAfter(staleAfter);
+  }
 
   /**
    * Returns whether the snapshot has been read from Redis at least once.
@@ -347,9 +332,9 @@ final class RedisPoolStore extends AbstractPoolStore {
     try {
       PoolChange change = PoolChange.fromMessage(m.op(), m.id(), m.data() == null ? "" : m.data());
       if (change instanceof PoolChange.Heartbeat h) {
-        change = localHeartbeat(h);
+        change = heartbeats.localHeartbeat(h);
       } else if (change instanceof PoolChange.Remove || change instanceof PoolChange.Evict) {
-        redisBeats.remove(change.id());
+        heartbeats.forget(change.id());
       }
       o = change.applyTo(snapshot, m.rev());
     } catch (RuntimeException e) {
@@ -363,273 +348,12 @@ final class RedisPoolStore extends AbstractPoolStore {
       resync.request("event " + m.rev() + " does not apply to the local snapshot");
       return;
     }
-    if (m.redisMicros() > 0 && clockOffsetKnown) {
-      long delay = Math.max(0, localMicros() + clockOffsetMicros - m.redisMicros());
+    long delay = heartbeats.propagationDelayMicros(m.redisMicros());
+    if (delay >= 0) {
       event = PoolEvents.withPropagationDelay(event, Duration.ofNanos(delay * 1000));
     }
     snapshot = o.snapshot();
     emit(event);
-  }
-
-  // ------------------------------------------------------------------------------ heartbeats, two clocks
-
-  /**
-   * Sets who hears that the snapshot changed without an event (pulled loads and heartbeat times), on the
-   * store's thread like the listener: a store that shows this one's snapshot as its own (the guarded
-   * store) takes it again.
-   *
-   * @param listener the listener
-   */
-  void setRefreshListener(Runnable listener) {
-    this.refreshListener = listener;
-  }
-
-  @Override
-  public void staleAfter(Duration staleAfter) {
-    staleAfterMicros = Math.max(1, staleAfter.toNanos() / 1000);
-    writeSettings();
-  }
-
-  /*
-   * Writes the pool's stale threshold where every heartbeat reads it (pool_apply.lua, also for decoder
-   * nodes' writers, which do not know it): on start-up and after every full read (a lost Redis loses it
-   * too). Coordinators of one pool are expected to agree on staleAfter; if they differ, the last writer's
-   * decides only which heartbeats are broadcast, never what is stale (each coordinator judges that itself).
-   */
-  void writeSettings() {
-    long micros = staleAfterMicros;
-    if (micros <= 0 || closed) {
-      return;
-    }
-    try {
-      connection.commands().hset(keys.settings, "stale_after", Long.toString(micros)).whenComplete((n, err) -> {
-        if (err != null) {
-          LOG.debug("pool '{}': writing the stale threshold failed ({})", poolName, err.toString());
-        }
-      });
-    } catch (RuntimeException e) { // Redis unavailable: the next full read writes it
-      LOG.debug("pool '{}': writing the stale threshold failed ({})", poolName, e.toString());
-    }
-  }
-
-  /** The store's clock (the pool's TimeSource), microseconds. */
-  long timeMicros() {
-    return time.currentTimeMicros();
-  }
-
-  /*
-   * On exec: a Redis time read in a round trip of rttMicros whose middle was midMicros on the store's
-   * clock. The estimate is off by at most half the round trip, so a slow one (a first call loading its
-   * script, a busy machine) does not replace a better one unless that is older than CLOCK_KEEP_MICROS.
-   */
-  void observeClock(long redisMicros, long midMicros, long rttMicros) {
-    if (redisMicros <= 0) {
-      return;
-    }
-    boolean better = !beatOffsetKnown || rttMicros <= Math.max(CLOCK_GOOD_RTT_MICROS, 2 * offsetRttMicros)
-        || midMicros - offsetMeasuredAt > CLOCK_KEEP_MICROS || midMicros < offsetMeasuredAt;
-    if (better) {
-      beatOffsetMicros = redisMicros - midMicros;
-      beatOffsetKnown = true;
-      offsetRttMicros = rttMicros;
-      offsetMeasuredAt = midMicros;
-    }
-  }
-
-  /** A time of the store's clock on Redis's (the offset's estimate; unchanged while none is known). */
-  long toRedisMicros(long localMicros) {
-    return beatOffsetKnown ? localMicros + beatOffsetMicros : localMicros;
-  }
-
-  /**
-   * The eviction threshold on Redis's clock for a node the sweeper found stale: just past the last
-   * heartbeat this store saw (so Redis evicts only if no heartbeat came since), else the threshold moved
-   * by the clocks' offset.
-   */
-  long redisThreshold(String id, long localThreshold) {
-    Long seen = redisBeats.get(id);
-    if (localThreshold == Long.MAX_VALUE) {
-      return localThreshold;
-    }
-    return seen != null ? seen + 1 : toRedisMicros(localThreshold);
-  }
-
-  /** On exec: a heartbeat's Redis time on this store's clock, remembered (the first sight of it decides). */
-  private long toLocal(String id, long redisMicros, @Nullable NodeRuntime current) {
-    Long seen = redisBeats.get(id);
-    if (seen != null && seen == redisMicros && current != null && current.hasHeartbeat()) {
-      return current.lastHeartbeatMicros();
-    }
-    redisBeats.put(id, redisMicros);
-    return beatOffsetKnown ? redisMicros - beatOffsetMicros : redisMicros;
-  }
-
-  /** On exec: a published heartbeat, its time on this store's clock (an older one than seen keeps the newer). */
-  private PoolChange.Heartbeat localHeartbeat(PoolChange.Heartbeat h) {
-    Long seen = redisBeats.get(h.id());
-    NodeRuntime current = snapshot.runtime().get(h.id());
-    if (seen != null && seen > h.atMicros() && current != null && current.hasHeartbeat()) {
-      return new PoolChange.Heartbeat(h.id(), current.load(), current.lastHeartbeatMicros());
-    }
-    return new PoolChange.Heartbeat(h.id(), h.load(), toLocal(h.id(), h.atMicros(), current));
-  }
-
-  /** On exec: this store's own heartbeat that Redis recorded without publishing it. */
-  void applyOwnHeartbeat(String id, String runtimeJson, long midMicros, long rttMicros) {
-    NodeRuntime r;
-    try {
-      r = PoolCodec.readRuntime(runtimeJson);
-    } catch (RuntimeException e) {
-      return; // the pull brings it, or a resynchronisation reports it
-    }
-    observeClock(r.lastHeartbeatMicros(), midMicros, rttMicros);
-    Long seen = redisBeats.get(id);
-    if (snapshot.node(id) == null || (seen != null && seen >= r.lastHeartbeatMicros())) {
-      return;
-    }
-    redisBeats.put(id, r.lastHeartbeatMicros());
-    long rev = snapshot.revision();
-    snapshot = snapshot.withRuntime(rev, id, snapshot.runtimeOf(id).withHeartbeat(r.load(), midMicros));
-    emit(PoolEvents.heartbeat(rev, id, r.load()));
-  }
-
-  /*
-   * On exec: this store's own published heartbeat, at Redis time redisMicros, is this store's time
-   * midMicros. The stream may have delivered it before the script's answer, converted with an older
-   * offset: set it right (before the writer's stage completes, so the writer reads its own time).
-   */
-  void settleOwnHeartbeat(String id, long redisMicros, long midMicros) {
-    Long seen = redisBeats.get(id);
-    NodeRuntime r = snapshot.runtime().get(id);
-    if (seen == null || seen != redisMicros || r == null || !r.hasHeartbeat() || r.lastHeartbeatMicros() == midMicros) {
-      return;
-    }
-    snapshot = snapshot.withRuntime(snapshot.revision(), id, r.withHeartbeat(r.load(), midMicros));
-    refreshed();
-  }
-
-  private void refreshed() {
-    Runnable l = refreshListener;
-    if (l != null) {
-      try {
-        l.run();
-      } catch (RuntimeException e) {
-        LOG.warn("pool '{}': a snapshot refresh listener failed", poolName, e);
-      }
-    }
-  }
-
-  /** On exec: the runtime states of a full read (on Redis's clock) on this store's clock. */
-  PoolSnapshot localise(PoolSnapshot read, PoolSnapshot before) {
-    redisBeats.keySet().retainAll(read.nodes().keySet());
-    Map<String, NodeRuntime> runtime = new HashMap<>();
-    boolean changed = false;
-    for (Map.Entry<String, NodeRuntime> e : read.runtime().entrySet()) {
-      NodeRuntime r = e.getValue();
-      if (r.hasHeartbeat()) {
-        long local = toLocal(e.getKey(), r.lastHeartbeatMicros(), before.runtime().get(e.getKey()));
-        if (local != r.lastHeartbeatMicros()) {
-          r = r.withHeartbeat(r.load(), local);
-          changed = true;
-        }
-      }
-      runtime.put(e.getKey(), r);
-    }
-    if (!changed) {
-      return read;
-    }
-    return PoolSnapshot.of(read.revision(), read.nodes(), runtime, read.abTests(), read.configured());
-  }
-
-  /*
-   * Every PULL_MILLIS: the heartbeats Redis recorded since the last pull (with a small overlap), applied
-   * to the snapshot without events (pool_pull.lua). Skipped while a full read runs (it reads them all).
-   */
-  private void pull() {
-    if (closed || !loaded || pulling || resync.running()) {
-      return;
-    }
-    long since = pulledUpTo == 0 ? 0 : pulledUpTo - PULL_OVERLAP_MICROS;
-    long before = timeMicros();
-    CompletionStage<List<Object>> read;
-    try {
-      read = connection.eval(PULL, ScriptOutputType.MULTI, keys.pull, Long.toString(since));
-    } catch (RuntimeException e) {
-      LOG.debug("pool '{}': pulling heartbeats failed ({})", poolName, e.toString());
-      return;
-    }
-    pulling = true;
-    read.whenComplete((out, err) -> {
-      long rtt = timeMicros() - before;
-      submit(() -> {
-        pulling = false;
-        if (err != null || out == null || out.isEmpty()) {
-          LOG.debug("pool '{}': pulling heartbeats failed ({})", poolName, err == null ? "no answer" : err.toString());
-          return;
-        }
-        applyPull(out, before + rtt / 2, rtt);
-      });
-    });
-  }
-
-  private void applyPull(List<Object> out, long midMicros, long rttMicros) {
-    long now = Long.parseLong(String.valueOf(out.get(0)));
-    observeClock(now, midMicros, rttMicros);
-    pulledUpTo = now;
-    PoolSnapshot s = snapshot;
-    for (int i = 1; i + 2 < out.size(); i += 3) {
-      String id = String.valueOf(out.get(i));
-      long beat = (long) Double.parseDouble(String.valueOf(out.get(i + 1)));
-      String json = String.valueOf(out.get(i + 2));
-      Long seen = redisBeats.get(id);
-      if ((seen != null && seen >= beat) || json.isEmpty() || s.node(id) == null) {
-        continue;
-      }
-      NodeRuntime r;
-      try {
-        r = PoolCodec.readRuntime(json);
-      } catch (RuntimeException e) {
-        continue; // a resynchronisation reports it once; the last good copy stays
-      }
-      long local = toLocal(id, beat, null);
-      s = s.withRuntime(s.revision(), id, s.runtimeOf(id).withHeartbeat(r.load(), local));
-    }
-    if (s != snapshot) {
-      snapshot = s;
-      refreshed();
-    }
-  }
-
-  /*
-   * The offset between Redis's clock and this process's wall clock, estimated from a TIME reply (Redis's
-   * time at the middle of the round trip), every CLOCK_CHECK_SECONDS. It only turns a change's Redis time
-   * into a propagation delay; nothing this store decides depends on it.
-   */
-  private void measureClock() {
-    if (closed) {
-      return;
-    }
-    long before = localMicros();
-    long beforeOwn = timeMicros();
-    try {
-      connection.commands().time().whenComplete((t, err) -> {
-        if (err == null && t != null && t.size() == 2) {
-          long after = localMicros();
-          long rtt = timeMicros() - beforeOwn;
-          long redis = Long.parseLong(t.get(0)) * 1_000_000L + Long.parseLong(t.get(1));
-          clockOffsetMicros = redis - (before + after) / 2;
-          clockOffsetKnown = true;
-          submit(() -> observeClock(redis, beforeOwn + rtt / 2, rtt)); // also the heartbeats' offset
-        }
-      });
-    } catch (RuntimeException e) { // Redis unavailable: keep the last estimate
-      LOG.debug("pool '{}': TIME failed ({})", poolName, e.toString());
-    }
-  }
-
-  private static long localMicros() {
-    java.time.Instant now = java.time.Instant.now();
-    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
   }
 
   private void awaitRevision(long rev, CompletableFuture<Void> f) {

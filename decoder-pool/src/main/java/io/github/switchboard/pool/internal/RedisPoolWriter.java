@@ -5,9 +5,6 @@ import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.core.TimeSource;
 import io.github.switchboard.core.internal.LuaScript;
 import io.github.switchboard.core.internal.RedisConnection;
-import io.github.switchboard.pool.DecoderNode;
-import io.github.switchboard.pool.NodeLoad;
-import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.PoolWriteTimeoutException;
 import io.github.switchboard.pool.PoolWriter;
 import io.lettuce.core.ScriptOutputType;
@@ -42,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * pool_apply.lua compares stamps only when a journal is replayed.
  */
 /** A {@link PoolWriter} on one Redis connection. Thread-safe. */
-public final class RedisPoolWriter implements PoolWriter {
+public final class RedisPoolWriter extends NodeWrites implements PoolWriter {
   private static final Logger LOG = LoggerFactory.getLogger(RedisPoolWriter.class);
   private static final LuaScript APPLY = LuaScript.fromResource(RedisPoolWriter.class, "pool_apply.lua");
   private static final LuaScript SEED = LuaScript.fromResource(RedisPoolWriter.class, "pool_seed.lua");
@@ -103,49 +100,12 @@ public final class RedisPoolWriter implements PoolWriter {
   // ------------------------------------------------------------------------------------------------ writes
 
   @Override
-  public boolean register(DecoderNode node) {
-    return await(registerAsync(node), "register");
+  long heartbeatMicros() {
+    return time.currentTimeMicros();
   }
 
   @Override
-  public CompletionStage<Boolean> registerAsync(DecoderNode node) {
-    return write(new PoolChange.Upsert(Objects.requireNonNull(node, "node"), false));
-  }
-
-  @Override
-  public boolean deregister(String nodeId) {
-    return await(deregisterAsync(nodeId), "deregister");
-  }
-
-  @Override
-  public CompletionStage<Boolean> deregisterAsync(String nodeId) {
-    return write(new PoolChange.Remove(Objects.requireNonNull(nodeId, "nodeId")));
-  }
-
-  @Override
-  public boolean heartbeat(String nodeId, NodeLoad load) {
-    return await(heartbeatAsync(nodeId, load), "heartbeat");
-  }
-
-  @Override
-  public CompletionStage<Boolean> heartbeatAsync(String nodeId, NodeLoad load) {
-    Objects.requireNonNull(nodeId, "nodeId");
-    Objects.requireNonNull(load, "load");
-    return write(new PoolChange.Heartbeat(nodeId, load, time.currentTimeMicros()));
-  }
-
-  @Override
-  public boolean setStatus(String nodeId, NodeStatus status) {
-    return await(setStatusAsync(nodeId, status), "setStatus");
-  }
-
-  @Override
-  public CompletionStage<Boolean> setStatusAsync(String nodeId, NodeStatus status) {
-    return write(new PoolChange.SetStatus(Objects.requireNonNull(nodeId, "nodeId"),
-        Objects.requireNonNull(status, "status")));
-  }
-
-  private CompletionStage<Boolean> write(PoolChange change) {
+  CompletionStage<Boolean> write(PoolChange change) {
     if (closed) {
       throw new IllegalStateException("pool writer '" + poolName + "' is closed");
     }
@@ -201,7 +161,8 @@ public final class RedisPoolWriter implements PoolWriter {
     return lastStamp.updateAndGet(last -> Math.max(now, last + 1));
   }
 
-  private boolean await(CompletionStage<Boolean> stage, String operation) {
+  @Override
+  <T> T await(CompletionStage<T> stage, String operation) {
     try {
       return stage.toCompletableFuture().get(writeTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {

@@ -23,9 +23,9 @@ import org.jspecify.annotations.Nullable;
  * Heartbeats: pool_apply.lua stamps a live heartbeat with Redis TIME and publishes it only when other
  * coordinators must learn it at once (the node's first heartbeat, or its return from stale); otherwise it
  * answers "~" + the runtime JSON (quiet: no revision, no message), which the writer applies to its own
- * snapshot (RedisPoolStore.applyOwnHeartbeat) and everyone else pulls (RedisPoolStore.pull). Times cross
+ * snapshot (RedisPoolHeartbeats.applyOwnHeartbeat) and everyone else pulls (RedisPoolHeartbeats.pull). Times cross
  * between the two clocks here: an eviction's threshold and a replayed heartbeat's time go to Redis on
- * Redis's clock (RedisPoolStore.redisThreshold, the estimated offset); the writer's own heartbeat answer
+ * Redis's clock (RedisPoolHeartbeats.redisThreshold, the estimated offset); the writer's own heartbeat answer
  * measures that offset (Redis TIME against the middle of the round trip).
  *
  * Recent changes: the changes this instance made in the last minute are remembered (on the store's
@@ -90,9 +90,9 @@ final class RedisPoolWrites {
     if (store.closed) {
       return CompletableFuture.failedFuture(store.closedError());
     }
-    long before = store.timeMicros();
+    long before = store.heartbeats.timeMicros();
     return apply("live", List.of(e), true).thenApply(r -> {
-      long rtt = store.timeMicros() - before;
+      long rtt = store.heartbeats.timeMicros() - before;
       return new Applied(e, r.revision, r.codes[0], r.messages, r.quiet[0], before + rtt / 2, rtt);
     });
   }
@@ -105,13 +105,13 @@ final class RedisPoolWrites {
       }
       if (a.entry().change() instanceof PoolChange.Heartbeat h && a.code() == 1) {
         if (a.quiet() != null) {
-          store.applyOwnHeartbeat(h.id(), a.quiet(), a.midMicros(), a.rttMicros());
+          store.heartbeats.applyOwnHeartbeat(h.id(), a.quiet(), a.midMicros(), a.rttMicros());
           applied.complete(null);
           return;
         }
         for (String m : a.messages()) {
-          store.observeClock(messageTime(m), a.midMicros(), a.rttMicros());
-          store.settleOwnHeartbeat(h.id(), messageTime(m), a.midMicros());
+          store.heartbeats.observeClock(messageTime(m), a.midMicros(), a.rttMicros());
+          store.heartbeats.settleOwnHeartbeat(h.id(), messageTime(m), a.midMicros());
         }
       }
       store.applyMessages(a.messages(), a.revision(), applied);
@@ -146,9 +146,9 @@ final class RedisPoolWrites {
       args[i++] = c.id();
       // an eviction's threshold and a replayed heartbeat's time travel on Redis's clock
       args[i++] = c instanceof PoolChange.Evict ev
-          ? Long.toString(store.redisThreshold(ev.id(), ev.heartbeatBeforeMicros())) : c.a();
+          ? Long.toString(store.heartbeats.redisThreshold(ev.id(), ev.heartbeatBeforeMicros())) : c.a();
       args[i++] = c.b();
-      args[i++] = Long.toString(replayed && c instanceof PoolChange.Heartbeat ? store.toRedisMicros(e.ts()) : e.ts());
+      args[i++] = Long.toString(replayed && c instanceof PoolChange.Heartbeat ? store.heartbeats.toRedisMicros(e.ts()) : e.ts());
     }
     return store.connection.<List<Object>>eval(RedisPoolStore.APPLY, ScriptOutputType.MULTI, store.keys.apply, args)
         .thenCompose(out -> {

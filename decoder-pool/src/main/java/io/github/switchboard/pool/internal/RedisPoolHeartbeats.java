@@ -1,0 +1,322 @@
+package io.github.switchboard.pool.internal;
+
+import io.github.switchboard.pool.NodeRuntime;
+import io.lettuce.core.ScriptOutputType;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The Redis store's part for heartbeats and its two clocks (see RedisPoolStore's header, "Heartbeats"):
+ * the stale threshold written where every heartbeat script reads it, the estimate of Redis's clock, the
+ * Redis time of the last heartbeat seen per node, the conversion of heartbeat times to the store's clock,
+ * the store's own quiet heartbeats, and the pull of everyone else's every PULL_MILLIS. Everything marked
+ * "on exec" runs on the store's thread.
+ */
+final class RedisPoolHeartbeats {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisPoolHeartbeats.class);
+
+  /** How often loads and heartbeat times are pulled. */
+  static final long PULL_MILLIS = 1000;
+  /** How often the offset to Redis's clock is measured with TIME. */
+  static final long CLOCK_CHECK_SECONDS = 10;
+  /** How far back each pull reaches beyond the last one's Redis time (clock steps on the Redis host). */
+  private static final long PULL_OVERLAP_MICROS = 100_000;
+  private static final long CLOCK_GOOD_RTT_MICROS = 2_000;
+  private static final long CLOCK_KEEP_MICROS = 30_000_000;
+
+  private final RedisPoolStore store;
+  private volatile long clockOffsetMicros; // Redis's clock minus this process's, estimated from TIME
+  private volatile boolean clockOffsetKnown;
+  // node id -> the Redis time of the last heartbeat this store applied (written on exec)
+  private final Map<String, Long> redisBeats = new ConcurrentHashMap<>();
+  private volatile long beatOffsetMicros; // Redis's clock minus the store's TimeSource
+  private volatile boolean beatOffsetKnown;
+  private long offsetRttMicros; // on exec: the round trip of the offset's measurement
+  private long offsetMeasuredAt; // on exec: when (store's clock)
+  private volatile @Nullable Runnable refreshListener;
+  private volatile long staleAfterMicros; // 0: not told (pool_apply.lua then uses its default)
+  private long pulledUpTo; // Redis time of the last pull; 0: none yet
+  private boolean pulling;
+
+  RedisPoolHeartbeats(RedisPoolStore store) {
+    this.store = store;
+  }
+
+  /** On exec: a node was removed; its last heartbeat time is forgotten. */
+  void forget(String id) {
+    redisBeats.remove(id);
+  }
+
+  /** A change's Redis time as a delay until now on Redis's (estimated) clock; -1 if unknown. */
+  long propagationDelayMicros(long redisMicros) {
+    if (redisMicros <= 0 || !clockOffsetKnown) {
+      return -1;
+    }
+    return Math.max(0, localMicros() + clockOffsetMicros - redisMicros);
+  }
+
+  /**
+   * Sets who hears that the snapshot changed without an event (pulled loads and heartbeat times), on the
+   * store's thread like the listener: a store that shows this one's snapshot as its own (the guarded
+   * store) takes it again.
+   *
+   * @param listener the listener
+   */
+  void setRefreshListener(Runnable listener) {
+    this.refreshListener = listener;
+  }
+
+  void staleAfter(Duration staleAfter) {
+    staleAfterMicros = Math.max(1, staleAfter.toNanos() / 1000);
+    writeSettings();
+  }
+
+  /*
+   * Writes the pool's stale threshold where every heartbeat reads it (pool_apply.lua, also for decoder
+   * nodes' writers, which do not know it): on start-up and after every full read (a lost Redis loses it
+   * too). Coordinators of one pool are expected to agree on staleAfter; if they differ, the last writer's
+   * decides only which heartbeats are broadcast, never what is stale (each coordinator judges that itself).
+   */
+  void writeSettings() {
+    long micros = staleAfterMicros;
+    if (micros <= 0 || store.closed) {
+      return;
+    }
+    try {
+      store.connection.commands().hset(store.keys.settings, "stale_after", Long.toString(micros)).whenComplete((n, err) -> {
+        if (err != null) {
+          LOG.debug("pool '{}': writing the stale threshold failed ({})", store.poolName, err.toString());
+        }
+      });
+    } catch (RuntimeException e) { // Redis unavailable: the next full read writes it
+      LOG.debug("pool '{}': writing the stale threshold failed ({})", store.poolName, e.toString());
+    }
+  }
+
+  /** The store's clock (the pool's TimeSource), microseconds. */
+  long timeMicros() {
+    return store.time.currentTimeMicros();
+  }
+
+  /*
+   * On exec: a Redis time read in a round trip of rttMicros whose middle was midMicros on the store's
+   * clock. The estimate is off by at most half the round trip, so a slow one (a first call loading its
+   * script, a busy machine) does not replace a better one unless that is older than CLOCK_KEEP_MICROS.
+   */
+  void observeClock(long redisMicros, long midMicros, long rttMicros) {
+    if (redisMicros <= 0) {
+      return;
+    }
+    boolean better = !beatOffsetKnown || rttMicros <= Math.max(CLOCK_GOOD_RTT_MICROS, 2 * offsetRttMicros)
+        || midMicros - offsetMeasuredAt > CLOCK_KEEP_MICROS || midMicros < offsetMeasuredAt;
+    if (better) {
+      beatOffsetMicros = redisMicros - midMicros;
+      beatOffsetKnown = true;
+      offsetRttMicros = rttMicros;
+      offsetMeasuredAt = midMicros;
+    }
+  }
+
+  /** A time of the store's clock on Redis's (the offset's estimate; unchanged while none is known). */
+  long toRedisMicros(long localMicros) {
+    return beatOffsetKnown ? localMicros + beatOffsetMicros : localMicros;
+  }
+
+  /**
+   * The eviction threshold on Redis's clock for a node the sweeper found stale: just past the last
+   * heartbeat this store saw (so Redis evicts only if no heartbeat came since), else the threshold moved
+   * by the clocks' offset.
+   */
+  long redisThreshold(String id, long localThreshold) {
+    Long seen = redisBeats.get(id);
+    if (localThreshold == Long.MAX_VALUE) {
+      return localThreshold;
+    }
+    return seen != null ? seen + 1 : toRedisMicros(localThreshold);
+  }
+
+  /** On exec: a heartbeat's Redis time on this store's clock, remembered (the first sight of it decides). */
+  private long toLocal(String id, long redisMicros, @Nullable NodeRuntime current) {
+    Long seen = redisBeats.get(id);
+    if (seen != null && seen == redisMicros && current != null && current.hasHeartbeat()) {
+      return current.lastHeartbeatMicros();
+    }
+    redisBeats.put(id, redisMicros);
+    return beatOffsetKnown ? redisMicros - beatOffsetMicros : redisMicros;
+  }
+
+  /** On exec: a published heartbeat, its time on this store's clock (an older one than seen keeps the newer). */
+  PoolChange.Heartbeat localHeartbeat(PoolChange.Heartbeat h) {
+    Long seen = redisBeats.get(h.id());
+    NodeRuntime current = store.snapshot.runtime().get(h.id());
+    if (seen != null && seen > h.atMicros() && current != null && current.hasHeartbeat()) {
+      return new PoolChange.Heartbeat(h.id(), current.load(), current.lastHeartbeatMicros());
+    }
+    return new PoolChange.Heartbeat(h.id(), h.load(), toLocal(h.id(), h.atMicros(), current));
+  }
+
+  /** On exec: this store's own heartbeat that Redis recorded without publishing it. */
+  void applyOwnHeartbeat(String id, String runtimeJson, long midMicros, long rttMicros) {
+    NodeRuntime r;
+    try {
+      r = PoolCodec.readRuntime(runtimeJson);
+    } catch (RuntimeException e) {
+      return; // the pull brings it, or a resynchronisation reports it
+    }
+    observeClock(r.lastHeartbeatMicros(), midMicros, rttMicros);
+    Long seen = redisBeats.get(id);
+    if (store.snapshot.node(id) == null || (seen != null && seen >= r.lastHeartbeatMicros())) {
+      return;
+    }
+    redisBeats.put(id, r.lastHeartbeatMicros());
+    long rev = store.snapshot.revision();
+    store.snapshot = store.snapshot.withRuntime(rev, id, store.snapshot.runtimeOf(id).withHeartbeat(r.load(), midMicros));
+    store.emit(PoolEvents.heartbeat(rev, id, r.load()));
+  }
+
+  /*
+   * On exec: this store's own published heartbeat, at Redis time redisMicros, is this store's time
+   * midMicros. The stream may have delivered it before the script's answer, converted with an older
+   * offset: set it right (before the writer's stage completes, so the writer reads its own time).
+   */
+  void settleOwnHeartbeat(String id, long redisMicros, long midMicros) {
+    Long seen = redisBeats.get(id);
+    NodeRuntime r = store.snapshot.runtime().get(id);
+    if (seen == null || seen != redisMicros || r == null || !r.hasHeartbeat() || r.lastHeartbeatMicros() == midMicros) {
+      return;
+    }
+    store.snapshot = store.snapshot.withRuntime(store.snapshot.revision(), id, r.withHeartbeat(r.load(), midMicros));
+    refreshed();
+  }
+
+  private void refreshed() {
+    Runnable l = refreshListener;
+    if (l != null) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("pool '{}': a snapshot refresh listener failed", store.poolName, e);
+      }
+    }
+  }
+
+  /** On exec: the runtime states of a full read (on Redis's clock) on this store's clock. */
+  PoolSnapshot localise(PoolSnapshot read, PoolSnapshot before) {
+    redisBeats.keySet().retainAll(read.nodes().keySet());
+    Map<String, NodeRuntime> runtime = new HashMap<>();
+    boolean changed = false;
+    for (Map.Entry<String, NodeRuntime> e : read.runtime().entrySet()) {
+      NodeRuntime r = e.getValue();
+      if (r.hasHeartbeat()) {
+        long local = toLocal(e.getKey(), r.lastHeartbeatMicros(), before.runtime().get(e.getKey()));
+        if (local != r.lastHeartbeatMicros()) {
+          r = r.withHeartbeat(r.load(), local);
+          changed = true;
+        }
+      }
+      runtime.put(e.getKey(), r);
+    }
+    if (!changed) {
+      return read;
+    }
+    return PoolSnapshot.of(read.revision(), read.nodes(), runtime, read.abTests(), read.configured());
+  }
+
+  /*
+   * Every PULL_MILLIS: the heartbeats Redis recorded since the last pull (with a small overlap), applied
+   * to the snapshot without events (pool_pull.lua). Skipped while a full read runs (it reads them all).
+   */
+  void pull() {
+    if (store.closed || !store.loaded || pulling || store.resync.running()) {
+      return;
+    }
+    long since = pulledUpTo == 0 ? 0 : pulledUpTo - PULL_OVERLAP_MICROS;
+    long before = timeMicros();
+    CompletionStage<List<Object>> read;
+    try {
+      read = store.connection.eval(RedisPoolStore.PULL, ScriptOutputType.MULTI, store.keys.pull, Long.toString(since));
+    } catch (RuntimeException e) {
+      LOG.debug("pool '{}': pulling heartbeats failed ({})", store.poolName, e.toString());
+      return;
+    }
+    pulling = true;
+    read.whenComplete((out, err) -> {
+      long rtt = timeMicros() - before;
+      store.submit(() -> {
+        pulling = false;
+        if (err != null || out == null || out.isEmpty()) {
+          LOG.debug("pool '{}': pulling heartbeats failed ({})", store.poolName, err == null ? "no answer" : err.toString());
+          return;
+        }
+        applyPull(out, before + rtt / 2, rtt);
+      });
+    });
+  }
+
+  private void applyPull(List<Object> out, long midMicros, long rttMicros) {
+    long now = Long.parseLong(String.valueOf(out.get(0)));
+    observeClock(now, midMicros, rttMicros);
+    pulledUpTo = now;
+    PoolSnapshot s = store.snapshot;
+    for (int i = 1; i + 2 < out.size(); i += 3) {
+      String id = String.valueOf(out.get(i));
+      long beat = (long) Double.parseDouble(String.valueOf(out.get(i + 1)));
+      String json = String.valueOf(out.get(i + 2));
+      Long seen = redisBeats.get(id);
+      if ((seen != null && seen >= beat) || json.isEmpty() || s.node(id) == null) {
+        continue;
+      }
+      NodeRuntime r;
+      try {
+        r = PoolCodec.readRuntime(json);
+      } catch (RuntimeException e) {
+        continue; // a resynchronisation reports it once; the last good copy stays
+      }
+      long local = toLocal(id, beat, null);
+      s = s.withRuntime(s.revision(), id, s.runtimeOf(id).withHeartbeat(r.load(), local));
+    }
+    if (s != store.snapshot) {
+      store.snapshot = s;
+      refreshed();
+    }
+  }
+
+  /*
+   * The offset between Redis's clock and this process's wall clock, estimated from a TIME reply (Redis's
+   * time at the middle of the round trip), every CLOCK_CHECK_SECONDS. It only turns a change's Redis time
+   * into a propagation delay; nothing this store decides depends on it.
+   */
+  void measureClock() {
+    if (store.closed) {
+      return;
+    }
+    long before = localMicros();
+    long beforeOwn = timeMicros();
+    try {
+      store.connection.commands().time().whenComplete((t, err) -> {
+        if (err == null && t != null && t.size() == 2) {
+          long after = localMicros();
+          long rtt = timeMicros() - beforeOwn;
+          long redis = Long.parseLong(t.get(0)) * 1_000_000L + Long.parseLong(t.get(1));
+          clockOffsetMicros = redis - (before + after) / 2;
+          clockOffsetKnown = true;
+          store.submit(() -> observeClock(redis, beforeOwn + rtt / 2, rtt)); // also the heartbeats' offset
+        }
+      });
+    } catch (RuntimeException e) { // Redis unavailable: keep the last estimate
+      LOG.debug("pool '{}': TIME failed ({})", store.poolName, e.toString());
+    }
+  }
+
+  private static long localMicros() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+  }
+}
