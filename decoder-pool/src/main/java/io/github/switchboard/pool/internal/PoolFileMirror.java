@@ -2,6 +2,7 @@ package io.github.switchboard.pool.internal;
 
 import io.github.switchboard.core.internal.RedisConnection;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -47,12 +48,12 @@ final class PoolFileMirror {
    */
   PoolFileMirror(String poolName, FilePoolStore file, Supplier<PoolSnapshot> source, BooleanSupplier active,
       ScheduledExecutorService worker, Duration waitBound) {
-    this.poolName = poolName;
-    this.file = file;
-    this.source = source;
-    this.active = active;
-    this.worker = worker;
-    this.waitBound = waitBound;
+    this.poolName = Objects.requireNonNull(poolName, "poolName");
+    this.file = Objects.requireNonNull(file, "file");
+    this.source = Objects.requireNonNull(source, "source");
+    this.active = Objects.requireNonNull(active, "active");
+    this.worker = Objects.requireNonNull(worker, "worker");
+    this.waitBound = Objects.requireNonNull(waitBound, "waitBound");
   }
 
   /** Mirrors soon (once for every call until it runs). */
