@@ -147,6 +147,11 @@ final class DefaultKeepAlive implements KeepAlive {
         failures.add(new ChannelFailure(c, Objects.requireNonNull(e.getMessage())));
       }
     }
+    if (closed || client.isClosed()) {
+      // the client's close interrupted this tick: not a failure of the channels; the node stays on its
+      // channel for close() to take it out of rotation there
+      return;
+    }
     if (!allFailedLogged) {
       LOG.warn("keep-alive of decoder node '{}': every channel failed, retrying each tick: {}", node.nodeId(),
           DefaultRegistrationClient.join(failures));
