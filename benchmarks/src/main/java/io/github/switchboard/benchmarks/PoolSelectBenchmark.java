@@ -21,12 +21,14 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code DecoderPool.select} (and one heartbeat) on an in-memory pool of 100, 1,000 and 10,000 nodes, of
- * which 100 serve the requested pair (en->es; the others serve de->fr), every node with a heartbeat and a
- * load. Cost should follow the candidates, not the pool.
+ * {@code DecoderPool.select} and heartbeats on an in-memory pool of 100, 1,000 and 10,000 nodes, of which
+ * exactly 100 serve the requested pair (en->es; the others serve de->fr), every node with a heartbeat and a
+ * load. The cost of {@code select} should follow the 100 candidates, not the pool; a heartbeat should cost
+ * the same whatever the pool's size.
  *
  * <p>Build once, from the repository root: {@code ./mvnw -B -pl benchmarks -am package -DskipTests}.
  *
@@ -34,7 +36,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * java -jar benchmarks/target/benchmarks.jar PoolSelectBenchmark -prof gc -f 1 -wi 2 -w 1s -i 3 -r 1s
  * }</pre>
  *
- * <p>Read the average time per call and {@code gc.alloc.rate.norm} (bytes allocated per call).
+ * <p>Read, per pool size: {@code select} (average time, and its median {@code p0.50} in the sample-time
+ * rows), {@code gc.alloc.rate.norm} (bytes allocated per call), {@code heartbeat} (average time of one
+ * heartbeat of a node that serves the pair) and {@code heartbeatThroughput} (heartbeats a second one pool
+ * absorbs from two threads heartbeating every node of the pool in turn; the pool applies them one at a
+ * time, so this is the ceiling of one coordinator).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,27 +49,42 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class PoolSelectBenchmark {
+  /** Nodes that serve the requested pair, whatever the pool's size. */
+  static final int SERVING = 100;
+
   /** Nodes in the pool. */
   @Param({"100", "1000", "10000"})
   public int nodes;
 
   private DecoderPool pool;
   private RoutingRequest request;
+  private String[] ids;
+  private NodeLoad[] loads;
   private int beat;
 
-  /** Fills the pool. */
+  /** Fills the pool and checks that exactly {@link #SERVING} nodes serve the pair. */
   @Setup(Level.Trial)
   public void setUp() {
     pool = DecoderPools.builder("bench").random(42).build();
+    ids = new String[nodes];
+    loads = new NodeLoad[50];
+    for (int i = 0; i < loads.length; i++) {
+      loads[i] = NodeLoad.of(i);
+    }
     for (int i = 0; i < nodes; i++) {
-      boolean serves = i < 100;
+      boolean serves = i < SERVING;
       DecoderNode n = DecoderNode.builder("n" + i, URI.create("http://n" + i + ".bench:8001"))
           .languages(serves ? new String[] {"en", "es"} : new String[] {"de", "fr"})
           .region(i % 2 == 0 ? "us-east-1" : "eu-west-1").capacity(100).build();
+      ids[i] = n.nodeId();
       pool.register(n);
-      pool.heartbeat(n.nodeId(), NodeLoad.of(i % 50));
+      pool.heartbeat(n.nodeId(), loads[i % 50]);
     }
     request = RoutingRequest.of("en", "es");
+    long serving = pool.nodes().stream().filter(v -> v.node().servesPair("en", "es")).count();
+    if (serving != SERVING) {
+      throw new IllegalStateException(serving + " nodes serve en->es, expected " + SERVING);
+    }
   }
 
   /** Closes the pool. */
@@ -73,11 +94,12 @@ public class PoolSelectBenchmark {
   }
 
   /**
-   * One selection.
+   * One selection among the 100 nodes that serve the pair.
    *
    * @return the selection
    */
   @Benchmark
+  @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
   public Optional<Selection> select() {
     return pool.select(request);
   }
@@ -89,7 +111,31 @@ public class PoolSelectBenchmark {
    */
   @Benchmark
   public boolean heartbeat() {
-    int i = beat++ % 100;
-    return pool.heartbeat("n" + i, NodeLoad.of(i % 50));
+    int i = beat++ % SERVING;
+    return pool.heartbeat(ids[i], loads[i % 50]);
+  }
+
+  /** A heartbeating thread's position in the pool. */
+  @State(Scope.Thread)
+  public static class Beater {
+    int next;
+  }
+
+  /**
+   * Heartbeats a second that one pool absorbs from two threads, each heartbeating every node in turn.
+   *
+   * @param b the thread's position
+   * @return whether the pool knew the node
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  @Threads(2)
+  public boolean heartbeatThroughput(Beater b) {
+    int i = b.next++;
+    if (b.next == nodes) {
+      b.next = 0;
+    }
+    return pool.heartbeat(ids[i], loads[i % 50]);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.switchboard.pool;
 
+import io.github.switchboard.pool.internal.LazyReasons;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,8 +43,9 @@ public final class Selection {
       @Nullable String abTest,
       @Nullable AbGroup abGroup) {
     this.node = Objects.requireNonNull(node, "node");
-    this.alternatives = List.copyOf(alternatives);
-    this.reasons = List.copyOf(reasons);
+    this.alternatives = List.copyOf(alternatives); // no copy of a list that is already immutable
+    // the pool's own reasons are immutable and formatted only when read
+    this.reasons = reasons instanceof LazyReasons ? reasons : List.copyOf(reasons);
     this.abTest = abTest;
     this.abGroup = abGroup;
   }

@@ -83,6 +83,7 @@ public final class DefaultDecoderPool extends NodeWrites implements DecoderPool 
   private final ScheduledExecutorService scheduler;
   private final @Nullable ExecutorService httpExecutor;
   private final @Nullable HealthChecker health;
+  private final Selector.@Nullable Overlay overlay; // health verdicts and loads for select, null without checks
   private final Map<String, HealthLoad> healthLoads = new ConcurrentHashMap<>();
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -137,6 +138,7 @@ public final class DefaultDecoderPool extends NodeWrites implements DecoderPool 
       this.httpExecutor = null;
       this.health = null;
     }
+    this.overlay = overlay();
   }
 
   private static ThreadFactory daemon(String name) {
@@ -257,14 +259,9 @@ public final class DefaultDecoderPool extends NodeWrites implements DecoderPool 
   @Override
   public Optional<Selection> select(RoutingRequest request) {
     Objects.requireNonNull(request, "request");
-    PoolSnapshot s = store.snapshot();
-    long now = clock.currentTimeMicros();
-    List<DecoderNode> serving = s.servingPair(request.sourceLanguage(), request.targetLanguage());
-    List<NodeView> views = new ArrayList<>(serving.size());
-    for (DecoderNode n : serving) {
-      views.add(view(s, n, now));
-    }
-    return Selector.select(views, s.nodes().size(), s.abTests().values(), request, random);
+    // no view per node: the selector reads the snapshot's runtime states by slot, and the health overlay
+    // (the same rules as view()) only when health checks are on
+    return Selector.select(store.snapshot(), request, clock.currentTimeMicros(), staleMicros, overlay, random);
   }
 
   @Override
@@ -275,6 +272,26 @@ public final class DefaultDecoderPool extends NodeWrites implements DecoderPool 
   @Override
   public BackendState backendState() {
     return store.backendState();
+  }
+
+  /** view()'s health rules for the selector; null without health checks. */
+  private Selector.@Nullable Overlay overlay() {
+    HealthChecker h = health;
+    if (h == null) {
+      return null;
+    }
+    return new Selector.Overlay() {
+      @Override
+      public boolean healthy(String nodeId) {
+        return h.health(nodeId) != NodeHealth.UNHEALTHY;
+      }
+
+      @Override
+      public NodeLoad load(String nodeId, NodeRuntime recorded) {
+        HealthLoad hl = healthLoads.get(nodeId);
+        return hl != null && hl.atMicros() > recorded.lastHeartbeatMicros() ? hl.load() : recorded.load();
+      }
+    };
   }
 
   private NodeView view(PoolSnapshot s, DecoderNode n, long now) {

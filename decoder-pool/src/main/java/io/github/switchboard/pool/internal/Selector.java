@@ -2,16 +2,18 @@ package io.github.switchboard.pool.internal;
 
 import io.github.switchboard.pool.AbTest;
 import io.github.switchboard.pool.DecoderNode;
-import io.github.switchboard.pool.NodeView;
+import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeRuntime;
+import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.RoutingRequest;
 import io.github.switchboard.pool.Selection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -26,15 +28,26 @@ import org.jspecify.annotations.Nullable;
  *    capable nodes outside the experiment group). An empty group falls back to every capable node;
  * 4. region: prefer nodes in the requested region, else use the others;
  * 5. adapter: prefer nodes that report the adapter as hot, if any do;
- * 6. power of two choices: draw two distinct candidates uniformly and keep the one with the lower cost,
+ * 6. power of two choices: draw two distinct candidates uniformly (by position in id order) and keep the
+ *    one with the lower cost,
  *      cost = (effectiveLoad / capacity + 0.1) * (1 + priority)
  *    so a busier node (relative to its capacity) and a larger priority number both cost more; the 0.1
  *    base keeps idle nodes ordered by priority.
  *
- * Alternatives: the other candidates of the final set by cost, then the capable nodes dropped by the
- * region, adapter and A/B steps by cost, at most MAX_ALTERNATIVES.
+ * Alternatives: the other candidates of the final set by (cost, id), then the capable nodes dropped by the
+ * region, adapter and A/B steps by (cost, id), at most MAX_ALTERNATIVES.
+ *
+ * Cost: O(candidates), the nodes that serve the pair (from the snapshot's index), never the pool; and no
+ * allocation but the result. Pass 1 reads each candidate's runtime state by slot and records, per capable
+ * node, its cost and which groups it falls in (experiment, control, region, adapter), counting each
+ * combination; the counts settle every fallback (empty group, no node in the region, no hot adapter), so
+ * the final set is a predicate on those bits and its size is known. The random draws then come exactly as
+ * they always have (the A/B draw only once a capable node exists, then i and j), and pass 2 finds the i-th
+ * and j-th members of the final set and keeps the cheapest alternatives by insertion into bounded arrays,
+ * no sort. Per-candidate bits and costs live in a per-thread scratch that grows to the largest pair seen.
+ * Reasons are formatted only when read (Trace).
  */
-/** Chooses a node for a request among node views. Stateless; thread-safe. */
+/** Chooses a node for a request among the nodes of a snapshot. Stateless; thread-safe. */
 final class Selector {
 
   /** The most alternatives a selection lists. */
@@ -43,202 +56,380 @@ final class Selector {
   /** The cost base that keeps idle nodes ordered by priority. */
   static final double BASE = 0.1;
 
+  private static final byte CAPABLE = 1;
+  private static final byte EXPERIMENT = 2;
+  private static final byte CONTROL = 4;
+  private static final byte REGION = 8;
+  private static final byte ADAPTER = 16;
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private Selector() {}
+
+  /** What this process's health checks say about a node, over its recorded runtime state. */
+  interface Overlay {
+    /**
+     * Returns whether the health checks let the node be selected (they replace the recorded health).
+     *
+     * @param nodeId the node
+     * @return false if a check marked it unhealthy
+     */
+    boolean healthy(String nodeId);
+
+    /**
+     * Returns the load to select by: a load the node's health response reported after its last
+     * heartbeat, else the heartbeat's.
+     *
+     * @param nodeId the node
+     * @param recorded its recorded runtime state
+     * @return the load
+     */
+    NodeLoad load(String nodeId, NodeRuntime recorded);
+  }
 
   /**
    * Returns the cost of a node: lower is better.
    *
-   * @param view the node
+   * @param node the node
+   * @param load its load
    * @return the cost
    */
-  public static double cost(NodeView view) {
-    DecoderNode n = view.node();
-    double utilisation = view.runtime().load().effectiveLoad() / n.capacity();
-    return (utilisation + BASE) * (1 + n.priority());
+  static double cost(DecoderNode node, NodeLoad load) {
+    double utilisation = load.effectiveLoad() / node.capacity();
+    return (utilisation + BASE) * (1 + node.priority());
   }
 
   /**
    * Chooses a node.
    *
-   * @param views the nodes of the pool that serve the request's pair, with their state
-   * @param poolSize how many nodes the pool has (for the reasons)
-   * @param abTests the A/B tests
+   * @param s the snapshot
    * @param request the request
+   * @param nowMicros the time now, for freshness
+   * @param staleMicros how long after its last heartbeat a node is stale
+   * @param overlay this process's health verdicts and loads, null without health checks
    * @param random a uniform source in [0, 1)
    * @return the selection, empty if no selectable node serves the request
    */
-  public static Optional<Selection> select(
-      Collection<NodeView> views, int poolSize, Collection<AbTest> abTests, RoutingRequest request,
-      DoubleSupplier random) {
-    List<String> reasons = new ArrayList<>(6);
-    List<NodeView> capable = capable(views, poolSize, request, reasons);
-    if (capable.isEmpty()) {
-      return Optional.empty();
-    }
-    AbStep ab = abTest(capable, abTests, request, random, reasons);
-    List<NodeView> candidates = ab.candidates();
-    if (request.preferredRegion().isPresent()) {
-      String region = request.preferredRegion().get();
-      candidates = prefer(candidates, v -> v.node().region().filter(region::equals).isPresent(), reasons,
-          "preferring region " + region, "no candidate in region " + region + "; using other regions");
-    }
-    if (request.adapter().isPresent()) {
-      String adapter = request.adapter().get();
-      candidates = prefer(candidates, v -> v.runtime().load().hotAdapters().contains(adapter), reasons,
-          "preferring nodes with adapter " + adapter + " loaded", "no candidate has adapter " + adapter + " loaded");
-    }
-    NodeView chosen = powerOfTwoChoices(candidates, random, reasons);
-    List<DecoderNode> alternatives = alternatives(chosen, candidates, capable);
-    return Optional.of(new Selection(chosen.node(), alternatives, reasons, ab.name(), ab.group()));
-  }
-
-  /** Steps 1 and 2: the nodes that serve the pair, are selectable and carry every required tag. */
-  private static List<NodeView> capable(Collection<NodeView> views, int poolSize, RoutingRequest request,
-      List<String> reasons) {
+  static Optional<Selection> select(PoolSnapshot s, RoutingRequest request, long nowMicros, long staleMicros,
+      @Nullable Overlay overlay, DoubleSupplier random) {
     String src = request.sourceLanguage();
     String tgt = request.targetLanguage();
-    List<NodeView> capable = new ArrayList<>();
-    int selectable = 0;
-    for (NodeView v : views) {
-      if (!v.selectable() || !v.node().servesPair(src, tgt)) {
-        continue;
-      }
-      selectable++;
-      if (v.node().hasAllTags(request.requiredTags())) {
-        capable.add(v);
-      }
-    }
-    reasons.add(views.size() + " of " + poolSize + " nodes serve " + src + "->" + tgt + "; " + selectable
-        + " of them selectable (active, healthy, fresh)"
-        + (request.requiredTags().isEmpty() ? "" : "; " + capable.size() + " carry tags "
-            + request.requiredTags()));
-    return capable;
-  }
-
-  /** What the A/B step decided: the candidates, and the test and group if a test decided. */
-  private record AbStep(List<NodeView> candidates, @Nullable String name, Selection.@Nullable AbGroup group) {}
-
-  /** Step 3: the first active test (by name) for the pair picks a group; an empty group changes nothing. */
-  private static AbStep abTest(List<NodeView> capable, Collection<AbTest> abTests, RoutingRequest request,
-      DoubleSupplier random, List<String> reasons) {
+    LanguageIndex.Candidates c = s.servingPair(src, tgt);
+    DecoderNode[] nodes = c.nodes();
+    int[] slots = c.slots();
+    int n = nodes.length;
+    Scratch sc = SCRATCH.get();
+    byte[] flags = sc.flags(n);
+    double[] costs = sc.costs;
     AbTest test = null;
-    for (AbTest t : abTests) {
-      if (t.appliesTo(request.sourceLanguage(), request.targetLanguage())
-          && (test == null || t.name().compareTo(test.name()) < 0)) {
+    for (AbTest t : s.abTestsByName()) {
+      if (t.appliesTo(src, tgt)) {
         test = t;
+        break;
       }
     }
-    if (test == null) {
-      return new AbStep(capable, null, null);
-    }
-    String abName = test.name();
-    String key = request.affinityKey().orElse(null);
-    double u = key != null ? bucket(abName, key) : random.getAsDouble() * 100.0;
-    boolean experiment = u < test.trafficPercentage();
-    List<NodeView> group = new ArrayList<>();
-    for (NodeView v : capable) {
-      boolean inExperiment = v.node().hasAllTags(test.experimentGroupTags());
-      boolean member = experiment
-          ? inExperiment
-          : (test.controlGroupTags().isEmpty() ? !inExperiment : v.node().hasAllTags(test.controlGroupTags()));
-      if (member) {
-        group.add(v);
-      }
-    }
-    String groupName = experiment ? "experiment" : "control";
-    if (group.isEmpty()) {
-      reasons.add("A/B test '" + abName + "' chose the " + groupName
-          + " group, which has no capable node; falling back to every capable node");
-      return new AbStep(capable, abName, null);
-    }
-    reasons.add("A/B test '" + abName + "' chose the " + groupName + " group ("
-        + group.size() + " nodes, " + test.trafficPercentage() + "% to experiment)");
-    return new AbStep(group, abName, experiment ? Selection.AbGroup.EXPERIMENT : Selection.AbGroup.CONTROL);
-  }
+    List<String> required = request.requiredTags();
+    boolean needTags = !required.isEmpty();
+    String region = request.preferredRegion().orElse(null);
+    String adapter = request.adapter().orElse(null);
+    List<String> experimentTags = test == null ? List.of() : test.experimentGroupTags();
+    List<String> controlTags = test == null ? List.of() : test.controlGroupTags();
+    boolean noControlTags = controlTags.isEmpty();
 
-  /** Steps 4 and 5: the candidates that match, if any do; else all of them. */
-  private static List<NodeView> prefer(List<NodeView> candidates, Predicate<NodeView> wanted, List<String> reasons,
-      String preferring, String none) {
-    List<NodeView> matching = new ArrayList<>();
-    for (NodeView v : candidates) {
-      if (wanted.test(v)) {
-        matching.add(v);
-      }
-    }
-    if (matching.isEmpty()) {
-      reasons.add(none);
-      return candidates;
-    }
-    reasons.add(preferring + " (" + matching.size() + " nodes)");
-    return matching;
-  }
-
-  /** Step 6: two distinct candidates drawn uniformly, the lower cost wins. */
-  private static NodeView powerOfTwoChoices(List<NodeView> candidates, DoubleSupplier random, List<String> reasons) {
-    if (candidates.size() == 1) {
-      NodeView only = candidates.get(0);
-      reasons.add("only candidate: " + only.nodeId());
-      return only;
-    }
-    int n = candidates.size();
-    int i = Math.min(n - 1, (int) (random.getAsDouble() * n));
-    int j = Math.min(n - 2, (int) (random.getAsDouble() * (n - 1)));
-    if (j >= i) {
-      j++;
-    }
-    NodeView a = candidates.get(i);
-    NodeView b = candidates.get(j);
-    double ca = cost(a);
-    double cb = cost(b);
-    reasons.add(String.format(java.util.Locale.ROOT,
-        "power of two choices among %d candidates: %s (cost %.3f) vs %s (cost %.3f)",
-        n, a.nodeId(), ca, b.nodeId(), cb));
-    return cb < ca ? b : a;
-  }
-
-  /** The other candidates by cost, then the capable nodes the steps set aside by cost, at most MAX_ALTERNATIVES. */
-  private static List<DecoderNode> alternatives(NodeView chosen, List<NodeView> candidates, List<NodeView> capable) {
-    List<DecoderNode> alternatives = new ArrayList<>(Math.min(MAX_ALTERNATIVES, capable.size()));
-    addByCost(candidates, v -> v != chosen, alternatives);
-    if (candidates != capable) {
-      addByCost(capable, v -> v != chosen && !candidates.contains(v), alternatives);
-    }
-    return alternatives;
-  }
-
-  /** Adds the cheapest nodes that {@code keep} accepts, by (cost, id), until {@code out} is full: no sort. */
-  private static void addByCost(List<NodeView> from, Predicate<NodeView> keep, List<DecoderNode> out) {
-    int room = MAX_ALTERNATIVES - out.size();
-    if (room <= 0) {
-      return;
-    }
-    NodeView[] best = new NodeView[room];
-    double[] costs = new double[room];
-    int n = 0;
-    for (NodeView v : from) {
-      if (!keep.test(v)) {
-        continue;
-      }
-      double c = cost(v);
-      if (n == room && !cheaper(c, v, costs[n - 1], best[n - 1])) {
-        continue;
-      }
-      int at = n < room ? n++ : room - 1;
-      while (at > 0 && cheaper(c, v, costs[at - 1], best[at - 1])) {
-        best[at] = best[at - 1];
-        costs[at] = costs[at - 1];
-        at--;
-      }
-      best[at] = v;
-      costs[at] = c;
-    }
+    // pass 1: classify, count
+    int selectable = 0;
+    int all = 0;
+    int allR = 0;
+    int allA = 0;
+    int allRA = 0;
+    int exp = 0;
+    int expR = 0;
+    int expA = 0;
+    int expRA = 0;
+    int ctl = 0;
+    int ctlR = 0;
+    int ctlA = 0;
+    int ctlRA = 0;
     for (int k = 0; k < n; k++) {
-      out.add(best[k].node());
+      DecoderNode node = nodes[k];
+      NodeRuntime r = s.runtimeAt(slots[k]);
+      byte f = 0;
+      if (node.status() == NodeStatus.ACTIVE
+          && (!r.hasHeartbeat() || nowMicros - r.lastHeartbeatMicros() < staleMicros)
+          && (overlay == null ? r.healthy() : overlay.healthy(node.nodeId()))) {
+        selectable++;
+        if (!needTags || node.hasAllTags(required)) {
+          NodeLoad load = overlay == null ? r.load() : overlay.load(node.nodeId(), r);
+          f = CAPABLE;
+          boolean inRegion = region != null && region.equals(node.region().orElse(null));
+          boolean hot = adapter != null && load.hotAdapters().contains(adapter);
+          all++;
+          if (inRegion) {
+            f |= REGION;
+            allR++;
+          }
+          if (hot) {
+            f |= ADAPTER;
+            allA++;
+            if (inRegion) {
+              allRA++;
+            }
+          }
+          if (test != null) {
+            boolean inExperiment = node.hasAllTags(experimentTags);
+            if (inExperiment) {
+              f |= EXPERIMENT;
+              exp++;
+              expR += inRegion ? 1 : 0;
+              expA += hot ? 1 : 0;
+              expRA += inRegion && hot ? 1 : 0;
+            }
+            if (noControlTags ? !inExperiment : node.hasAllTags(controlTags)) {
+              f |= CONTROL;
+              ctl++;
+              ctlR += inRegion ? 1 : 0;
+              ctlA += hot ? 1 : 0;
+              ctlRA += inRegion && hot ? 1 : 0;
+            }
+          }
+          costs[k] = cost(node, load);
+        }
+      }
+      flags[k] = f;
+    }
+    if (all == 0) {
+      return Optional.empty();
+    }
+
+    // the steps, decided on the counts
+    Trace trace = new Trace(request, n, s.nodes().size(), selectable, all);
+    int want = CAPABLE;
+    int group = all;
+    int groupR = allR;
+    int groupA = allA;
+    int groupRA = allRA;
+    Selection.AbGroup abGroup = null;
+    if (test != null) {
+      String key = request.affinityKey().orElse(null);
+      double u = key != null ? bucket(test.name(), key) : random.getAsDouble() * 100.0;
+      boolean experiment = u < test.trafficPercentage();
+      int size = experiment ? exp : ctl;
+      trace.test = test;
+      trace.experiment = experiment;
+      trace.groupSize = size;
+      if (size > 0) {
+        want |= experiment ? EXPERIMENT : CONTROL;
+        group = size;
+        groupR = experiment ? expR : ctlR;
+        groupA = experiment ? expA : ctlA;
+        groupRA = experiment ? expRA : ctlRA;
+        abGroup = experiment ? Selection.AbGroup.EXPERIMENT : Selection.AbGroup.CONTROL;
+      }
+    }
+    int finalSize = group;
+    boolean byRegion = region != null && groupR > 0;
+    if (region != null) {
+      trace.inRegion = groupR;
+      if (byRegion) {
+        want |= REGION;
+        finalSize = groupR;
+      }
+    }
+    if (adapter != null) {
+      int hot = byRegion ? groupRA : groupA;
+      trace.hot = hot;
+      if (hot > 0) {
+        want |= ADAPTER;
+        finalSize = hot;
+      }
+    }
+
+    // power of two choices: the same draws, by position in the final set
+    int i = 0;
+    int j = 0;
+    if (finalSize > 1) {
+      i = Math.min(finalSize - 1, (int) (random.getAsDouble() * finalSize));
+      j = Math.min(finalSize - 2, (int) (random.getAsDouble() * (finalSize - 1)));
+      if (j >= i) {
+        j++;
+      }
+    }
+
+    // pass 2: the drawn members and the cheapest of the rest
+    int[] bestK = sc.bestK;
+    double[] bestCost = sc.bestCost;
+    int[] otherK = sc.otherK;
+    double[] otherCost = sc.otherCost;
+    int best = 0;
+    int other = 0;
+    int ka = -1;
+    int kb = -1;
+    int position = 0;
+    for (int k = 0; k < n; k++) {
+      int f = flags[k];
+      if (f == 0) {
+        continue;
+      }
+      if ((f & want) == want) {
+        if (position == i) {
+          ka = k;
+        }
+        if (position == j) {
+          kb = k;
+        }
+        position++;
+        best = insert(bestK, bestCost, best, MAX_ALTERNATIVES + 1, k, costs[k]);
+      } else {
+        other = insert(otherK, otherCost, other, MAX_ALTERNATIVES, k, costs[k]);
+      }
+    }
+    int chosen;
+    if (finalSize == 1) {
+      chosen = ka;
+      trace.a = nodes[ka].nodeId();
+    } else {
+      double ca = costs[ka];
+      double cb = costs[kb];
+      chosen = cb < ca ? kb : ka;
+      trace.a = nodes[ka].nodeId();
+      trace.b = nodes[kb].nodeId();
+      trace.costA = ca;
+      trace.costB = cb;
+    }
+    trace.finalSize = finalSize;
+
+    DecoderNode[] alternatives = sc.alternatives;
+    int count = 0;
+    for (int b = 0; b < best && count < MAX_ALTERNATIVES; b++) {
+      if (bestK[b] != chosen) {
+        alternatives[count++] = nodes[bestK[b]];
+      }
+    }
+    for (int o = 0; o < other && count < MAX_ALTERNATIVES; o++) {
+      alternatives[count++] = nodes[otherK[o]];
+    }
+    List<DecoderNode> list = immutableList(alternatives, count);
+    Arrays.fill(alternatives, null); // the scratch holds no node past the call
+    return Optional.of(new Selection(nodes[chosen], list, trace, test == null ? null : test.name(), abGroup));
+  }
+
+  /**
+   * Inserts candidate {@code k} at its place by (cost, position) into the first {@code size} entries of a
+   * bounded sorted array, dropping the last entry when full; candidates come in increasing position, so at
+   * equal cost the earlier one stays first.
+   *
+   * @return the new size
+   */
+  private static int insert(int[] ks, double[] cs, int size, int capacity, int k, double cost) {
+    if (size == capacity && cost >= cs[size - 1]) {
+      return size;
+    }
+    int at = size < capacity ? size++ : capacity - 1;
+    while (at > 0 && cost < cs[at - 1]) {
+      ks[at] = ks[at - 1];
+      cs[at] = cs[at - 1];
+      at--;
+    }
+    ks[at] = k;
+    cs[at] = cost;
+    return size;
+  }
+
+  /** An immutable list of the first {@code count} nodes, built without copying them twice. */
+  private static List<DecoderNode> immutableList(DecoderNode[] a, int count) {
+    return switch (count) {
+      case 0 -> List.of();
+      case 1 -> List.of(a[0]);
+      case 2 -> List.of(a[0], a[1]);
+      case 3 -> List.of(a[0], a[1], a[2]);
+      case 4 -> List.of(a[0], a[1], a[2], a[3]);
+      case 5 -> List.of(a[0], a[1], a[2], a[3], a[4]);
+      case 6 -> List.of(a[0], a[1], a[2], a[3], a[4], a[5]);
+      case 7 -> List.of(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+      case 8 -> List.of(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+      default -> throw new IllegalStateException("at most " + MAX_ALTERNATIVES + " alternatives, got " + count);
+    };
+  }
+
+  /** Per-thread working space of a selection; holds no node between calls. */
+  private static final class Scratch {
+    private byte[] flags = new byte[0];
+    double[] costs = new double[0];
+    final int[] bestK = new int[MAX_ALTERNATIVES + 1];
+    final double[] bestCost = new double[MAX_ALTERNATIVES + 1];
+    final int[] otherK = new int[MAX_ALTERNATIVES];
+    final double[] otherCost = new double[MAX_ALTERNATIVES];
+    final DecoderNode[] alternatives = new DecoderNode[MAX_ALTERNATIVES];
+
+    /** Returns the flags array, grown (with the costs) to hold at least {@code n} candidates. */
+    byte[] flags(int n) {
+      if (flags.length < n) {
+        int size = Math.max(n, flags.length * 2);
+        flags = new byte[size];
+        costs = new double[size];
+      }
+      return flags;
     }
   }
 
-  private static boolean cheaper(double cost, NodeView v, double otherCost, NodeView other) {
-    return cost < otherCost || (cost == otherCost && v.nodeId().compareTo(other.nodeId()) < 0);
+  /** What the steps decided, to format the reasons when they are read. */
+  private static final class Trace extends LazyReasons {
+    private final RoutingRequest request;
+    private final int serving;
+    private final int poolSize;
+    private final int selectable;
+    private final int capable;
+    @Nullable AbTest test;
+    boolean experiment;
+    int groupSize;
+    int inRegion;
+    int hot;
+    int finalSize;
+    @Nullable String a;
+    @Nullable String b;
+    double costA;
+    double costB;
+
+    Trace(RoutingRequest request, int serving, int poolSize, int selectable, int capable) {
+      this.request = request;
+      this.serving = serving;
+      this.poolSize = poolSize;
+      this.selectable = selectable;
+      this.capable = capable;
+    }
+
+    @Override
+    List<String> format() {
+      List<String> reasons = new ArrayList<>(5);
+      reasons.add(serving + " of " + poolSize + " nodes serve " + request.sourceLanguage() + "->"
+          + request.targetLanguage() + "; " + selectable + " of them selectable (active, healthy, fresh)"
+          + (request.requiredTags().isEmpty() ? "" : "; " + capable + " carry tags " + request.requiredTags()));
+      AbTest t = test;
+      if (t != null) {
+        String groupName = experiment ? "experiment" : "control";
+        if (groupSize == 0) {
+          reasons.add("A/B test '" + t.name() + "' chose the " + groupName
+              + " group, which has no capable node; falling back to every capable node");
+        } else {
+          reasons.add("A/B test '" + t.name() + "' chose the " + groupName + " group ("
+              + groupSize + " nodes, " + t.trafficPercentage() + "% to experiment)");
+        }
+      }
+      request.preferredRegion().ifPresent(region -> reasons.add(inRegion == 0
+          ? "no candidate in region " + region + "; using other regions"
+          : "preferring region " + region + " (" + inRegion + " nodes)"));
+      request.adapter().ifPresent(adapter -> reasons.add(hot == 0
+          ? "no candidate has adapter " + adapter + " loaded"
+          : "preferring nodes with adapter " + adapter + " loaded (" + hot + " nodes)"));
+      if (finalSize == 1) {
+        reasons.add("only candidate: " + a);
+      } else {
+        reasons.add(String.format(Locale.ROOT,
+            "power of two choices among %d candidates: %s (cost %.3f) vs %s (cost %.3f)",
+            finalSize, a, costA, b, costB));
+      }
+      return reasons;
+    }
   }
 
   /**
