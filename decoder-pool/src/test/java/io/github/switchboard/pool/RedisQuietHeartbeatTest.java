@@ -11,6 +11,7 @@ import io.github.switchboard.core.testing.RedisServer;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -59,12 +60,26 @@ class RedisQuietHeartbeatTest {
   }
 
   private static DecoderPool coordinator() {
+    return coordinator(STALE_AFTER);
+  }
+
+  private static DecoderPool coordinator(Duration staleAfter) {
     return DecoderPools.builder(POOL)
         .redis(redis.deployment().target())
         .redisOptions(redis.deployment().options())
-        .staleAfter(STALE_AFTER)
+        .staleAfter(staleAfter)
+        .evictAfter(staleAfter.multipliedBy(10))
         .sweepInterval(PoolTesting.NEVER)
         .build();
+  }
+
+  /** The pool's settings hash: "stale_after", and "c:<instance>" per coordinator that registered its own. */
+  private static Map<String, String> settings() {
+    return RedisTestSupport.hgetall(redis.deployment(), "switchboard:pool:{" + POOL + "}:settings");
+  }
+
+  private static String settingsStaleAfter() {
+    return settings().get("stale_after");
   }
 
   private static long publishCalls() {
@@ -143,6 +158,42 @@ class RedisQuietHeartbeatTest {
       assertThat(writer.heartbeat("silent", NodeLoad.of(3))).isTrue();
       await().atMost(Duration.ofSeconds(2)).until(() -> b.node("silent").orElseThrow().fresh());
       await().atMost(Duration.ofSeconds(2)).until(() -> heard.get() == before + 1);
+    }
+  }
+
+  @Test
+  void aReturnFromStaleIsPublishedForTheCoordinatorWithTheShortestStaleAfter() {
+    // the short one starts first: with the last writer's threshold in the settings (10 s), a node silent
+    // for 2 s would come back unannounced and the short coordinator would learn it only by its pull
+    try (DecoderPool quick = coordinator(STALE_AFTER)) {
+      String shortMicros = String.valueOf(STALE_AFTER.toNanos() / 1000);
+      await().atMost(Duration.ofSeconds(5)).until(() -> shortMicros.equals(settingsStaleAfter()));
+      try (DecoderPool slow = coordinator(Duration.ofSeconds(10));
+          PoolWriter writer = DecoderPools.writer(redis.deployment().target(), POOL, redis.deployment().options())) {
+        writer.register(node("back").build());
+        writer.heartbeat("back", NodeLoad.of(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> quick.node("back").map(NodeView::fresh).orElse(false)
+            && slow.node("back").map(NodeView::fresh).orElse(false));
+        // the slow coordinator has registered its threshold too; the pool's stays the shortest
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> settings().keySet().stream().filter(k -> k.startsWith("c:")).count() == 2);
+        assertThat(settingsStaleAfter()).isEqualTo(shortMicros);
+
+        // silent past the short staleAfter: stale on the quick coordinator only
+        await().atMost(STALE_AFTER.plusSeconds(3)).pollInterval(Duration.ofMillis(50))
+            .until(() -> !quick.node("back").orElseThrow().fresh());
+        assertThat(slow.node("back").orElseThrow().fresh()).isTrue();
+
+        // its return is published: heard on the wire and on the quick coordinator within 500 ms (its pull
+        // alone would take up to a second)
+        int before = heard.get();
+        long sent = System.nanoTime();
+        assertThat(writer.heartbeat("back", NodeLoad.of(2))).isTrue();
+        await().atMost(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(5))
+            .until(() -> heard.get() == before + 1 && quick.node("back").orElseThrow().fresh());
+        System.out.printf("back from stale on the coordinator with the shorter staleAfter in %d ms, published%n",
+            (System.nanoTime() - sent) / 1_000_000);
+      }
     }
   }
 }

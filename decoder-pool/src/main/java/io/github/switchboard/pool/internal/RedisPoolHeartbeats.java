@@ -1,11 +1,13 @@
 package io.github.switchboard.pool.internal;
 
 import io.github.switchboard.pool.NodeRuntime;
+import io.github.switchboard.core.internal.LuaScript;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -30,8 +32,12 @@ final class RedisPoolHeartbeats {
   private static final long PULL_OVERLAP_MICROS = 100_000;
   private static final long CLOCK_GOOD_RTT_MICROS = 2_000;
   private static final long CLOCK_KEEP_MICROS = 30_000_000;
+  /** How long a coordinator's stale threshold counts in the pool's settings without being renewed. */
+  static final long SETTINGS_KEEP_MICROS = 6 * CLOCK_CHECK_SECONDS * 1_000_000;
+  static final LuaScript SETTINGS = LuaScript.fromResource(RedisPoolHeartbeats.class, "pool_settings.lua");
 
   private final RedisPoolStore store;
+  private final String instanceId = UUID.randomUUID().toString();
   private volatile long clockOffsetMicros; // Redis's clock minus this process's, estimated from TIME
   private volatile boolean clockOffsetKnown;
   // node id -> the Redis time of the last heartbeat this store applied (written on exec)
@@ -79,10 +85,12 @@ final class RedisPoolHeartbeats {
   }
 
   /*
-   * Writes the pool's stale threshold where every heartbeat reads it (pool_apply.lua, also for decoder
-   * nodes' writers, which do not know it): on start-up and after every full read (a lost Redis loses it
-   * too). Coordinators of one pool are expected to agree on staleAfter; if they differ, the last writer's
-   * decides only which heartbeats are broadcast, never what is stale (each coordinator judges that itself).
+   * Registers this store's stale threshold in the pool's settings, where every heartbeat reads the pool's
+   * (pool_apply.lua, also for decoder nodes' writers, which do not know it): on start-up, after every full
+   * read (a lost Redis loses it too) and every CLOCK_CHECK_SECONDS. Coordinators of one pool may differ;
+   * the pool's threshold is the shortest of those registered within SETTINGS_KEEP_MICROS (pool_settings.lua),
+   * so a node back from stale for any coordinator is published to all. It decides only which heartbeats
+   * are broadcast, never what is stale (each coordinator judges that itself).
    */
   void writeSettings() {
     long micros = staleAfterMicros;
@@ -90,12 +98,13 @@ final class RedisPoolHeartbeats {
       return;
     }
     try {
-      store.connection.commands().hset(store.keys.settings, "stale_after", Long.toString(micros)).whenComplete((n, err) -> {
-        if (err != null) {
-          LOG.debug("pool '{}': writing the stale threshold failed ({})", store.poolName, err.toString());
-        }
-      });
-    } catch (RuntimeException e) { // Redis unavailable: the next full read writes it
+      store.connection.<Long>eval(SETTINGS, ScriptOutputType.INTEGER, new String[] {store.keys.settings},
+          instanceId, Long.toString(micros), Long.toString(SETTINGS_KEEP_MICROS)).whenComplete((n, err) -> {
+            if (err != null) {
+              LOG.debug("pool '{}': writing the stale threshold failed ({})", store.poolName, err.toString());
+            }
+          });
+    } catch (RuntimeException e) { // Redis unavailable: the next full read or clock check writes it
       LOG.debug("pool '{}': writing the stale threshold failed ({})", store.poolName, e.toString());
     }
   }
@@ -291,12 +300,14 @@ final class RedisPoolHeartbeats {
   /*
    * The offset between Redis's clock and this process's wall clock, estimated from a TIME reply (Redis's
    * time at the middle of the round trip), every CLOCK_CHECK_SECONDS. It only turns a change's Redis time
-   * into a propagation delay; nothing this store decides depends on it.
+   * into a propagation delay; nothing this store decides depends on it. The same reply also measures the
+   * offset of the store's clock (observeClock), and each check renews the stale threshold in the settings.
    */
   void measureClock() {
     if (store.closed) {
       return;
     }
+    writeSettings(); // renews this store's stale threshold (see writeSettings)
     long before = localMicros();
     long beforeOwn = timeMicros();
     try {

@@ -8,7 +8,8 @@
 -- KEYS[5] updated     hash  "n:<node_id>" / "a:<name>" -> microseconds of the last change (kept after a
 --                     removal, as a tombstone, so that an older journal entry cannot bring the item back)
 -- KEYS[6] heartbeats  sorted set node_id -> last heartbeat, microseconds of Redis TIME
--- KEYS[7] settings    hash, optional: "stale_after" -> microseconds (see "hb" below; default 30 s)
+-- KEYS[7] settings    hash, optional: "stale_after" -> microseconds, the shortest stale threshold of the
+--                     pool's coordinators (pool_settings.lua; see "hb" below; default 30 s)
 -- ARGV[1] the events channel
 -- ARGV[2] "live" (always apply), "replay" (apply only what is newer than what Redis holds), or "merge"
 --         (as replay, and add a node or A/B test only if Redis has no such item at all: used to put back
