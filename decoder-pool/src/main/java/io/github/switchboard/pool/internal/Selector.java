@@ -7,7 +7,6 @@ import io.github.switchboard.pool.NodeRuntime;
 import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.RoutingRequest;
 import io.github.switchboard.pool.Selection;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -440,14 +439,43 @@ final class Selector {
    * @return the bucket
    */
   static double bucket(String testName, String key) {
-    long h = 0xcbf29ce484222325L; // FNV-1a 64
-    for (byte b : (testName + '\u0000' + key).getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
-      h *= 0x100000001b3L;
-    }
+    // FNV-1a 64 over the UTF-8 bytes of testName + '\u0000' + key, encoded here without building them
+    long h = fnv(0xcbf29ce484222325L, testName);
+    h = (h ^ 0) * 0x100000001b3L;
+    h = fnv(h, key);
     h ^= h >>> 33; // finalise (murmur3 fmix64) so that similar keys spread
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
     return (double) Long.remainderUnsigned(h, 10_000) / 100.0;
+  }
+
+  /** Folds the UTF-8 encoding of {@code s} into an FNV-1a hash, as {@code String.getBytes(UTF_8)} encodes. */
+  private static long fnv(long hash, String s) {
+    long h = hash;
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char ch = s.charAt(i);
+      if (ch < 0x80) {
+        h = (h ^ ch) * 0x100000001b3L;
+      } else if (ch < 0x800) {
+        h = (h ^ (0xc0 | (ch >> 6))) * 0x100000001b3L;
+        h = (h ^ (0x80 | (ch & 0x3f))) * 0x100000001b3L;
+      } else if (Character.isSurrogate(ch)) {
+        if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          int cp = Character.toCodePoint(ch, s.charAt(++i));
+          h = (h ^ (0xf0 | (cp >> 18))) * 0x100000001b3L;
+          h = (h ^ (0x80 | ((cp >> 12) & 0x3f))) * 0x100000001b3L;
+          h = (h ^ (0x80 | ((cp >> 6) & 0x3f))) * 0x100000001b3L;
+          h = (h ^ (0x80 | (cp & 0x3f))) * 0x100000001b3L;
+        } else {
+          h = (h ^ '?') * 0x100000001b3L; // an unpaired surrogate encodes as '?'
+        }
+      } else {
+        h = (h ^ (0xe0 | (ch >> 12))) * 0x100000001b3L;
+        h = (h ^ (0x80 | ((ch >> 6) & 0x3f))) * 0x100000001b3L;
+        h = (h ^ (0x80 | (ch & 0x3f))) * 0x100000001b3L;
+      }
+    }
+    return h;
   }
 }

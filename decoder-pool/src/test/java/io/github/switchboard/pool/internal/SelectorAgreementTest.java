@@ -194,6 +194,30 @@ class SelectorAgreementTest {
     }
   }
 
+  /** The A/B bucket, hashed without building the UTF-8 bytes, is the bucket hashed from them. */
+  @Property(tries = 1000)
+  void theBucketIsTheHashOfTheUtf8Bytes(@ForAll String name, @ForAll String key, @ForAll long seed) {
+    assertThat(Selector.bucket(name, key)).isEqualTo(ReferenceSelector.bucket(name, key));
+    // and strings mixing every width of UTF-8 with paired and unpaired surrogates
+    Random r = new Random(seed);
+    StringBuilder a = new StringBuilder();
+    StringBuilder b = new StringBuilder();
+    for (int i = r.nextInt(12); i > 0; i--) {
+      for (StringBuilder sb : new StringBuilder[] {a, b}) {
+        switch (r.nextInt(6)) {
+          case 0 -> sb.append((char) r.nextInt(0x80));
+          case 1 -> sb.append((char) (0x80 + r.nextInt(0x780)));
+          case 2 -> sb.append((char) (0x800 + r.nextInt(0xd000)));
+          case 3 -> sb.appendCodePoint(0x10000 + r.nextInt(0x100000));
+          case 4 -> sb.append((char) (0xd800 + r.nextInt(0x800))); // a lone surrogate, high or low
+          default -> sb.append((char) (0xe000 + r.nextInt(0x2000)));
+        }
+      }
+    }
+    assertThat(Selector.bucket(a.toString(), b.toString()))
+        .isEqualTo(ReferenceSelector.bucket(a.toString(), b.toString()));
+  }
+
   /** The views DefaultDecoderPool built before issue 9: the nodes that serve the pair, in id order. */
   private static List<NodeView> views(PoolSnapshot s, RoutingRequest req, @Nullable Health health) {
     List<NodeView> out = new ArrayList<>();
