@@ -43,7 +43,8 @@ import org.jspecify.annotations.Nullable;
  * the final set is a predicate on those bits and its size is known. The random draws then come exactly as
  * they always have (the A/B draw only once a capable node exists, then i and j), and pass 2 finds the i-th
  * and j-th members of the final set and keeps the cheapest alternatives by insertion into bounded arrays,
- * no sort. Per-candidate bits and costs live in a per-thread scratch that grows to the largest pair seen.
+ * no sort. Per-candidate bits and costs live in a per-thread scratch that grows to the largest pair seen
+ * (up to Scratch.MAX_KEPT candidates; a larger pair gets arrays of its own per call).
  * Reasons are formatted only when read (Trace).
  */
 /** Chooses a node for a request among the nodes of a snapshot. Stateless; thread-safe. */
@@ -118,8 +119,15 @@ final class Selector {
     int[] slots = c.slots();
     int n = nodes.length;
     Scratch sc = SCRATCH.get();
-    byte[] flags = sc.flags(n);
-    double[] costs = sc.costs;
+    byte[] flags;
+    double[] costs;
+    if (n <= Scratch.MAX_KEPT) {
+      flags = sc.flags(n);
+      costs = sc.costs;
+    } else { // a pair served by thousands of nodes: O(n) anyway; no thread keeps that much
+      flags = new byte[n];
+      costs = new double[n];
+    }
     AbTest test = null;
     for (AbTest t : s.abTestsByName()) {
       if (t.appliesTo(src, tgt)) {
@@ -352,6 +360,9 @@ final class Selector {
 
   /** Per-thread working space of a selection; holds no node between calls. */
   private static final class Scratch {
+    /** The most candidates whose flags and costs a thread keeps between calls (36 kB). */
+    static final int MAX_KEPT = 4096;
+
     private byte[] flags = new byte[0];
     double[] costs = new double[0];
     final int[] bestK = new int[MAX_ALTERNATIVES + 1];
@@ -363,7 +374,7 @@ final class Selector {
     /** Returns the flags array, grown (with the costs) to hold at least {@code n} candidates. */
     byte[] flags(int n) {
       if (flags.length < n) {
-        int size = Math.max(n, flags.length * 2);
+        int size = Math.min(MAX_KEPT, Math.max(n, flags.length * 2));
         flags = new byte[size];
         costs = new double[size];
       }

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.function.DoubleSupplier;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -158,7 +159,28 @@ class SelectorAgreementTest {
       }
       health = new Health(verdicts, loads, at);
     }
-    for (int q = 0; q < 30; q++) {
+    compare(s, health, r, 30);
+  }
+
+  /** A pair served by more nodes than a thread's scratch keeps: the same answers. */
+  @Test
+  void aPairServedByThousandsOfNodesAgreesToo() {
+    Random r = new Random(9);
+    Map<String, DecoderNode> nodes = new HashMap<>();
+    Map<String, NodeRuntime> runtime = new HashMap<>();
+    for (int i = 0; i < 5_000; i++) {
+      String id = "n" + i;
+      nodes.put(id, DecoderNode.builder(id, URI.create("http://" + id + ".test:8001"))
+          .region(REGIONS[r.nextInt(3)]).tags(some(TAGS, r)).build());
+      runtime.put(id, NodeRuntime.of(NodeHealth.UNKNOWN, load(r), NOW - r.nextInt((int) STALE)));
+    }
+    PoolSnapshot s = PoolSnapshot.of(1, nodes, runtime,
+        Map.of("t", new AbTest("t", true, "en-es", 30, List.of("stable"), List.of("exp"))), Set.of());
+    compare(s, null, r, 40);
+  }
+
+  private static void compare(PoolSnapshot s, @Nullable Health health, Random r, int requests) {
+    for (int q = 0; q < requests; q++) {
       RoutingRequest req = RoutingRequest.of(LANGUAGES[r.nextInt(3)], LANGUAGES[r.nextInt(3)]);
       if (r.nextBoolean()) {
         req = req.preferRegion(REGIONS[r.nextInt(3)]);
