@@ -54,22 +54,21 @@ public final class RedisRateLimiter {
     }
   }
 
-  /** An algorithm's script: the shared helpers and prelude (time, arguments), then its own body. */
+  /*
+   * Every algorithm's body reads its limits once per call, then defines decide(key, now, n, out): the single
+   * script calls it once (single_tail.lua), the batched one once per decision (batch_tail.lua).
+   */
+
+  /** An algorithm's script: the shared helpers and prelude (time, arguments), its body, one decision. */
   private static LuaScript script(String body) {
-    return LuaScript.fromResources(RedisRateLimiter.class, body, "helpers.lua", "prelude.lua", body);
+    return LuaScript.fromResources(
+        RedisRateLimiter.class, body, "helpers.lua", "prelude.lua", body, "single_tail.lua");
   }
 
-  /** An algorithm's batched script: its body as decide(key, now, n), called for each decision in turn. */
+  /** An algorithm's batched script: its body's decide(key, now, n, out), called for each decision in turn. */
   private static LuaScript batchScript(String body) {
     return LuaScript.fromResources(
-        RedisRateLimiter.class,
-        "batched " + body,
-        "helpers.lua",
-        "batch_head.lua",
-        "batch_open.lua",
-        body,
-        "batch_close.lua",
-        "batch_tail.lua");
+        RedisRateLimiter.class, "batched " + body, "helpers.lua", "batch_head.lua", body, "batch_tail.lua");
   }
 
   private final RedisConnection connection;
@@ -90,12 +89,18 @@ public final class RedisRateLimiter {
   private final boolean coalescing;
   private final Coalescer.Sender sender;
   /*
-   * Script calls a lane keeps in flight before decisions wait to go together: 1. With 2, two threads
-   * could each hold a slot and write at once, and a later decision could reach Redis before an earlier
-   * one (seen on a Cluster, whose writer routes asynchronously): the order of a client's decisions is
-   * part of their exactness. With 1, whoever holds the slot is the only writer of the lane.
+   * Script calls a lane keeps in flight before decisions wait to go together. On a Cluster: 1. With 2, two
+   * threads could each hold a slot and write at once, and a later decision could reach Redis before an
+   * earlier one (seen on a Cluster, whose writer routes asynchronously): the order of a client's decisions
+   * is part of their exactness. With 1, whoever holds the slot is the only writer of the lane.
+   * On a standalone or Sentinel connection: 2. A caller takes a free slot and writes only while nothing
+   * waits in the queue, and queued decisions are sent by the completion of an earlier call, on the
+   * connection's one I/O thread, in arrival order; so decisions still reach Redis in the order they were
+   * made, and Redis runs the next batch while the client reads the reply of the last one (measured: 95k ->
+   * 130k decisions/s, 128 in flight, token bucket). More than 2 only made the batches smaller.
    */
-  private static final int MAX_IN_FLIGHT = 1;
+  private static final int MAX_IN_FLIGHT_CLUSTER = 1;
+  private static final int MAX_IN_FLIGHT = 2;
   private final long batchPermitBudget;
   private final @Nullable Coalescer lane;
   private final AtomicReferenceArray<Coalescer> slotLanes;
@@ -198,7 +203,7 @@ public final class RedisRateLimiter {
     int slot = SlotHash.getSlot(stateKey);
     Coalescer c = slotLanes.get(slot);
     if (c == null) {
-      Coalescer made = new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT);
+      Coalescer made = new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT_CLUSTER);
       c = slotLanes.compareAndSet(slot, null, made) ? made : slotLanes.get(slot);
     }
     return c;

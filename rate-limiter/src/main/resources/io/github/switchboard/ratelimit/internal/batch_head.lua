@@ -1,5 +1,5 @@
 -- Switchboard rate limiter: several decisions in one call (coalescing). The script is helpers.lua, this
--- head, the algorithm's own body wrapped as  local function decide(key, now, n) ... end , then
+-- head, the algorithm's own body (its per-call setup and its decide(key, now, n, out)), then
 -- batch_tail.lua, so each decision runs the very code of the single-decision script, in order: the j-th
 -- sees what the ones before it wrote, exactly as if they had been sent one by one.
 --

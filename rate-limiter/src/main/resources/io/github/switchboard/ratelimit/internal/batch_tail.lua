@@ -1,9 +1,9 @@
--- (the end of a batched script: see batch_head.lua)
+-- Switchboard rate limiter: the end of a batched script (see batch_head.lua): each decision in turn, its
+-- reply appended to the one reply.
 
 local all = {}
 local base = 2 + 2 * L
 for j = 1, m do
-  local r = decide(KEYS[j], clock(ARGV[base + 2 * j - 1]), tonumber(ARGV[base + 2 * j]))
-  for x = 1, #r do all[#all + 1] = r[x] end
+  decide(KEYS[j], clock(ARGV[base + 2 * j - 1]), tonumber(ARGV[base + 2 * j]), all)
 end
 return all

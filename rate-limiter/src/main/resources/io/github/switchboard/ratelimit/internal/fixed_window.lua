@@ -12,61 +12,66 @@
 -- Each write sets PEXPIRE to the longest window (rounded up to the millisecond): the most any window's state
 -- can be needed, so a client clock lagging Redis's by less than a window never loses state early.
 -- All arithmetic is on integers below 2^53; numbers sent to Redis are formatted with %.0f (never %.14g).
+--
+-- Layout (so that the batched script runs the very code of the single one): this file runs once per call
+-- (the limits of ARGV, read once, and scratch tables), then defines decide(key, now, n, out), which decides
+-- one request and appends its reply to out. idiv and fmt come from helpers.lua; L from prelude.lua (single)
+-- or batch_head.lua (batched); single_tail.lua or batch_tail.lua call decide.
 
--- (idiv and fmt come from helpers.lua; key, now, n and L from prelude.lua, or when batched from
--- decide(key, now, n) and batch_head.lua)
-
-local C, W, WS, fs, fc, fields = {}, {}, {}, {}, {}, {}
+local C, W, fs, fc, fields = {}, {}, {}, {}, {}
+local ttl = 0
 for i = 1, L do
   C[i] = tonumber(ARGV[1 + 2 * i])
   W[i] = tonumber(ARGV[2 + 2 * i])
-  WS[i] = idiv(now, W[i]) * W[i]
   fs[i] = 's:' .. ARGV[2 + 2 * i]
   fc[i] = 'c:' .. ARGV[2 + 2 * i]
   fields[2 * i - 1] = fs[i]
   fields[2 * i] = fc[i]
+  if W[i] > ttl then ttl = W[i] end
 end
-local vals = redis.call('HMGET', key, unpack(fields))
+local ttlMillis = fmt(idiv(ttl + 999, 1000))
+local WS, used, retry, hset = {}, {}, {}, {}
 
-local ok = true
-local used, retry = {}, {}
-for i = 1, L do
-  local s = tonumber(vals[2 * i - 1])
-  local c = tonumber(vals[2 * i])
-  if s == WS[i] and c then used[i] = c else used[i] = 0 end
-  if used[i] + n > C[i] then
-    ok = false
-    retry[i] = WS[i] + W[i] - now
-  else
-    retry[i] = 0
-  end
-end
-
-if ok and n > 0 then
-  local args = {}
-  local ttl = 0
+local function decide(key, now, n, out)
+  local vals = redis.call('HMGET', key, unpack(fields))
+  local ok = true
   for i = 1, L do
-    used[i] = used[i] + n
-    args[#args + 1] = fs[i]
-    args[#args + 1] = fmt(WS[i])
-    args[#args + 1] = fc[i]
-    args[#args + 1] = fmt(used[i])
-    local need = W[i]
-    if need > ttl then ttl = need end
+    WS[i] = idiv(now, W[i]) * W[i]
+    local s = tonumber(vals[2 * i - 1])
+    local c = tonumber(vals[2 * i])
+    if s == WS[i] and c then used[i] = c else used[i] = 0 end
+    if used[i] + n > C[i] then
+      ok = false
+      retry[i] = WS[i] + W[i] - now
+    else
+      retry[i] = 0
+    end
   end
-  redis.call('HSET', key, unpack(args))
-  redis.call('PEXPIRE', key, fmt(idiv(ttl + 999, 1000)))
-end
 
-local out = {ok and 1 or 0, now}
-for i = 1, L do
-  local rem = C[i] - used[i]
-  if rem < 0 then rem = 0 end
-  local reset = 0
-  if used[i] > 0 then reset = WS[i] + W[i] - now end
-  out[#out + 1] = used[i]
-  out[#out + 1] = rem
-  out[#out + 1] = reset
-  if ok then out[#out + 1] = 0 else out[#out + 1] = retry[i] end
+  if ok and n > 0 then
+    for i = 1, L do
+      used[i] = used[i] + n
+      hset[4 * i - 3] = fs[i]
+      hset[4 * i - 2] = fmt(WS[i])
+      hset[4 * i - 1] = fc[i]
+      hset[4 * i] = fmt(used[i])
+    end
+    redis.call('HSET', key, unpack(hset, 1, 4 * L))
+    redis.call('PEXPIRE', key, ttlMillis)
+  end
+
+  local o = #out
+  out[o + 1] = ok and 1 or 0
+  out[o + 2] = now
+  for i = 1, L do
+    local rem = C[i] - used[i]
+    if rem < 0 then rem = 0 end
+    local reset = 0
+    if used[i] > 0 then reset = WS[i] + W[i] - now end
+    local at = o + 4 * i - 1
+    out[at] = used[i]
+    out[at + 1] = rem
+    out[at + 2] = reset
+    if ok then out[at + 3] = 0 else out[at + 3] = retry[i] end
+  end
 end
-return out

@@ -16,87 +16,92 @@
 -- r <= floor((C - cur - n) * W / prev): ws + W - floor(...). resetAfter: ws + 2W - now if cur > 0, else
 -- ws + W - now if prev > 0, else 0. A write sets PEXPIRE to the longest 2W (rounded up to the millisecond):
 -- the most a bucket can be needed (as current, then as previous).
+--
+-- Layout (so that the batched script runs the very code of the single one): this file runs once per call
+-- (the limits of ARGV, read once, and scratch tables), then defines decide(key, now, n, out), which decides
+-- one request and appends its reply to out. idiv and fmt come from helpers.lua; L from prelude.lua (single)
+-- or batch_head.lua (batched); single_tail.lua or batch_tail.lua call decide.
 
--- (idiv and fmt come from helpers.lua; key, now, n and L from prelude.lua, or when batched from
--- decide(key, now, n) and batch_head.lua)
-
-local C, W, WS, fields = {}, {}, {}, {}
+local C, W, fields = {}, {}, {}
+local ttl = 0
 for i = 1, L do
   C[i] = tonumber(ARGV[1 + 2 * i])
   W[i] = tonumber(ARGV[2 + 2 * i])
-  WS[i] = idiv(now, W[i]) * W[i]
   fields[3 * i - 2] = 's:' .. ARGV[2 + 2 * i]
   fields[3 * i - 1] = 'c:' .. ARGV[2 + 2 * i]
   fields[3 * i] = 'p:' .. ARGV[2 + 2 * i]
+  if 2 * W[i] > ttl then ttl = 2 * W[i] end
 end
-local vals = redis.call('HMGET', key, unpack(fields))
+local ttlMillis = fmt(idiv(ttl + 999, 1000))
+local WS, cur, prev, retry, hset = {}, {}, {}, {}, {}
 
-local ok = true
-local cur, prev, retry = {}, {}, {}
-for i = 1, L do
-  local s = tonumber(vals[3 * i - 2])
-  local c = tonumber(vals[3 * i - 1]) or 0
-  local p = tonumber(vals[3 * i]) or 0
-  if s == WS[i] then
-    cur[i] = c
-    prev[i] = p
-  elseif s == WS[i] - W[i] then
-    cur[i] = 0
-    prev[i] = c
-  else
-    cur[i] = 0
-    prev[i] = 0
-  end
-  local r = W[i] - (now - WS[i])
-  local m = C[i] - cur[i] - n
-  if m < 0 then
-    ok = false
-    local k = idiv((C[i] - n) * W[i], cur[i])
-    local extra = W[i] - k
-    if extra < 0 then extra = 0 end
-    retry[i] = WS[i] + W[i] + extra - now
-  elseif prev[i] * r > m * W[i] then
-    ok = false
-    local k = idiv(m * W[i], prev[i])
-    retry[i] = WS[i] + W[i] - k - now
-  else
-    retry[i] = 0
-  end
-end
-
-if ok and n > 0 then
-  local args = {}
-  local ttl = 0
+local function decide(key, now, n, out)
+  local vals = redis.call('HMGET', key, unpack(fields))
+  local ok = true
   for i = 1, L do
-    cur[i] = cur[i] + n
-    args[#args + 1] = fields[3 * i - 2]
-    args[#args + 1] = fmt(WS[i])
-    args[#args + 1] = fields[3 * i - 1]
-    args[#args + 1] = fmt(cur[i])
-    args[#args + 1] = fields[3 * i]
-    args[#args + 1] = fmt(prev[i])
-    local need = 2 * W[i]
-    if need > ttl then ttl = need end
+    WS[i] = idiv(now, W[i]) * W[i]
+    local s = tonumber(vals[3 * i - 2])
+    local c = tonumber(vals[3 * i - 1]) or 0
+    local p = tonumber(vals[3 * i]) or 0
+    if s == WS[i] then
+      cur[i] = c
+      prev[i] = p
+    elseif s == WS[i] - W[i] then
+      cur[i] = 0
+      prev[i] = c
+    else
+      cur[i] = 0
+      prev[i] = 0
+    end
+    local r = W[i] - (now - WS[i])
+    local m = C[i] - cur[i] - n
+    if m < 0 then
+      ok = false
+      local k = idiv((C[i] - n) * W[i], cur[i])
+      local extra = W[i] - k
+      if extra < 0 then extra = 0 end
+      retry[i] = WS[i] + W[i] + extra - now
+    elseif prev[i] * r > m * W[i] then
+      ok = false
+      local k = idiv(m * W[i], prev[i])
+      retry[i] = WS[i] + W[i] - k - now
+    else
+      retry[i] = 0
+    end
   end
-  redis.call('HSET', key, unpack(args))
-  redis.call('PEXPIRE', key, fmt(idiv(ttl + 999, 1000)))
-end
 
-local out = {ok and 1 or 0, now}
-for i = 1, L do
-  local r = W[i] - (now - WS[i])
-  local used = cur[i] + idiv(prev[i] * r + W[i] - 1, W[i])
-  local rem = C[i] - used
-  if rem < 0 then rem = 0 end
-  local reset = 0
-  if cur[i] > 0 then
-    reset = WS[i] + 2 * W[i] - now
-  elseif prev[i] > 0 then
-    reset = WS[i] + W[i] - now
+  if ok and n > 0 then
+    for i = 1, L do
+      cur[i] = cur[i] + n
+      hset[6 * i - 5] = fields[3 * i - 2]
+      hset[6 * i - 4] = fmt(WS[i])
+      hset[6 * i - 3] = fields[3 * i - 1]
+      hset[6 * i - 2] = fmt(cur[i])
+      hset[6 * i - 1] = fields[3 * i]
+      hset[6 * i] = fmt(prev[i])
+    end
+    redis.call('HSET', key, unpack(hset, 1, 6 * L))
+    redis.call('PEXPIRE', key, ttlMillis)
   end
-  out[#out + 1] = used
-  out[#out + 1] = rem
-  out[#out + 1] = reset
-  if ok then out[#out + 1] = 0 else out[#out + 1] = retry[i] end
+
+  local o = #out
+  out[o + 1] = ok and 1 or 0
+  out[o + 2] = now
+  for i = 1, L do
+    local r = W[i] - (now - WS[i])
+    local used = cur[i] + idiv(prev[i] * r + W[i] - 1, W[i])
+    local rem = C[i] - used
+    if rem < 0 then rem = 0 end
+    local reset = 0
+    if cur[i] > 0 then
+      reset = WS[i] + 2 * W[i] - now
+    elseif prev[i] > 0 then
+      reset = WS[i] + W[i] - now
+    end
+    local at = o + 4 * i - 1
+    out[at] = used
+    out[at + 1] = rem
+    out[at + 2] = reset
+    if ok then out[at + 3] = 0 else out[at + 3] = retry[i] end
+  end
 end
-return out

@@ -1,1 +1,0 @@
-local function decide(key, now, n)
