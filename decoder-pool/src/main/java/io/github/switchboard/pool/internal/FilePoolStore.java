@@ -34,6 +34,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -227,9 +228,24 @@ final class FilePoolStore extends AbstractPoolStore {
    * @return a stage completing when the file and the snapshot hold it
    */
   public CompletionStage<Void> replaceConfiguration(PoolDocument doc) {
+    return updateConfiguration(current -> doc);
+  }
+
+  /**
+   * As {@link #replaceConfiguration}, with the configuration {@code update} makes of the current one, read
+   * under the file lock (no other process changes the file in between). Runs on the store thread.
+   *
+   * @param update from the current snapshot to the new configuration, or null to keep it
+   * @return a stage completing when the file and the snapshot hold it; failed if {@code update} throws
+   */
+  public CompletionStage<Void> updateConfiguration(Function<PoolSnapshot, @Nullable PoolDocument> update) {
     return submit(new ConfigOp<Void>() {
       @Override
       @Nullable Void apply(Working w) {
+        PoolDocument doc = update.apply(w.snap);
+        if (doc == null) {
+          return null;
+        }
         PoolSnapshot next = PoolSnapshot.of(w.nextRevision(), doc);
         next = PoolSnapshot.of(next.revision(), next.nodes(), w.snap.runtime(), next.abTests(), next.configured());
         if (next.sameConfiguration(w.snap)) {

@@ -41,10 +41,11 @@ import org.slf4j.LoggerFactory;
  *   configuration change is mirrored to the file (PoolFileMirror: coalesced, on the worker thread, best effort; runtime
  *   state is not mirrored, the file store keeps it in its own runtime file).
  * - FALLBACK: entered when the guard answers a call from the fallback (a failed call or an open breaker),
- *   when the breaker opens, or at start while Redis cannot be read. On entry the fallback is first made
- *   equal to the last Redis snapshot (configuration and heartbeats), so reads continue from the last
- *   snapshot; then writes go to the fallback store and to the journal (PoolJournal), and reads and events
- *   come from the fallback (which also shows changes another process makes to the file).
+ *   when the breaker opens, or at start while Redis cannot be read. On entry the last Redis snapshot
+ *   (configuration and heartbeats) is copied into the fallback, so reads continue from it (into a file,
+ *   only if the file holds nothing newer: PoolFileSync); then writes go to the fallback store and to the
+ *   journal (PoolJournal), and reads and events come from the fallback (which also shows changes another
+ *   process makes to the file).
  *
  * Back to REDIS (recovery, on the worker thread): when the breaker closes again, or a probe through the
  * guard succeeds (every 250 ms while in FALLBACK), the Redis snapshot is read again (if Redis lost the
@@ -107,6 +108,7 @@ final class GuardedPoolStore extends AbstractPoolStore {
   private final ScheduledThreadPoolExecutor worker;
   private final Duration waitBound;
   private final List<BackendListener> backendListeners = new CopyOnWriteArrayList<>();
+  private final @Nullable PoolFileSync fileSync; // copies Redis into a shared file, never over newer content
   private final @Nullable PoolFileMirror mirror;
   private final Object emitLock = new Object();
   private final InFlightLimit limiter;
@@ -186,9 +188,9 @@ final class GuardedPoolStore extends AbstractPoolStore {
     });
     worker.setRemoveOnCancelPolicy(true);
     worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    this.mirror = fallback instanceof FilePoolStore f
-        ? new PoolFileMirror(poolName, f, redis::snapshot, () -> mode == Mode.REDIS && !closed, worker, waitBound)
-        : null;
+    this.fileSync = fallback instanceof FilePoolStore f ? new PoolFileSync(f, journal, redis.resync::epoch) : null;
+    this.mirror = fileSync == null ? null : new PoolFileMirror(poolName, fileSync, redis::snapshot,
+        () -> mode == Mode.REDIS && !closed, worker, waitBound);
 
     redis.setSeedSource(this::seedSource);
     redis.setListener(this::fromRedis);
@@ -525,8 +527,8 @@ final class GuardedPoolStore extends AbstractPoolStore {
       m.replace(last);
       return;
     }
-    if (fallback instanceof FilePoolStore f) {
-      await(f.replaceConfiguration(PoolDocument.of(last)));
+    if (fallback instanceof FilePoolStore f && fileSync != null) {
+      await(fileSync.copy(last)); // not over what another coordinator wrote (PoolFileSync)
       // heartbeats too, or nodes would look stale while Redis is down
       List<CompletableFuture<Boolean>> beats = new ArrayList<>();
       PoolSnapshot now = f.snapshot();

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /*
  * The guarded store's mirror of Redis's configuration into the pool file: coalesced (one write per
  * DELAY_MILLIS however many changes), on the guarded store's worker thread (so it never writes over
- * changes made during an outage: the worker also runs the flips), best effort (a failure is logged when it
+ * changes made during an outage: the worker also runs the flips), through PoolFileSync (so it never writes
+ * over newer content another coordinator put in a shared file), best effort (a failure is logged when it
  * starts and when it stops, and retried on the next change). Runtime state is not mirrored: the file store
  * keeps it in its own runtime file. Logs under GuardedPoolStore's logger.
  */
@@ -28,7 +29,7 @@ final class PoolFileMirror {
   private static final long DELAY_MILLIS = 50;
 
   private final String poolName;
-  private final FilePoolStore file;
+  private final PoolFileSync sync;
   private final Supplier<PoolSnapshot> source;
   private final BooleanSupplier active;
   private final ScheduledExecutorService worker;
@@ -40,16 +41,16 @@ final class PoolFileMirror {
    * Creates the mirror.
    *
    * @param poolName the pool's name
-   * @param file the pool file's store
+   * @param sync the copier into the pool file (which never writes over newer content: PoolFileSync)
    * @param source Redis's snapshot
    * @param active whether to mirror now (the guarded store is on Redis and open)
    * @param worker the guarded store's worker
    * @param waitBound how long one write may take
    */
-  PoolFileMirror(String poolName, FilePoolStore file, Supplier<PoolSnapshot> source, BooleanSupplier active,
+  PoolFileMirror(String poolName, PoolFileSync sync, Supplier<PoolSnapshot> source, BooleanSupplier active,
       ScheduledExecutorService worker, Duration waitBound) {
     this.poolName = Objects.requireNonNull(poolName, "poolName");
-    this.file = Objects.requireNonNull(file, "file");
+    this.sync = Objects.requireNonNull(sync, "sync");
     this.source = Objects.requireNonNull(source, "source");
     this.active = Objects.requireNonNull(active, "active");
     this.worker = Objects.requireNonNull(worker, "worker");
@@ -87,11 +88,9 @@ final class PoolFileMirror {
       return;
     }
     PoolSnapshot s = source.get();
-    if (s.sameConfiguration(file.snapshot())) {
-      return;
-    }
+    FilePoolStore file = sync.file();
     try {
-      file.replaceConfiguration(PoolDocument.of(s)).toCompletableFuture()
+      sync.copy(s).toCompletableFuture()
           .get(waitBound.toMillis() * 4, TimeUnit.MILLISECONDS);
       if (failing) {
         failing = false;

@@ -16,10 +16,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * only replay it twice, which changes nothing the second time. The single shared "<pool file>.journal" of
  * earlier versions is adopted the same way. A line that cannot be read (a torn last line after a crash) is
  * skipped with a WARN.
+ *
+ * Pending items (pendingItems()): the nodes and A/B tests named in any journal next to the pool file,
+ * whoever's; a copy of Redis into the shared file keeps the file's version of them (PoolFileSync).
  *
  * Each entry carries the time it was made (the pool's clock, strictly increasing within a process). The
  * replay script applies an entry only if Redis holds nothing newer for the same item (see pool_apply.lua),
@@ -299,6 +304,53 @@ final class PoolJournal implements AutoCloseable {
     }
     adopted.sort(Comparator.comparingLong(Entry::ts));
     return new Orphans(List.copyOf(files), locks, List.copyOf(adopted));
+  }
+
+  /**
+   * Returns the items ({@link Entry#item()}) that wait in a journal of this pool file, this instance's or
+   * another's, running or stopped: changes made during an outage that Redis may not have yet, so newer than
+   * any Redis snapshot (PoolFileSync keeps the file's version of them). Unreadable lines are skipped
+   * silently (adoption reports them).
+   *
+   * @return the items, empty for a journal in memory only with nothing waiting
+   */
+  Set<String> pendingItems() {
+    Set<String> items = new HashSet<>();
+    synchronized (this) {
+      for (Entry e : entries) {
+        items.add(e.item());
+      }
+    }
+    if (base == null) {
+      return items;
+    }
+    Path dir = base.toAbsolutePath().getParent();
+    String name = base.getFileName().toString();
+    try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+      for (Path p : list.filter(f -> {
+        String n = f.getFileName().toString();
+        return (n.equals(name) || n.startsWith(name + ".")) && !n.endsWith(".lock") && !n.endsWith(".tmp");
+      }).toList()) {
+        List<String> lines;
+        try {
+          lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+          continue; // replayed and deleted meanwhile: nothing waits in it
+        }
+        for (String line : lines) {
+          try {
+            items.add(parse(line).item());
+          } catch (IOException | RuntimeException e) {
+            // a torn or blank line: nothing to keep for it
+          }
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // no directory: no journal
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the pool journals next to " + base, e);
+    }
+    return items;
   }
 
   /** Holds this journal's own lock while its file exists. */

@@ -43,7 +43,7 @@ final class RedisPoolResync {
   private final RedisPoolStore store;
   // on the store's thread
   private final Set<String> reportedBad = new HashSet<>();
-  private @Nullable String epoch;
+  private volatile @Nullable String epoch; // written on the store's thread
   private boolean running;
   private boolean again;
   private boolean readFailing;
@@ -51,6 +51,11 @@ final class RedisPoolResync {
 
   RedisPoolResync(RedisPoolStore store) {
     this.store = store;
+  }
+
+  /** Any thread: the pool's epoch in Redis (the revision it was seeded with) at the last read, or null. */
+  @Nullable String epoch() {
+    return epoch;
   }
 
   /** On the store's thread: whether a read is in flight. */
