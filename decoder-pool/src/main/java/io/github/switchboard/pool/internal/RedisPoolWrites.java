@@ -144,11 +144,12 @@ final class RedisPoolWrites {
       boolean replayed = !"live".equals(mode);
       args[i++] = c.op();
       args[i++] = c.id();
-      // an eviction's threshold and a replayed heartbeat's time travel on Redis's clock
+      // an eviction's threshold and a replayed change's time travel on Redis's clock (a live change is
+      // stamped with Redis TIME by the script itself)
       args[i++] = c instanceof PoolChange.Evict ev
           ? Long.toString(store.heartbeats.redisThreshold(ev.id(), ev.heartbeatBeforeMicros())) : c.a();
       args[i++] = c.b();
-      args[i++] = Long.toString(replayed && c instanceof PoolChange.Heartbeat ? store.heartbeats.toRedisMicros(e.ts()) : e.ts());
+      args[i++] = Long.toString(replayed ? store.heartbeats.toRedisMicros(e.ts()) : e.ts());
     }
     return store.connection.<List<Object>>eval(RedisPoolStore.APPLY, ScriptOutputType.MULTI, store.keys.apply, args)
         .thenCompose(out -> {

@@ -29,7 +29,9 @@
 --   st     status change   a = the status, lower case
 --   ab     A/B test put    a = A/B test JSON
 --   abdel  A/B test removal
---   ts = microseconds of the change (the caller's clock; for hb on replay, Redis's clock)
+--   ts = microseconds of the change on Redis's clock: live, the caller's ts is ignored and the change is
+--        stamped with Redis TIME (read once per call); on replay/merge, the caller's estimate of Redis's
+--        clock when the change was made (its clock plus the last measured offset), which the journal kept
 --
 -- Returns {"LOST"} when the revision key is missing (nothing is changed: the caller seeds the pool and
 -- retries), else {rev, code1, msg1, code2, msg2, ...}: rev the revision after the call; code 1 = created /
@@ -116,8 +118,14 @@ local function put(hash, kind, op, id, value, ts)
 end
 
 local out = {0}
+local liveNow
 for i = 3, #ARGV, 5 do
   local op, id, a, b, ts = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  if not replay then
+    -- one clock for change times: Redis's, whatever the caller's clock says
+    liveNow = liveNow or micros(redis_now())
+    ts = liveNow
+  end
   local code, msg = 0, ''
   if op == 'up' then
     local old = redis.call('HGET', nodes, id)

@@ -106,20 +106,25 @@ class GuardedTombstonePruneTest {
   void theElectedSweeperPrunesTombstonesOlderThanSevenDaysByRedisTime() throws Exception {
     String name = "prune-sweeper";
     RedisServer server = redis.deployment();
-    Instant now = Instant.now();
-    long eightDaysAgo = (now.getEpochSecond() - Duration.ofDays(8).toSeconds()) * 1_000_000L;
-    // a coordinator whose clock is 8 days behind stamps its removals 8 days in the past
-    try (DecoderPool old = builder(name).timeSource(new ManualTimeSource(eightDaysAgo)).build()) {
-      registerThenRemove(old, "old", 10, 0);
+    long eightDaysAgo = (Instant.now().getEpochSecond() - Duration.ofDays(8).toSeconds()) * 1_000_000L;
+    // a coordinator whose clock is 8 days behind: its changes are stamped with Redis TIME all the same, so
+    // its removals are recent tombstones and survive the sweep
+    try (DecoderPool skewed = builder(name).timeSource(new ManualTimeSource(eightDaysAgo)).build()) {
+      registerThenRemove(skewed, "skewed", 3, 0);
     }
     try (DecoderPool pool = builder(name).build()) {
+      registerThenRemove(pool, "old", 10, 0);
+      for (int i = 0; i < 10; i++) { // tombstones left 8 days ago (by Redis's clock)
+        RedisTestSupport.hset(server, updatedKey(name), "n:old" + i, Long.toString(eightDaysAgo));
+      }
       registerThenRemove(pool, "new", 5, 2); // recent tombstones and live stamps
-      assertThat(RedisTestSupport.hgetall(server, updatedKey(name))).hasSize(17);
+      assertThat(RedisTestSupport.hgetall(server, updatedKey(name))).hasSize(20);
       assertThat(RedisTombstonePruner.RETENTION).isEqualTo(Duration.ofDays(7));
       PoolTesting.await(((DefaultDecoderPool) pool).sweep());
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(RedisTestSupport.hgetall(server, updatedKey(name)).keySet())
-              .containsExactlyInAnyOrder("n:new0", "n:new1", "n:new2", "n:new3", "n:new4", "n:new5", "n:new6"));
+              .containsExactlyInAnyOrder("n:skewed0", "n:skewed1", "n:skewed2",
+                  "n:new0", "n:new1", "n:new2", "n:new3", "n:new4", "n:new5", "n:new6"));
     }
   }
 
