@@ -1,5 +1,6 @@
 package io.github.switchboard.benchmarks;
 
+import io.github.switchboard.pool.AbTest;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
@@ -7,6 +8,7 @@ import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.RoutingRequest;
 import io.github.switchboard.pool.Selection;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,9 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code DecoderPool.select} and heartbeats on an in-memory pool of 100, 1,000 and 10,000 nodes, of which
- * exactly 100 serve the requested pair (en->es; the others serve de->fr), every node with a heartbeat and a
- * load. The cost of {@code select} should follow the 100 candidates, not the pool; a heartbeat should cost
- * the same whatever the pool's size.
+ * exactly 100 serve the requested pairs (en->es and en->it; the others serve de->fr), every node with a
+ * heartbeat and a load. The cost of {@code select} should follow the 100 candidates, not the pool; a
+ * heartbeat should cost the same whatever the pool's size.
  *
  * <p>Build once, from the repository root: {@code ./mvnw -B -pl benchmarks -am package -DskipTests}.
  *
@@ -37,10 +39,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * }</pre>
  *
  * <p>Read, per pool size: {@code select} (average time, and its median {@code p0.50} in the sample-time
- * rows), {@code gc.alloc.rate.norm} (bytes allocated per call), {@code heartbeat} (average time of one
- * heartbeat of a node that serves the pair) and {@code heartbeatThroughput} (heartbeats a second one pool
- * absorbs from two threads heartbeating every node of the pool in turn; the pool applies them one at a
- * time, so this is the ceiling of one coordinator).
+ * rows); {@code selectEveryStep} (en->it, through an A/B test, a preferred region and a preferred hot
+ * adapter); {@code gc.alloc.rate.norm} (bytes allocated per call); {@code heartbeat} (average time of one
+ * heartbeat of a node that serves the pair); and {@code heartbeatThroughput} (heartbeats a second one
+ * pool absorbs from two threads heartbeating every node of the pool in turn; the pool applies them one at
+ * a time, so this is the ceiling of one coordinator).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,6 +61,7 @@ public class PoolSelectBenchmark {
 
   private DecoderPool pool;
   private RoutingRequest request;
+  private RoutingRequest everyStep;
   private String[] ids;
   private NodeLoad[] loads;
   private int beat;
@@ -74,13 +78,17 @@ public class PoolSelectBenchmark {
     for (int i = 0; i < nodes; i++) {
       boolean serves = i < SERVING;
       DecoderNode n = DecoderNode.builder("n" + i, URI.create("http://n" + i + ".bench:8001"))
-          .languages(serves ? new String[] {"en", "es"} : new String[] {"de", "fr"})
-          .region(i % 2 == 0 ? "us-east-1" : "eu-west-1").capacity(100).build();
+          .languages(serves ? new String[] {"en", "es", "it"} : new String[] {"de", "fr"})
+          .region(i % 2 == 0 ? "us-east-1" : "eu-west-1").capacity(100)
+          .tags(i % 4 == 1 ? "exp" : "stable").build();
       ids[i] = n.nodeId();
       pool.register(n);
-      pool.heartbeat(n.nodeId(), loads[i % 50]);
+      pool.heartbeat(n.nodeId(), i % 3 == 0 ? loads[i % 50].withHotAdapters(List.of("legal")) : loads[i % 50]);
     }
     request = RoutingRequest.of("en", "es");
+    // every step: an A/B test on en->it, a region and a hot adapter preferred
+    pool.putAbTest(new AbTest("it-v2", true, "en-it", 20, List.of("stable"), List.of("exp")));
+    everyStep = RoutingRequest.of("en", "it").preferRegion("eu-west-1").preferAdapter("legal");
     long serving = pool.nodes().stream().filter(v -> v.node().servesPair("en", "es")).count();
     if (serving != SERVING) {
       throw new IllegalStateException(serving + " nodes serve en->es, expected " + SERVING);
@@ -102,6 +110,16 @@ public class PoolSelectBenchmark {
   @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
   public Optional<Selection> select() {
     return pool.select(request);
+  }
+
+  /**
+   * One selection through every step (A/B test, region, adapter) among the 100 nodes that serve en->it.
+   *
+   * @return the selection
+   */
+  @Benchmark
+  public Optional<Selection> selectEveryStep() {
+    return pool.select(everyStep);
   }
 
   /**

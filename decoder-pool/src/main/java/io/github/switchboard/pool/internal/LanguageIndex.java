@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The nodes of one snapshot by the language pair they serve, filled on demand: the first selection for a
@@ -29,8 +30,10 @@ final class LanguageIndex {
    *
    * @param nodes the nodes
    * @param slots the slot of each node, same positions
+   * @param regions the region of each node, null for none (read without the Optional of {@link
+   *     DecoderNode#region()})
    */
-  record Candidates(DecoderNode[] nodes, int[] slots) {
+  record Candidates(DecoderNode[] nodes, int[] slots, @Nullable String[] regions) {
     /**
      * Returns the number of candidates.
      *
@@ -66,10 +69,12 @@ final class LanguageIndex {
       }
     }
     int[] s = new int[slots.size()];
+    String[] regions = new String[s.length];
     for (int i = 0; i < s.length; i++) {
       s[i] = slots.get(i);
+      regions[i] = serving.get(i).region().orElse(null);
     }
-    Candidates c = new Candidates(serving.toArray(new DecoderNode[0]), s);
+    Candidates c = new Candidates(serving.toArray(new DecoderNode[0]), s, regions);
     if (pairs.incrementAndGet() <= MAX_PAIRS) {
       bySource.computeIfAbsent(source, k -> new ConcurrentHashMap<>()).putIfAbsent(target, c);
     }

@@ -62,6 +62,14 @@ final class Selector {
   private static final byte REGION = 8;
   private static final byte ADAPTER = 16;
 
+  // counts: a group's four counts start at ALL, IN_EXPERIMENT or IN_CONTROL, by region and adapter match
+  private static final int ALL = 0;
+  private static final int IN_EXPERIMENT = 4;
+  private static final int IN_CONTROL = 8;
+  private static final int REGION_ONLY = 1;
+  private static final int ADAPTER_ONLY = 2;
+  private static final int REGION_AND_ADAPTER = 3;
+
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private Selector() {}
@@ -115,143 +123,67 @@ final class Selector {
     String src = request.sourceLanguage();
     String tgt = request.targetLanguage();
     LanguageIndex.Candidates c = s.servingPair(src, tgt);
-    DecoderNode[] nodes = c.nodes();
-    int[] slots = c.slots();
-    int n = nodes.length;
-    Scratch sc = SCRATCH.get();
-    byte[] flags;
-    double[] costs;
-    if (n <= Scratch.MAX_KEPT) {
-      flags = sc.flags(n);
-      costs = sc.costs;
-    } else { // a pair served by thousands of nodes: O(n) anyway; no thread keeps that much
-      flags = new byte[n];
-      costs = new double[n];
-    }
     AbTest test = null;
     for (AbTest t : s.abTestsByName()) {
-      if (t.appliesTo(src, tgt)) {
+      if (applies(t, src, tgt)) {
         test = t;
         break;
       }
     }
-    List<String> required = request.requiredTags();
-    boolean needTags = !required.isEmpty();
     String region = request.preferredRegion().orElse(null);
     String adapter = request.adapter().orElse(null);
-    List<String> experimentTags = test == null ? List.of() : test.experimentGroupTags();
-    List<String> controlTags = test == null ? List.of() : test.controlGroupTags();
-    boolean noControlTags = controlTags.isEmpty();
-
-    // pass 1: classify, count
-    int selectable = 0;
-    int all = 0;
-    int allR = 0;
-    int allA = 0;
-    int allRA = 0;
-    int exp = 0;
-    int expR = 0;
-    int expA = 0;
-    int expRA = 0;
-    int ctl = 0;
-    int ctlR = 0;
-    int ctlA = 0;
-    int ctlRA = 0;
-    for (int k = 0; k < n; k++) {
-      DecoderNode node = nodes[k];
-      NodeRuntime r = s.runtimeAt(slots[k]);
-      byte f = 0;
-      if (node.status() == NodeStatus.ACTIVE
-          && (!r.hasHeartbeat() || nowMicros - r.lastHeartbeatMicros() < staleMicros)
-          && (overlay == null ? r.healthy() : overlay.healthy(node.nodeId()))) {
-        selectable++;
-        if (!needTags || node.hasAllTags(required)) {
-          NodeLoad load = overlay == null ? r.load() : overlay.load(node.nodeId(), r);
-          f = CAPABLE;
-          boolean inRegion = region != null && region.equals(node.region().orElse(null));
-          boolean hot = adapter != null && load.hotAdapters().contains(adapter);
-          all++;
-          if (inRegion) {
-            f |= REGION;
-            allR++;
-          }
-          if (hot) {
-            f |= ADAPTER;
-            allA++;
-            if (inRegion) {
-              allRA++;
-            }
-          }
-          if (test != null) {
-            boolean inExperiment = node.hasAllTags(experimentTags);
-            if (inExperiment) {
-              f |= EXPERIMENT;
-              exp++;
-              expR += inRegion ? 1 : 0;
-              expA += hot ? 1 : 0;
-              expRA += inRegion && hot ? 1 : 0;
-            }
-            if (noControlTags ? !inExperiment : node.hasAllTags(controlTags)) {
-              f |= CONTROL;
-              ctl++;
-              ctlR += inRegion ? 1 : 0;
-              ctlA += hot ? 1 : 0;
-              ctlRA += inRegion && hot ? 1 : 0;
-            }
-          }
-          costs[k] = cost(node, load);
-        }
-      }
-      flags[k] = f;
-    }
-    if (all == 0) {
+    Scratch sc = SCRATCH.get();
+    sc.reset(c.size());
+    int selectable = classify(s, c, sc, request.requiredTags(), test, region, adapter, nowMicros, staleMicros,
+        overlay);
+    int[] counts = sc.counts;
+    int capable = size(counts, ALL);
+    if (capable == 0) {
+      sc.release();
       return Optional.empty();
     }
 
     // the steps, decided on the counts
-    Trace trace = new Trace(request, n, s.nodes().size(), selectable, all);
+    Trace trace = new Trace(request, c.size(), s.nodes().size(), selectable, capable);
     int want = CAPABLE;
-    int group = all;
-    int groupR = allR;
-    int groupA = allA;
-    int groupRA = allRA;
+    int group = ALL;
     Selection.AbGroup abGroup = null;
     if (test != null) {
       String key = request.affinityKey().orElse(null);
       double u = key != null ? bucket(test.name(), key) : random.getAsDouble() * 100.0;
       boolean experiment = u < test.trafficPercentage();
-      int size = experiment ? exp : ctl;
+      int size = size(counts, experiment ? IN_EXPERIMENT : IN_CONTROL);
       trace.test = test;
       trace.experiment = experiment;
       trace.groupSize = size;
       if (size > 0) {
         want |= experiment ? EXPERIMENT : CONTROL;
-        group = size;
-        groupR = experiment ? expR : ctlR;
-        groupA = experiment ? expA : ctlA;
-        groupRA = experiment ? expRA : ctlRA;
+        group = experiment ? IN_EXPERIMENT : IN_CONTROL;
         abGroup = experiment ? Selection.AbGroup.EXPERIMENT : Selection.AbGroup.CONTROL;
       }
     }
-    int finalSize = group;
-    boolean byRegion = region != null && groupR > 0;
+    int finalSize = size(counts, group);
     if (region != null) {
-      trace.inRegion = groupR;
-      if (byRegion) {
+      int inRegion = counts[group + REGION_ONLY] + counts[group + REGION_AND_ADAPTER];
+      trace.inRegion = inRegion;
+      if (inRegion > 0) {
         want |= REGION;
-        finalSize = groupR;
+        finalSize = inRegion;
       }
     }
     if (adapter != null) {
-      int hot = byRegion ? groupRA : groupA;
+      int hot = (want & REGION) != 0
+          ? counts[group + REGION_AND_ADAPTER]
+          : counts[group + ADAPTER_ONLY] + counts[group + REGION_AND_ADAPTER];
       trace.hot = hot;
       if (hot > 0) {
         want |= ADAPTER;
         finalSize = hot;
       }
     }
+    trace.finalSize = finalSize;
 
-    // power of two choices: the same draws, by position in the final set
+    // power of two choices: the same draws as ever, by position in the final set
     int i = 0;
     int j = 0;
     if (finalSize > 1) {
@@ -261,63 +193,167 @@ final class Selector {
         j++;
       }
     }
+    rank(c, sc, want, i, j);
+    DecoderNode[] nodes = c.nodes();
+    double[] costs = sc.costs;
+    int chosen = sc.ka;
+    trace.a = nodes[sc.ka].nodeId();
+    if (finalSize > 1) {
+      double ca = costs[sc.ka];
+      double cb = costs[sc.kb];
+      chosen = cb < ca ? sc.kb : sc.ka;
+      trace.b = nodes[sc.kb].nodeId();
+      trace.costA = ca;
+      trace.costB = cb;
+    }
+    List<DecoderNode> alternatives = alternatives(nodes, sc, chosen);
+    sc.release();
+    return Optional.of(new Selection(nodes[chosen], alternatives, trace, test == null ? null : test.name(),
+        abGroup));
+  }
 
-    // pass 2: the drawn members and the cheapest of the rest
-    int[] bestK = sc.bestK;
-    double[] bestCost = sc.bestCost;
-    int[] otherK = sc.otherK;
-    double[] otherCost = sc.otherCost;
+  /**
+   * Pass 1: flags every candidate (0 unless capable; else CAPABLE and its groups), notes the cost of each
+   * capable one, and counts the capable ones by group and by region and adapter match.
+   *
+   * @return how many candidates are selectable
+   */
+  private static int classify(PoolSnapshot s, LanguageIndex.Candidates c, Scratch sc, List<String> required,
+      @Nullable AbTest test, @Nullable String region, @Nullable String adapter, long nowMicros,
+      long staleMicros, @Nullable Overlay overlay) {
+    DecoderNode[] nodes = c.nodes();
+    int[] slots = c.slots();
+    String[] regions = c.regions();
+    byte[] flags = sc.flags;
+    double[] costs = sc.costs;
+    int[] counts = sc.counts;
+    boolean needTags = !required.isEmpty();
+    List<String> experimentTags = test == null ? List.of() : test.experimentGroupTags();
+    List<String> controlTags = test == null ? List.of() : test.controlGroupTags();
+    boolean noControlTags = controlTags.isEmpty();
+    int selectable = 0;
+    for (int k = 0; k < nodes.length; k++) {
+      DecoderNode node = nodes[k];
+      NodeRuntime r = s.runtimeAt(slots[k]);
+      byte f = 0;
+      if (node.status() == NodeStatus.ACTIVE
+          && (!r.hasHeartbeat() || nowMicros - r.lastHeartbeatMicros() < staleMicros)
+          && (overlay == null ? r.healthy() : overlay.healthy(node.nodeId()))) {
+        selectable++;
+        if (!needTags || hasAll(node.tags(), required)) {
+          NodeLoad load = overlay == null ? r.load() : overlay.load(node.nodeId(), r);
+          f = CAPABLE;
+          int match = 0;
+          if (region != null && region.equals(regions[k])) {
+            f |= REGION;
+            match = REGION_ONLY;
+          }
+          if (adapter != null && load.hotAdapters().contains(adapter)) {
+            f |= ADAPTER;
+            match += ADAPTER_ONLY;
+          }
+          counts[ALL + match]++;
+          if (test != null) {
+            boolean inExperiment = hasAll(node.tags(), experimentTags);
+            if (inExperiment) {
+              f |= EXPERIMENT;
+              counts[IN_EXPERIMENT + match]++;
+            }
+            if (noControlTags ? !inExperiment : hasAll(node.tags(), controlTags)) {
+              f |= CONTROL;
+              counts[IN_CONTROL + match]++;
+            }
+          }
+          costs[k] = cost(node, load);
+        }
+      }
+      flags[k] = f;
+    }
+    return selectable;
+  }
+
+  /** The capable candidates of a group: its four counts by region and adapter match. */
+  private static int size(int[] counts, int group) {
+    return counts[group] + counts[group + REGION_ONLY] + counts[group + ADAPTER_ONLY]
+        + counts[group + REGION_AND_ADAPTER];
+  }
+
+  /**
+   * Pass 2: finds the i-th and j-th members of the final set ({@code want} flags) into {@code sc.ka} and
+   * {@code sc.kb}, and keeps the cheapest members and the cheapest capable others by (cost, position).
+   */
+  private static void rank(LanguageIndex.Candidates c, Scratch sc, int want, int i, int j) {
+    byte[] flags = sc.flags;
+    double[] costs = sc.costs;
     int best = 0;
     int other = 0;
-    int ka = -1;
-    int kb = -1;
     int position = 0;
-    for (int k = 0; k < n; k++) {
+    for (int k = 0, n = c.size(); k < n; k++) {
       int f = flags[k];
       if (f == 0) {
         continue;
       }
       if ((f & want) == want) {
         if (position == i) {
-          ka = k;
+          sc.ka = k;
         }
         if (position == j) {
-          kb = k;
+          sc.kb = k;
         }
         position++;
-        best = insert(bestK, bestCost, best, MAX_ALTERNATIVES + 1, k, costs[k]);
+        best = insert(sc.bestK, sc.bestCost, best, MAX_ALTERNATIVES + 1, k, costs[k]);
       } else {
-        other = insert(otherK, otherCost, other, MAX_ALTERNATIVES, k, costs[k]);
+        other = insert(sc.otherK, sc.otherCost, other, MAX_ALTERNATIVES, k, costs[k]);
       }
     }
-    int chosen;
-    if (finalSize == 1) {
-      chosen = ka;
-      trace.a = nodes[ka].nodeId();
-    } else {
-      double ca = costs[ka];
-      double cb = costs[kb];
-      chosen = cb < ca ? kb : ka;
-      trace.a = nodes[ka].nodeId();
-      trace.b = nodes[kb].nodeId();
-      trace.costA = ca;
-      trace.costB = cb;
-    }
-    trace.finalSize = finalSize;
+    sc.best = best;
+    sc.other = other;
+  }
 
-    DecoderNode[] alternatives = sc.alternatives;
+  /** The ranked members but the chosen one, then the ranked others, at most MAX_ALTERNATIVES. */
+  private static List<DecoderNode> alternatives(DecoderNode[] nodes, Scratch sc, int chosen) {
+    DecoderNode[] out = sc.alternatives;
     int count = 0;
-    for (int b = 0; b < best && count < MAX_ALTERNATIVES; b++) {
-      if (bestK[b] != chosen) {
-        alternatives[count++] = nodes[bestK[b]];
+    for (int b = 0; b < sc.best && count < MAX_ALTERNATIVES; b++) {
+      if (sc.bestK[b] != chosen) {
+        out[count++] = nodes[sc.bestK[b]];
       }
     }
-    for (int o = 0; o < other && count < MAX_ALTERNATIVES; o++) {
-      alternatives[count++] = nodes[otherK[o]];
+    for (int o = 0; o < sc.other && count < MAX_ALTERNATIVES; o++) {
+      out[count++] = nodes[sc.otherK[o]];
     }
-    List<DecoderNode> list = immutableList(alternatives, count);
-    Arrays.fill(alternatives, null); // the scratch holds no node past the call
-    return Optional.of(new Selection(nodes[chosen], list, trace, test == null ? null : test.name(), abGroup));
+    List<DecoderNode> list = immutableList(out, count);
+    Arrays.fill(out, null); // the scratch holds no node past the call
+    return list;
+  }
+
+  /**
+   * {@link AbTest#appliesTo}, without the substrings it builds: the test is active and its pair's two codes
+   * are the primary codes of the request's (a regional code such as {@code pt-BR} counts as {@code pt}).
+   */
+  static boolean applies(AbTest t, String source, String target) {
+    if (!t.active()) {
+      return false;
+    }
+    String pair = t.languagePair();
+    int dash = pair.indexOf('-');
+    return samePrimary(pair, 0, dash, source) && samePrimary(pair, dash + 1, pair.length(), target);
+  }
+
+  private static boolean samePrimary(String pair, int from, int to, String code) {
+    int dash = code.indexOf('-');
+    int length = dash < 0 ? code.length() : dash;
+    return length == to - from && pair.regionMatches(from, code, 0, length);
+  }
+
+  /** {@link DecoderNode#hasAllTags}, without the iterator {@code containsAll} creates. */
+  private static boolean hasAll(List<String> tags, List<String> required) {
+    for (int i = 0, n = required.size(); i < n; i++) {
+      if (!tags.contains(required.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -363,22 +399,44 @@ final class Selector {
     /** The most candidates whose flags and costs a thread keeps between calls (36 kB). */
     static final int MAX_KEPT = 4096;
 
-    private byte[] flags = new byte[0];
-    double[] costs = new double[0];
+    private byte[] keptFlags = new byte[0];
+    private double[] keptCosts = new double[0];
+    byte[] flags = keptFlags; // per candidate: 0, or CAPABLE and the groups it falls in
+    double[] costs = keptCosts; // per capable candidate
+    final int[] counts = new int[12]; // capable candidates by group (ALL, IN_EXPERIMENT, IN_CONTROL) + match
     final int[] bestK = new int[MAX_ALTERNATIVES + 1];
     final double[] bestCost = new double[MAX_ALTERNATIVES + 1];
     final int[] otherK = new int[MAX_ALTERNATIVES];
     final double[] otherCost = new double[MAX_ALTERNATIVES];
     final DecoderNode[] alternatives = new DecoderNode[MAX_ALTERNATIVES];
+    int ka;
+    int kb;
+    int best;
+    int other;
 
-    /** Returns the flags array, grown (with the costs) to hold at least {@code n} candidates. */
-    byte[] flags(int n) {
-      if (flags.length < n) {
-        int size = Math.min(MAX_KEPT, Math.max(n, flags.length * 2));
-        flags = new byte[size];
-        costs = new double[size];
+    /** Prepares for {@code n} candidates: arrays large enough, counts at zero. */
+    void reset(int n) {
+      if (n > MAX_KEPT) { // a pair served by thousands of nodes: O(n) anyway; no thread keeps that much
+        flags = new byte[n];
+        costs = new double[n];
+      } else {
+        if (keptFlags.length < n) {
+          int size = Math.min(MAX_KEPT, Math.max(n, keptFlags.length * 2));
+          keptFlags = new byte[size];
+          keptCosts = new double[size];
+        }
+        flags = keptFlags;
+        costs = keptCosts;
       }
-      return flags;
+      Arrays.fill(counts, 0);
+      ka = -1;
+      kb = -1;
+    }
+
+    /** Drops the arrays of a large pair. */
+    void release() {
+      flags = keptFlags;
+      costs = keptCosts;
     }
   }
 

@@ -216,6 +216,23 @@ class SelectorAgreementTest {
     }
   }
 
+  /** The A/B test's pair check without substrings is {@link AbTest#appliesTo}, regional codes included. */
+  @Test
+  void aTestAppliesToTheSamePairsAsAbTestSays() {
+    String[] codes = {"en", "es", "pt", "pt-BR", "en-US", "es-419", "ptx", "e", "en-", "-en", ""};
+    for (String pair : new String[] {"en-es", "pt-en", "es-pt", "en-pt", "ptx-en", "en-ptx"}) {
+      for (boolean active : new boolean[] {true, false}) {
+        AbTest t = new AbTest("t", active, pair, 10, List.of(), List.of("x"));
+        for (String source : codes) {
+          for (String target : codes) {
+            assertThat(Selector.applies(t, source, target)).as("%s on %s->%s", t, source, target)
+                .isEqualTo(t.appliesTo(source, target));
+          }
+        }
+      }
+    }
+  }
+
   /** The A/B bucket, hashed without building the UTF-8 bytes, is the bucket hashed from them. */
   @Property(tries = 1000)
   void theBucketIsTheHashOfTheUtf8Bytes(@ForAll String name, @ForAll String key, @ForAll long seed) {
