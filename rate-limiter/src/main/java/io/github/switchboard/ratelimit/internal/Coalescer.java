@@ -138,6 +138,8 @@ final class Coalescer {
     }
     f.whenComplete(
         (reply, error) -> {
+          // the next batch first, so that Redis works on it while this one's callers are completed
+          next(error);
           if (error != null) {
             Throwable cause = RedisConnection.unwrap(error);
             for (Pending p : batch) {
@@ -146,7 +148,6 @@ final class Coalescer {
           } else {
             distribute(batch, reply);
           }
-          next(error);
         });
   }
 
