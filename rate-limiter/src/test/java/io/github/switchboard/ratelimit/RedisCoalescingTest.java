@@ -66,6 +66,31 @@ class RedisCoalescingTest {
   }
 
   @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void batchesOnRedisTimeDecideInArrivalOrderEachSeeingTheOnesBefore(Algorithm algorithm) throws Exception {
+    RedisServer redis = RedisHarness.sharedStandalone();
+    redis.flushAll();
+    // a window of 30 days, so that no window boundary or refill falls inside the test
+    RateLimitPolicy policy =
+        RateLimitPolicy.builder().algorithm(algorithm).limit(150, Duration.ofDays(30)).build();
+    try (RateLimiter l = limiter(redis, policy, null, true)) {
+      l.tryAcquire("warm-up"); // loads the scripts outside the count
+      long before = ScriptCalls.of(redis);
+      List<CompletableFuture<Decision>> all = new ArrayList<>();
+      for (int i = 0; i < 200; i++) { // Redis's clock, one permit each: the compact batch form
+        all.add(l.tryAcquireAsync("ordered", 1).toCompletableFuture());
+      }
+      CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+      for (int i = 0; i < all.size(); i++) {
+        Decision d = all.get(i).join();
+        assertThat(d.allowed()).as("%s: decision %d allowed", algorithm, i).isEqualTo(i < 150);
+        assertThat(d.remaining()).as("%s: decision %d remaining", algorithm, i).isEqualTo(Math.max(0, 149 - i));
+      }
+      assertThat(ScriptCalls.of(redis) - before).as("script calls").isLessThan(200);
+    }
+  }
+
+  @ParameterizedTest
   @EnumSource(Topology.class)
   void fiftyConcurrentRequestsOnALimitOfTenGrantExactlyTen(Topology topology) throws Exception {
     if (topology == Topology.SENTINEL) {

@@ -172,15 +172,23 @@ public final class RedisRateLimiter {
     public CompletionStage<List<Object>> batch(Coalescer.Pending[] batch) {
       int m = batch.length;
       String[] keys = new String[m];
-      int base = argsTemplate.length;
-      String[] args = new String[base + 2 * m];
-      System.arraycopy(argsTemplate, 0, args, 0, base);
-      args[0] = REDIS_TIME;
-      args[1] = Integer.toString(m);
+      // compact when every decision is on Redis's clock and asks for one permit (the usual case): then no
+      // argument per decision, only its key
+      boolean compact = true;
       for (int j = 0; j < m; j++) {
         keys[j] = batch[j].stateKey;
-        args[base + 2 * j] = batch[j].now;
-        args[base + 2 * j + 1] = Long.toString(batch[j].permits);
+        compact &= batch[j].permits == 1 && REDIS_TIME.equals(batch[j].now);
+      }
+      int base = argsTemplate.length;
+      String[] args = new String[compact ? base : base + 2 * m];
+      System.arraycopy(argsTemplate, 0, args, 0, base);
+      args[0] = compact ? "1" : REDIS_TIME;
+      args[1] = Integer.toString(m);
+      if (!compact) {
+        for (int j = 0; j < m; j++) {
+          args[base + 2 * j] = batch[j].now;
+          args[base + 2 * j + 1] = Long.toString(batch[j].permits);
+        }
       }
       return connection.eval(batchScript, ScriptOutputType.MULTI, keys, args);
     }

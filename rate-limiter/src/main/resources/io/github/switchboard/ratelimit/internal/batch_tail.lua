@@ -3,7 +3,14 @@
 
 local all = {}
 local base = 2 + 2 * L
-for j = 1, m do
-  decide(KEYS[j], clock(ARGV[base + 2 * j - 1]), tonumber(ARGV[base + 2 * j]), all)
+if compact then
+  local now = clock('')
+  for j = 1, m do
+    decide(KEYS[j], now, 1, all)
+  end
+else
+  for j = 1, m do
+    decide(KEYS[j], clock(ARGV[base + 2 * j - 1]), tonumber(ARGV[base + 2 * j]), all)
+  end
 end
 return all
