@@ -436,6 +436,22 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
+   * Loads a script into the server's script cache (SCRIPT LOAD; on a Cluster, on every master), so that
+   * its first EVALSHA finds it. Never fails: a failure (Redis down, no connection yet) is left to
+   * {@link #eval}, which sends the script again on NOSCRIPT.
+   *
+   * @param script the script
+   * @return when the load is answered, or has failed
+   */
+  public CompletionStage<Void> load(LuaScript script) {
+    try {
+      return commands().scriptLoad(script.source()).handle((sha, error) -> null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  /**
    * Runs a script with EVALSHA; on a NOSCRIPT error only (the server lost its script cache), sends it
    * again with EVAL, which also loads it. Never retried after any other error, in particular not after a
    * timeout, where the script may already have run.

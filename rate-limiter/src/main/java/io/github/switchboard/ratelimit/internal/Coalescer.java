@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -120,7 +121,45 @@ final class Coalescer {
       }
       batch = k == taken.length ? taken : java.util.Arrays.copyOf(taken, k);
     }
-    send(batch);
+    Executor io = IoThread.current();
+    if (io != null) {
+      io.execute(() -> send(batch)); // behind the writes other threads have handed to this I/O thread
+    } else {
+      send(batch);
+    }
+  }
+
+  /*
+   * Order with more than one call in flight. A caller that finds a free slot writes from its own thread:
+   * Netty hands that write to the connection's I/O thread as a task. A completion runs on that I/O thread,
+   * and a write made there goes out at once, ahead of the tasks still queued: a batch sent straight from a
+   * completion could overtake a single that a caller wrote just before (the later decision reaching Redis
+   * first; RedisCoalescingTest saw it). So a batch sent from a completion is itself queued to the I/O
+   * thread (after every write handed to it before); a caller only finds a free slot when nothing waits in
+   * the queue (a queued decision always waits for a slot), so decisions reach Redis in the order they
+   * were made. IoThread.current() is Netty's executor of the current thread (null off an event loop, or
+   * when Netty's ThreadExecutorMap is missing: then the lane keeps one call in flight, see
+   * RedisRateLimiter).
+   */
+  /** The Netty event loop the current thread runs, if any. */
+  static final class IoThread {
+    /** Whether Netty's ThreadExecutorMap can be read (it is on the class path with Lettuce). */
+    static final boolean AVAILABLE = available();
+
+    private IoThread() {}
+
+    private static boolean available() {
+      try {
+        io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+        return true;
+      } catch (LinkageError e) {
+        return false;
+      }
+    }
+
+    static @Nullable Executor current() {
+      return AVAILABLE ? io.netty.util.internal.ThreadExecutorMap.currentExecutor() : null;
+    }
   }
 
   private void send(Pending[] batch) {
@@ -138,7 +177,7 @@ final class Coalescer {
     }
     f.whenComplete(
         (reply, error) -> {
-          // the next batch first, so that Redis works on it while this one's callers are completed
+          // the next batch first (queued to the I/O thread, see IoThread), then this one's callers
           next(error);
           if (error != null) {
             Throwable cause = RedisConnection.unwrap(error);

@@ -89,15 +89,16 @@ public final class RedisRateLimiter {
   private final boolean coalescing;
   private final Coalescer.Sender sender;
   /*
-   * Script calls a lane keeps in flight before decisions wait to go together: 1. With 2, a later decision
-   * could reach Redis before an earlier one, and the order of a client's decisions is part of their
-   * exactness: a caller's write is handed to the connection's I/O thread as a task, while a batch sent by
-   * a completion on that thread is written at once, ahead of it (RedisCoalescingTest caught it on a
-   * standalone Redis; on a Cluster the writer routes asynchronously as well). With 1, whoever holds the
-   * slot is the only writer of the lane. To keep Redis busy all the same, a completed call sends the next
-   * batch before it completes its own decisions (Coalescer.send).
+   * Script calls a lane keeps in flight before decisions wait to go together. A standalone or Sentinel
+   * connection: MAX_IN_FLIGHT, so that a few concurrent callers (4 threads, sync) are not serialised
+   * behind one call, and Redis works on one call while the client reads another's reply; decisions still
+   * reach Redis in the order they were made (see Coalescer.IoThread). A Cluster lane: 1, since the Cluster
+   * writer routes asynchronously and a later decision could reach Redis before an earlier one; with 1,
+   * whoever holds the slot is the only writer of the lane. The order of a client's decisions is part of
+   * their exactness (RedisCoalescingTest).
    */
-  private static final int MAX_IN_FLIGHT = 1;
+  private static final int MAX_IN_FLIGHT = 4;
+  private static final int MAX_IN_FLIGHT_CLUSTER = 1;
   private final long batchPermitBudget;
   private final @Nullable Coalescer lane;
   private final AtomicReferenceArray<Coalescer> slotLanes;
@@ -157,8 +158,18 @@ public final class RedisRateLimiter {
     this.batchPermitBudget =
         policy.algorithm() == Algorithm.SLIDING_WINDOW_LOG ? RateLimiter.MAX_LOG_PERMITS : Long.MAX_VALUE;
     this.sender = new LaneSender();
-    this.lane = coalescing ? new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT) : null;
+    this.lane = coalescing
+        ? new Coalescer(sender, batchPermitBudget,
+            Coalescer.IoThread.AVAILABLE ? MAX_IN_FLIGHT : MAX_IN_FLIGHT_CLUSTER)
+        : null;
     this.slotLanes = new AtomicReferenceArray<>(coalescing ? SlotHash.SLOT_COUNT : 0);
+    if (coalescing) {
+      // Both scripts are loaded before the first decision: a call answered NOSCRIPT is sent again later,
+      // behind the calls sent meanwhile, so a first batch on an empty script cache could be overtaken by
+      // a later decision. (Redis loses its script cache only with its data: a restart or a failover.)
+      connection.load(script);
+      connection.load(batchScript);
+    }
   }
 
   /** The calls of the lanes: the single script, or the batched one. */
@@ -208,7 +219,7 @@ public final class RedisRateLimiter {
     int slot = SlotHash.getSlot(stateKey);
     Coalescer c = slotLanes.get(slot);
     if (c == null) {
-      Coalescer made = new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT);
+      Coalescer made = new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT_CLUSTER);
       c = slotLanes.compareAndSet(slot, null, made) ? made : slotLanes.get(slot);
     }
     return c;
