@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *   switchboard:pool:{NAME}:epoch       the revision the pool was seeded with (see "Lost data")
  *   switchboard:pool:{NAME}:updated     hash n:<id> / a:<name> -> microseconds of the last change
  *   switchboard:pool:{NAME}:heartbeats  sorted set node_id -> last heartbeat (microseconds of Redis TIME)
- *   switchboard:pool:{NAME}:settings    hash stale_after -> microseconds (when a heartbeat is published)
+ *   switchboard:pool:{NAME}:settings    hash stale_after -> microseconds (the shortest staleAfter of the
+ *                                       coordinators: when a heartbeat is published); c:<instance> -> a
+ *                                       coordinator's own staleAfter and when it last renewed it
  *   switchboard:pool:{NAME}:sweeper     the sweeper's lease
  *   switchboard:pool:{NAME}:events      the pub/sub channel of changes
  *

@@ -171,7 +171,7 @@ for i = 3, #ARGV, 5 do
       if replay and beat and tonumber(beat) >= tonumber(ts) then
         code = 2
       else
-        local at = replay and tonumber(ts) or redis_now()
+        local at = tonumber(ts) -- replay: the heartbeat's own Redis time; live: this call's Redis TIME
         local runtime = string.gsub(a, '"last_heartbeat"%s*:%s*%d+', '"last_heartbeat":' .. micros(at), 1)
         redis.call('HSET', state, id, runtime)
         redis.call('ZADD', beats, micros(at), id)
