@@ -17,6 +17,9 @@ public final class RoutingRequest {
   private final List<String> requiredTags;
   private final @Nullable String adapter;
   private final @Nullable String affinityKey;
+  private final Optional<String> regionOptional;
+  private final Optional<String> adapterOptional;
+  private final Optional<String> affinityKeyOptional;
 
   private RoutingRequest(
       String source,
@@ -31,6 +34,10 @@ public final class RoutingRequest {
     this.requiredTags = requiredTags;
     this.adapter = adapter;
     this.affinityKey = affinityKey;
+    // the getters' Optionals made once: select reads them on every call and allocates only its result
+    this.regionOptional = Optional.ofNullable(region);
+    this.adapterOptional = Optional.ofNullable(adapter);
+    this.affinityKeyOptional = Optional.ofNullable(affinityKey);
   }
 
   /**
@@ -126,7 +133,7 @@ public final class RoutingRequest {
    * @return the region, empty if none
    */
   public Optional<String> preferredRegion() {
-    return Optional.ofNullable(region);
+    return regionOptional;
   }
 
   /**
@@ -144,7 +151,7 @@ public final class RoutingRequest {
    * @return the adapter, empty if none
    */
   public Optional<String> adapter() {
-    return Optional.ofNullable(adapter);
+    return adapterOptional;
   }
 
   /**
@@ -153,7 +160,7 @@ public final class RoutingRequest {
    * @return the key, empty if none
    */
   public Optional<String> affinityKey() {
-    return Optional.ofNullable(affinityKey);
+    return affinityKeyOptional;
   }
 
   @Override
