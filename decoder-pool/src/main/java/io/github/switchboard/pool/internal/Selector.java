@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  * region, adapter and A/B steps by (cost, id), at most MAX_ALTERNATIVES.
  *
  * Cost: O(candidates), the nodes that serve the pair (from the snapshot's index), never the pool; and no
- * allocation but the result (RoutingRequest makes its getters' Optionals once, when it is built). Pass 1 reads each candidate's runtime state by slot and records, per capable
+ * allocation but the result (RoutingRequest makes its getters' Optionals once, when it is built).
+ * Pass 1 reads each candidate's runtime state by slot and records, per capable
  * node, its cost and which groups it falls in (experiment, control, region, adapter), counting each
  * combination; the counts settle every fallback (empty group, no node in the region, no hot adapter), so
  * the final set is a predicate on those bits and its size is known. The random draws then come exactly as
