@@ -436,6 +436,18 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
+   * Returns whether replies complete their futures on the connection's I/O thread (Lettuce's default),
+   * rather than on a scheduler ({@code ClientOptions.publishOnScheduler}, which only a user-supplied
+   * connection can have). True while no connection is made yet: ours never publish on a scheduler.
+   *
+   * @return true if completions run on the I/O thread
+   */
+  public boolean completesOnIoThread() {
+    StatefulConnection<String, String> c = connection;
+    return c == null || !c.getOptions().isPublishOnScheduler();
+  }
+
+  /**
    * Loads a script into the server's script cache (SCRIPT LOAD; on a Cluster, on every master), so that
    * its first EVALSHA finds it. Never fails: a failure (Redis down, no connection yet) is left to
    * {@link #eval}, which sends the script again on NOSCRIPT.

@@ -137,4 +137,24 @@ class RedisConnectionFaultTest {
       assertThatThrownBy(c::connectPubSub).isInstanceOf(UnsupportedOperationException.class);
     }
   }
+
+  @Test
+  void aUserConnectionThatPublishesOnASchedulerIsToldApart() throws Exception {
+    RedisConnection owned = RedisConnection.open(server().target(), RedisOptions.defaults(), "owned");
+    try (var user = server().connect()) {
+      assertThat(owned.completesOnIoThread()).isTrue();
+      assertThat(RedisConnection.wrap(user, RedisOptions.defaults(), "default").completesOnIoThread()).isTrue();
+      io.lettuce.core.RedisClient client =
+          io.lettuce.core.RedisClient.create(server().target().toRedisUris().get(0));
+      client.setOptions(io.lettuce.core.ClientOptions.builder().publishOnScheduler(true).build());
+      try (var scheduled = client.connect(io.lettuce.core.codec.StringCodec.UTF8)) {
+        assertThat(RedisConnection.wrap(scheduled, RedisOptions.defaults(), "scheduled").completesOnIoThread())
+            .isFalse();
+      } finally {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(5));
+      }
+    } finally {
+      owned.close();
+    }
+  }
 }

@@ -139,7 +139,9 @@ final class Coalescer {
    * the queue (a queued decision always waits for a slot), so decisions reach Redis in the order they
    * were made. IoThread.current() is Netty's executor of the current thread (null off an event loop, or
    * when Netty's ThreadExecutorMap is missing: then the lane keeps one call in flight, see
-   * RedisRateLimiter).
+   * RedisRateLimiter). This holds because a successful call completes on the connection's I/O thread:
+   * Lettuce's default, and the only case in which a lane keeps more than one call in flight (a connection
+   * that publishes on a scheduler keeps one).
    */
   /** The Netty event loop the current thread runs, if any. */
   static final class IoThread {

@@ -92,10 +92,11 @@ public final class RedisRateLimiter {
    * Script calls a lane keeps in flight before decisions wait to go together. A standalone or Sentinel
    * connection: MAX_IN_FLIGHT, so that a few concurrent callers (4 threads, sync) are not serialised
    * behind one call, and Redis works on one call while the client reads another's reply; decisions still
-   * reach Redis in the order they were made (see Coalescer.IoThread). A Cluster lane: 1, since the Cluster
-   * writer routes asynchronously and a later decision could reach Redis before an earlier one; with 1,
-   * whoever holds the slot is the only writer of the lane. The order of a client's decisions is part of
-   * their exactness (RedisCoalescingTest).
+   * reach Redis in the order they were made (see Coalescer.IoThread). 1 on a user-supplied connection
+   * that completes its replies on a scheduler (publishOnScheduler), where that ordering does not hold, and
+   * on a Cluster lane, since the Cluster writer routes asynchronously and a later decision could reach
+   * Redis before an earlier one; with 1, whoever holds the slot is the only writer of the lane. The order
+   * of a client's decisions is part of their exactness (RedisCoalescingTest).
    */
   private static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_IN_FLIGHT_CLUSTER = 1;
@@ -160,7 +161,8 @@ public final class RedisRateLimiter {
     this.sender = new LaneSender();
     this.lane = coalescing
         ? new Coalescer(sender, batchPermitBudget,
-            Coalescer.IoThread.AVAILABLE ? MAX_IN_FLIGHT : MAX_IN_FLIGHT_CLUSTER)
+            Coalescer.IoThread.AVAILABLE && connection.completesOnIoThread()
+                ? MAX_IN_FLIGHT : MAX_IN_FLIGHT_CLUSTER)
         : null;
     this.slotLanes = new AtomicReferenceArray<>(coalescing ? SlotHash.SLOT_COUNT : 0);
     if (coalescing) {
