@@ -10,22 +10,25 @@ import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /*
- * Group commit of decisions on one lane (a connection, or one Cluster slot of it): while a script call is
- * in flight, the decisions that arrive wait in a queue; when it completes, the queue (up to MAX_BATCH
- * decisions, and for a sliding-window log up to MAX_LOG_PERMITS permits in all, so that no call holds
- * Redis longer than one largest single call) goes out as one call of the batched script, which decides
- * them in arrival order with the single script's own code. No timer: a decision that finds the lane idle
- * is sent at once, alone, with the single script, so an idle limiter adds no latency.
+ * Group commit of decisions on one lane (a connection, or one Cluster slot of it): while maxInFlight script
+ * calls are in flight, the decisions that arrive wait in a queue; when one completes, the queue (up to
+ * MAX_BATCH decisions, and for a sliding-window log up to MAX_LOG_PERMITS permits in all, so that no call
+ * holds Redis longer than one largest single call) goes out as one call of the batched script, which
+ * decides them in arrival order with the single script's own code, and is sent before the completed call's
+ * own decisions are completed. No timer: a decision that finds a free slot is sent at once, alone, with
+ * the single script, so an idle limiter adds no latency. A queued decision always waits for a slot (the
+ * queue is not empty only while every slot is taken), so decisions reach Redis in arrival order (see
+ * IoThread for the one subtlety).
  *
  * Failure: when a call fails (error or timeout), every decision queued behind it fails with the same cause
  * at once, instead of being sent to a Redis that just failed (each is then answered by the fallback, as
  * its own failed call would have been); a Lua error in a batch fails all of its decisions.
  *
- * Concurrency: the queue and the busy flag are guarded by the lane's monitor; sending and completing run
+ * Concurrency: the queue and the slot count are guarded by the lane's monitor; sending and completing run
  * outside it. Each queued decision is its own CompletableFuture (Pending), completed with its slice of the
  * batch reply.
  */
-/** Sends the decisions of one lane together while a call is in flight. */
+/** Sends the decisions of one lane together while its calls are in flight. */
 final class Coalescer {
   /** The most decisions in one batched call. */
   static final int MAX_BATCH = 64;
