@@ -193,6 +193,11 @@ class RedisQuietHeartbeatTest {
             .until(() -> heard.get() == before + 1 && quick.node("back").orElseThrow().fresh());
         System.out.printf("back from stale on the coordinator with the shorter staleAfter in %d ms, published%n",
             (System.nanoTime() - sent) / 1_000_000);
+
+        // the quick coordinator closes: its entry leaves at once and the slow one's threshold is the pool's
+        quick.close();
+        assertThat(settings().keySet().stream().filter(k -> k.startsWith("c:")).count()).isEqualTo(1);
+        assertThat(settingsStaleAfter()).isEqualTo(String.valueOf(Duration.ofSeconds(10).toNanos() / 1000));
       }
     }
   }

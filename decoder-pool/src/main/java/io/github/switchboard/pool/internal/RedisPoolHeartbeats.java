@@ -109,6 +109,28 @@ final class RedisPoolHeartbeats {
     }
   }
 
+  /**
+   * Takes this store's stale threshold out of the pool's settings when it closes, so that the pool's
+   * threshold is at once the shortest of the coordinators still running (instead of after
+   * SETTINGS_KEEP_MICROS). Waits at most {@code waitMillis}; a failure leaves the entry to expire.
+   *
+   * @param waitMillis how long to wait for Redis
+   */
+  void leaveSettings(long waitMillis) {
+    if (staleAfterMicros <= 0) {
+      return;
+    }
+    try {
+      store.connection.<Long>eval(SETTINGS, ScriptOutputType.INTEGER, new String[] {store.keys.settings},
+          instanceId, "0", Long.toString(SETTINGS_KEEP_MICROS)).toCompletableFuture()
+          .get(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) { // Redis unavailable or slow: the entry stops counting after SETTINGS_KEEP_MICROS
+      LOG.debug("pool '{}': taking the stale threshold out failed ({})", store.poolName, e.toString());
+    }
+  }
+
   /** The store's clock (the pool's TimeSource), microseconds. */
   long timeMicros() {
     return store.time.currentTimeMicros();

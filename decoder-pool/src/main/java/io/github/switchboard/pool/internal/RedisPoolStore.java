@@ -531,6 +531,7 @@ final class RedisPoolStore extends AbstractPoolStore {
       exec.shutdownNow();
     }
     subscription.close();
+    heartbeats.leaveSettings(500);
     if (ownsConnection) {
       connection.close();
     }
