@@ -99,7 +99,7 @@ public final class RedisRateLimiter {
    * of a client's decisions is part of their exactness (RedisCoalescingTest).
    */
   private static final int MAX_IN_FLIGHT = 4;
-  private static final int MAX_IN_FLIGHT_CLUSTER = 1;
+  private static final int ONE_IN_FLIGHT = 1;
   private final long batchPermitBudget;
   private final @Nullable Coalescer lane;
   private final AtomicReferenceArray<Coalescer> slotLanes;
@@ -162,7 +162,7 @@ public final class RedisRateLimiter {
     this.lane = coalescing
         ? new Coalescer(sender, batchPermitBudget,
             Coalescer.IoThread.AVAILABLE && connection.completesOnIoThread()
-                ? MAX_IN_FLIGHT : MAX_IN_FLIGHT_CLUSTER)
+                ? MAX_IN_FLIGHT : ONE_IN_FLIGHT)
         : null;
     this.slotLanes = new AtomicReferenceArray<>(coalescing ? SlotHash.SLOT_COUNT : 0);
     if (coalescing) {
@@ -221,7 +221,7 @@ public final class RedisRateLimiter {
     int slot = SlotHash.getSlot(stateKey);
     Coalescer c = slotLanes.get(slot);
     if (c == null) {
-      Coalescer made = new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT_CLUSTER);
+      Coalescer made = new Coalescer(sender, batchPermitBudget, ONE_IN_FLIGHT);
       c = slotLanes.compareAndSet(slot, null, made) ? made : slotLanes.get(slot);
     }
     return c;
