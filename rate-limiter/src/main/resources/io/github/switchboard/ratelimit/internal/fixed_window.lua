@@ -14,64 +14,90 @@
 -- All arithmetic is on integers below 2^53; numbers sent to Redis are formatted with %.0f (never %.14g).
 --
 -- Layout (so that the batched script runs the very code of the single one): this file runs once per call
--- (the limits of ARGV, read once, and scratch tables), then defines decide(key, now, n, out), which decides
+-- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines decide(key, now, n, out), which decides
 -- one request and appends its reply to out. idiv and fmt come from helpers.lua; L from prelude.lua (single)
 -- or batch_head.lua (batched); single_tail.lua or batch_tail.lua call decide.
 
-local C, W, fs, fc, fields = {}, {}, {}, {}, {}
-local ttl = 0
-for i = 1, L do
-  C[i] = tonumber(ARGV[1 + 2 * i])
-  W[i] = tonumber(ARGV[2 + 2 * i])
-  fs[i] = 's:' .. ARGV[2 + 2 * i]
-  fc[i] = 'c:' .. ARGV[2 + 2 * i]
-  fields[2 * i - 1] = fs[i]
-  fields[2 * i] = fc[i]
-  if W[i] > ttl then ttl = W[i] end
-end
-local ttlMillis = fmt(idiv(ttl + 999, 1000))
-local WS, used, retry, hset = {}, {}, {}, {}
-
-local function decide(key, now, n, out)
-  local vals = redis.call('HMGET', key, unpack(fields))
-  local ok = true
-  for i = 1, L do
-    WS[i] = idiv(now, W[i]) * W[i]
-    local s = tonumber(vals[2 * i - 1])
-    local c = tonumber(vals[2 * i])
-    if s == WS[i] and c then used[i] = c else used[i] = 0 end
-    if used[i] + n > C[i] then
-      ok = false
-      retry[i] = WS[i] + W[i] - now
-    else
-      retry[i] = 0
+local decide
+if L == 1 then
+  -- one limit (the usual policy): the same rule with scalars, no table but the reply (Lua work and garbage
+  -- are a good part of a call's time in Redis)
+  local C1 = tonumber(ARGV[3])
+  local W1 = tonumber(ARGV[4])
+  local fs1 = 's:' .. ARGV[4]
+  local fc1 = 'c:' .. ARGV[4]
+  local ttl1 = fmt(idiv(W1 + 999, 1000))
+  decide = function(key, now, n, out)
+    local vals = redis.call('HMGET', key, fs1, fc1)
+    local ws = idiv(now, W1) * W1
+    local used = 0
+    local c = tonumber(vals[2])
+    if tonumber(vals[1]) == ws and c then used = c end
+    local ok = used + n <= C1
+    local retry = 0
+    if not ok then
+      retry = ws + W1 - now
+    elseif n > 0 then
+      used = used + n
+      redis.call('HSET', key, fs1, fmt(ws), fc1, fmt(used))
+      redis.call('PEXPIRE', key, ttl1)
     end
-  end
-
-  if ok and n > 0 then
-    for i = 1, L do
-      used[i] = used[i] + n
-      hset[4 * i - 3] = fs[i]
-      hset[4 * i - 2] = fmt(WS[i])
-      hset[4 * i - 1] = fc[i]
-      hset[4 * i] = fmt(used[i])
-    end
-    redis.call('HSET', key, unpack(hset, 1, 4 * L))
-    redis.call('PEXPIRE', key, ttlMillis)
-  end
-
-  local o = #out
-  out[o + 1] = ok and 1 or 0
-  out[o + 2] = now
-  for i = 1, L do
-    local rem = C[i] - used[i]
+    local rem = C1 - used
     if rem < 0 then rem = 0 end
     local reset = 0
-    if used[i] > 0 then reset = WS[i] + W[i] - now end
-    local at = o + 4 * i - 1
-    out[at] = used[i]
-    out[at + 1] = rem
-    out[at + 2] = reset
-    if ok then out[at + 3] = 0 else out[at + 3] = retry[i] end
+    if used > 0 then reset = ws + W1 - now end
+    reply1(out, ok, now, used, rem, reset, retry)
+  end
+else
+  -- several limits (L >= 2)
+  local C, W, fs, fc, fields = {}, {}, {}, {}, {}
+  local ttl = 0
+  for i = 1, L do
+    C[i] = tonumber(ARGV[1 + 2 * i])
+    W[i] = tonumber(ARGV[2 + 2 * i])
+    fs[i] = 's:' .. ARGV[2 + 2 * i]
+    fc[i] = 'c:' .. ARGV[2 + 2 * i]
+    fields[2 * i - 1] = fs[i]
+    fields[2 * i] = fc[i]
+    if W[i] > ttl then ttl = W[i] end
+  end
+  local ttlMillis = fmt(idiv(ttl + 999, 1000))
+  local WS, used, retry, hset = {}, {}, {}, {}
+
+  decide = function(key, now, n, out)
+    local vals = redis.call('HMGET', key, unpack(fields))
+    local ok = true
+    for i = 1, L do
+      WS[i] = idiv(now, W[i]) * W[i]
+      local s = tonumber(vals[2 * i - 1])
+      local c = tonumber(vals[2 * i])
+      if s == WS[i] and c then used[i] = c else used[i] = 0 end
+      if used[i] + n > C[i] then
+        ok = false
+        retry[i] = WS[i] + W[i] - now
+      else
+        retry[i] = 0
+      end
+    end
+
+    if ok and n > 0 then
+      for i = 1, L do
+        used[i] = used[i] + n
+        hset[4 * i - 3] = fs[i]
+        hset[4 * i - 2] = fmt(WS[i])
+        hset[4 * i - 1] = fc[i]
+        hset[4 * i] = fmt(used[i])
+      end
+      hwrite(key, hset, 4 * L, ttlMillis)
+    end
+
+    local o = head(out, ok, now)
+    for i = 1, L do
+      local rem = C[i] - used[i]
+      if rem < 0 then rem = 0 end
+      local reset = 0
+      if used[i] > 0 then reset = WS[i] + W[i] - now end
+      put4(out, o + 4 * i - 1, used[i], rem, reset, ok and 0 or retry[i])
+    end
   end
 end

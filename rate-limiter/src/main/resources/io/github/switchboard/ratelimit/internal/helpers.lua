@@ -1,5 +1,8 @@
 -- Switchboard rate limiter: integer helpers shared by every script (single and batched).
--- idiv: floor division exact for integers below 2^53; fmt: an integer as a decimal string, no exponent.
+-- idiv: floor division exact for integers below 2^53; fmt: an integer as a decimal string, no exponent;
+-- head: appends a reply's allowed and now to out, and returns where they start (o: out[o + 1]);
+-- put4: writes one limit's four reply values at out[at..at+3]; reply1: appends the reply of a one-limit
+-- decision to out; hwrite: writes a hash's fields (the first k values of kv) and sets its expiry.
 
 local function idiv(a, b)
   local q = math.floor(a / b)
@@ -8,3 +11,26 @@ local function idiv(a, b)
   return q
 end
 local function fmt(x) return string.format('%.0f', x) end
+local function head(out, ok, now)
+  local o = #out
+  out[o + 1] = ok and 1 or 0
+  out[o + 2] = now
+  return o
+end
+local function reply1(out, ok, now, used, remaining, resetAfter, retryAfter)
+  local o = head(out, ok, now)
+  out[o + 3] = used
+  out[o + 4] = remaining
+  out[o + 5] = resetAfter
+  out[o + 6] = retryAfter
+end
+local function put4(out, at, used, remaining, resetAfter, retryAfter)
+  out[at] = used
+  out[at + 1] = remaining
+  out[at + 2] = resetAfter
+  out[at + 3] = retryAfter
+end
+local function hwrite(key, kv, k, ttlMillis)
+  redis.call('HSET', key, unpack(kv, 1, k))
+  redis.call('PEXPIRE', key, ttlMillis)
+end

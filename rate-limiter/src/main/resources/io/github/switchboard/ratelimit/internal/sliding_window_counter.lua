@@ -18,90 +18,138 @@
 -- the most a bucket can be needed (as current, then as previous).
 --
 -- Layout (so that the batched script runs the very code of the single one): this file runs once per call
--- (the limits of ARGV, read once, and scratch tables), then defines decide(key, now, n, out), which decides
+-- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines decide(key, now, n, out), which decides
 -- one request and appends its reply to out. idiv and fmt come from helpers.lua; L from prelude.lua (single)
 -- or batch_head.lua (batched); single_tail.lua or batch_tail.lua call decide.
 
-local C, W, fields = {}, {}, {}
-local ttl = 0
-for i = 1, L do
-  C[i] = tonumber(ARGV[1 + 2 * i])
-  W[i] = tonumber(ARGV[2 + 2 * i])
-  fields[3 * i - 2] = 's:' .. ARGV[2 + 2 * i]
-  fields[3 * i - 1] = 'c:' .. ARGV[2 + 2 * i]
-  fields[3 * i] = 'p:' .. ARGV[2 + 2 * i]
-  if 2 * W[i] > ttl then ttl = 2 * W[i] end
-end
-local ttlMillis = fmt(idiv(ttl + 999, 1000))
-local WS, cur, prev, retry, hset = {}, {}, {}, {}, {}
-
-local function decide(key, now, n, out)
-  local vals = redis.call('HMGET', key, unpack(fields))
-  local ok = true
-  for i = 1, L do
-    WS[i] = idiv(now, W[i]) * W[i]
-    local s = tonumber(vals[3 * i - 2])
-    local c = tonumber(vals[3 * i - 1]) or 0
-    local p = tonumber(vals[3 * i]) or 0
-    if s == WS[i] then
-      cur[i] = c
-      prev[i] = p
-    elseif s == WS[i] - W[i] then
-      cur[i] = 0
-      prev[i] = c
-    else
-      cur[i] = 0
-      prev[i] = 0
+local decide
+if L == 1 then
+  -- one limit (the usual policy): the same rule with scalars, no table but the reply (Lua work and garbage
+  -- are a good part of a call's time in Redis)
+  local C1 = tonumber(ARGV[3])
+  local W1 = tonumber(ARGV[4])
+  local fs1 = 's:' .. ARGV[4]
+  local fc1 = 'c:' .. ARGV[4]
+  local fp1 = 'p:' .. ARGV[4]
+  local ttl1 = fmt(idiv(2 * W1 + 999, 1000))
+  decide = function(key, now, n, out)
+    local vals = redis.call('HMGET', key, fs1, fc1, fp1)
+    local ws = idiv(now, W1) * W1
+    local s = tonumber(vals[1])
+    local c = tonumber(vals[2]) or 0
+    local p = tonumber(vals[3]) or 0
+    local cur, prev = 0, 0
+    if s == ws then
+      cur = c
+      prev = p
+    elseif s == ws - W1 then
+      prev = c
     end
-    local r = W[i] - (now - WS[i])
-    local m = C[i] - cur[i] - n
+    local r = W1 - (now - ws)
+    local m = C1 - cur - n
+    local ok = true
+    local retry = 0
     if m < 0 then
       ok = false
-      local k = idiv((C[i] - n) * W[i], cur[i])
-      local extra = W[i] - k
+      local extra = W1 - idiv((C1 - n) * W1, cur)
       if extra < 0 then extra = 0 end
-      retry[i] = WS[i] + W[i] + extra - now
-    elseif prev[i] * r > m * W[i] then
+      retry = ws + W1 + extra - now
+    elseif prev * r > m * W1 then
       ok = false
-      local k = idiv(m * W[i], prev[i])
-      retry[i] = WS[i] + W[i] - k - now
-    else
-      retry[i] = 0
+      retry = ws + W1 - idiv(m * W1, prev) - now
     end
-  end
-
-  if ok and n > 0 then
-    for i = 1, L do
-      cur[i] = cur[i] + n
-      hset[6 * i - 5] = fields[3 * i - 2]
-      hset[6 * i - 4] = fmt(WS[i])
-      hset[6 * i - 3] = fields[3 * i - 1]
-      hset[6 * i - 2] = fmt(cur[i])
-      hset[6 * i - 1] = fields[3 * i]
-      hset[6 * i] = fmt(prev[i])
+    if ok and n > 0 then
+      cur = cur + n
+      redis.call('HSET', key, fs1, fmt(ws), fc1, fmt(cur), fp1, fmt(prev))
+      redis.call('PEXPIRE', key, ttl1)
     end
-    redis.call('HSET', key, unpack(hset, 1, 6 * L))
-    redis.call('PEXPIRE', key, ttlMillis)
-  end
-
-  local o = #out
-  out[o + 1] = ok and 1 or 0
-  out[o + 2] = now
-  for i = 1, L do
-    local r = W[i] - (now - WS[i])
-    local used = cur[i] + idiv(prev[i] * r + W[i] - 1, W[i])
-    local rem = C[i] - used
+    local used = cur + idiv(prev * r + W1 - 1, W1)
+    local rem = C1 - used
     if rem < 0 then rem = 0 end
     local reset = 0
-    if cur[i] > 0 then
-      reset = WS[i] + 2 * W[i] - now
-    elseif prev[i] > 0 then
-      reset = WS[i] + W[i] - now
+    if cur > 0 then
+      reset = ws + 2 * W1 - now
+    elseif prev > 0 then
+      reset = ws + W1 - now
     end
-    local at = o + 4 * i - 1
-    out[at] = used
-    out[at + 1] = rem
-    out[at + 2] = reset
-    if ok then out[at + 3] = 0 else out[at + 3] = retry[i] end
+    reply1(out, ok, now, used, rem, reset, retry)
+  end
+else
+  -- several limits (L >= 2)
+  local C, W, fields = {}, {}, {}
+  local ttl = 0
+  for i = 1, L do
+    C[i] = tonumber(ARGV[1 + 2 * i])
+    W[i] = tonumber(ARGV[2 + 2 * i])
+    fields[3 * i - 2] = 's:' .. ARGV[2 + 2 * i]
+    fields[3 * i - 1] = 'c:' .. ARGV[2 + 2 * i]
+    fields[3 * i] = 'p:' .. ARGV[2 + 2 * i]
+    if 2 * W[i] > ttl then ttl = 2 * W[i] end
+  end
+  local ttlMillis = fmt(idiv(ttl + 999, 1000))
+  local WS, cur, prev, retry, hset = {}, {}, {}, {}, {}
+
+  decide = function(key, now, n, out)
+    local vals = redis.call('HMGET', key, unpack(fields))
+    local ok = true
+    for i = 1, L do
+      WS[i] = idiv(now, W[i]) * W[i]
+      local s = tonumber(vals[3 * i - 2])
+      local c = tonumber(vals[3 * i - 1]) or 0
+      local p = tonumber(vals[3 * i]) or 0
+      if s == WS[i] then
+        cur[i] = c
+        prev[i] = p
+      elseif s == WS[i] - W[i] then
+        cur[i] = 0
+        prev[i] = c
+      else
+        cur[i] = 0
+        prev[i] = 0
+      end
+      local r = W[i] - (now - WS[i])
+      local m = C[i] - cur[i] - n
+      if m < 0 then
+        ok = false
+        local k = idiv((C[i] - n) * W[i], cur[i])
+        local extra = W[i] - k
+        if extra < 0 then extra = 0 end
+        retry[i] = WS[i] + W[i] + extra - now
+      elseif prev[i] * r > m * W[i] then
+        ok = false
+        local k = idiv(m * W[i], prev[i])
+        retry[i] = WS[i] + W[i] - k - now
+      else
+        retry[i] = 0
+      end
+    end
+
+    if ok and n > 0 then
+      for i = 1, L do
+        cur[i] = cur[i] + n
+        hset[6 * i - 5] = fields[3 * i - 2]
+        hset[6 * i - 4] = fmt(WS[i])
+        hset[6 * i - 3] = fields[3 * i - 1]
+        hset[6 * i - 2] = fmt(cur[i])
+        hset[6 * i - 1] = fields[3 * i]
+        hset[6 * i] = fmt(prev[i])
+      end
+      hwrite(key, hset, 6 * L, ttlMillis)
+    end
+
+    local o = head(out, ok, now)
+    for i = 1, L do
+      local r = W[i] - (now - WS[i])
+      local used = cur[i] + idiv(prev[i] * r + W[i] - 1, W[i])
+      local rem = C[i] - used
+      if rem < 0 then rem = 0 end
+      local reset = 0
+      if cur[i] > 0 then
+        reset = WS[i] + 2 * W[i] - now
+      elseif prev[i] > 0 then
+        reset = WS[i] + W[i] - now
+      end
+      put4(out, o + 4 * i - 1, used, rem, reset, ok and 0 or retry[i])
+    end
   end
 end

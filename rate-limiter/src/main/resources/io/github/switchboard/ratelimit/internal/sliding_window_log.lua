@@ -17,7 +17,7 @@
 -- rounded up to the millisecond (the newest grant is needed that long).
 --
 -- Layout (so that the batched script runs the very code of the single one): this file runs once per call
--- (the limits of ARGV, read once, and scratch tables), then defines decide(key, now, n, out), which decides
+-- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines decide(key, now, n, out), which decides
 -- one request and appends its reply to out. idiv and fmt come from helpers.lua; L from prelude.lua (single)
 -- or batch_head.lua (batched); single_tail.lua or batch_tail.lua call decide.
 --
@@ -25,54 +25,17 @@
 -- it needs no ZCOUNT; the newest grant is read before the write, and the members of the current
 -- microsecond are counted (for their sequence numbers) only when the newest grant is not older than now.
 
-local C, W = {}, {}
-local wmax = 0
-for i = 1, L do
-  C[i] = tonumber(ARGV[1 + 2 * i])
-  W[i] = tonumber(ARGV[2 + 2 * i])
-  if W[i] > wmax then wmax = W[i] end
-end
-local ttlMillis = fmt(idiv(wmax + 999, 1000))
-local used, retry = {}, {}
-
-local function decide(key, now, n, out)
-  if n > 0 then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - wmax))
+-- Records a grant of n permits at now: n members, numbered after those of the same microsecond (counted
+-- only when the newest grant is not older than now), then the expiry.
+local function record(key, now, n, newest, ttlMillis)
+  local stamp = fmt(now)
+  local seq = 0
+  if newest >= now then
+    seq = redis.call('ZCOUNT', key, stamp, stamp)
   end
-  local total = redis.call('ZCARD', key)
-
-  local ok = true
-  for i = 1, L do
-    if total == 0 then
-      used[i] = 0
-    elseif n > 0 and W[i] == wmax then
-      used[i] = total -- the trim left exactly the grants of the longest window
-    else
-      used[i] = redis.call('ZCOUNT', key, '(' .. fmt(now - W[i]), '+inf')
-    end
-    if used[i] + n > C[i] then
-      ok = false
-      local k = used[i] + n - C[i]
-      local rank = total - used[i] + k - 1
-      local e = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')
-      retry[i] = tonumber(e[2]) + W[i] - now
-    else
-      retry[i] = 0
-    end
-  end
-
-  local newest = 0
-  if total > 0 then
-    local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-    newest = tonumber(last[2])
-  end
-
-  if ok and n > 0 then
-    local stamp = fmt(now)
-    local seq = 0
-    if newest >= now then
-      seq = redis.call('ZCOUNT', key, stamp, stamp)
-    end
+  if n == 1 then
+    redis.call('ZADD', key, stamp, stamp .. ':' .. fmt(seq + 1))
+  else
     local batch = {}
     for j = 1, n do
       batch[#batch + 1] = stamp
@@ -85,25 +48,107 @@ local function decide(key, now, n, out)
     if #batch > 0 then
       redis.call('ZADD', key, unpack(batch))
     end
-    for i = 1, L do
-      used[i] = used[i] + n
-    end
-    if now > newest then newest = now end
-    redis.call('PEXPIRE', key, ttlMillis)
   end
+  redis.call('PEXPIRE', key, ttlMillis)
+end
 
-  local o = #out
-  out[o + 1] = ok and 1 or 0
-  out[o + 2] = now
-  for i = 1, L do
-    local rem = C[i] - used[i]
+local decide
+if L == 1 then
+  -- one limit (the usual policy): the same rule with scalars, no table but the reply (Lua work and garbage
+  -- are a good part of a call's time in Redis)
+  local C1 = tonumber(ARGV[3])
+  local W1 = tonumber(ARGV[4])
+  local ttl1 = fmt(idiv(W1 + 999, 1000))
+  decide = function(key, now, n, out)
+    if n > 0 then
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - W1))
+    end
+    local total = redis.call('ZCARD', key)
+    local used = total -- after the trim the log holds exactly the grants of the window
+    if total > 0 and n == 0 then
+      used = redis.call('ZCOUNT', key, '(' .. fmt(now - W1), '+inf')
+    end
+    local ok = used + n <= C1
+    local retry = 0
+    if not ok then
+      local rank = total - used + (used + n - C1) - 1
+      local e = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')
+      retry = tonumber(e[2]) + W1 - now
+    end
+    local newest = 0
+    if total > 0 then
+      newest = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
+    end
+    if ok and n > 0 then
+      record(key, now, n, newest, ttl1)
+      used = used + n
+      if now > newest then newest = now end
+    end
+    local rem = C1 - used
     if rem < 0 then rem = 0 end
     local reset = 0
-    if used[i] > 0 then reset = newest + W[i] - now end
-    local at = o + 4 * i - 1
-    out[at] = used[i]
-    out[at + 1] = rem
-    out[at + 2] = reset
-    if ok then out[at + 3] = 0 else out[at + 3] = retry[i] end
+    if used > 0 then reset = newest + W1 - now end
+    reply1(out, ok, now, used, rem, reset, retry)
+  end
+else
+  -- several limits (L >= 2)
+  local C, W = {}, {}
+  local wmax = 0
+  for i = 1, L do
+    C[i] = tonumber(ARGV[1 + 2 * i])
+    W[i] = tonumber(ARGV[2 + 2 * i])
+    if W[i] > wmax then wmax = W[i] end
+  end
+  local ttlMillis = fmt(idiv(wmax + 999, 1000))
+  local used, retry = {}, {}
+
+  decide = function(key, now, n, out)
+    if n > 0 then
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - wmax))
+    end
+    local total = redis.call('ZCARD', key)
+
+    local ok = true
+    for i = 1, L do
+      if total == 0 then
+        used[i] = 0
+      elseif n > 0 and W[i] == wmax then
+        used[i] = total -- the trim left exactly the grants of the longest window
+      else
+        used[i] = redis.call('ZCOUNT', key, '(' .. fmt(now - W[i]), '+inf')
+      end
+      if used[i] + n > C[i] then
+        ok = false
+        local k = used[i] + n - C[i]
+        local rank = total - used[i] + k - 1
+        local e = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')
+        retry[i] = tonumber(e[2]) + W[i] - now
+      else
+        retry[i] = 0
+      end
+    end
+
+    local newest = 0
+    if total > 0 then
+      local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+      newest = tonumber(last[2])
+    end
+
+    if ok and n > 0 then
+      record(key, now, n, newest, ttlMillis)
+      for i = 1, L do
+        used[i] = used[i] + n
+      end
+      if now > newest then newest = now end
+    end
+
+    local o = head(out, ok, now)
+    for i = 1, L do
+      local rem = C[i] - used[i]
+      if rem < 0 then rem = 0 end
+      local reset = 0
+      if used[i] > 0 then reset = newest + W[i] - now end
+      put4(out, o + 4 * i - 1, used[i], rem, reset, ok and 0 or retry[i])
+    end
   end
 end

@@ -15,67 +15,85 @@
 -- the longest B (>= any TAT - now right after a grant), rounded up to the millisecond.
 --
 -- Layout (so that the batched script runs the very code of the single one): this file runs once per call
--- (the limits of ARGV, read once, and scratch tables), then defines decide(key, now, n, out), which decides
+-- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines decide(key, now, n, out), which decides
 -- one request and appends its reply to out. idiv and fmt come from helpers.lua; L from prelude.lua (single)
 -- or batch_head.lua (batched); single_tail.lua or batch_tail.lua call decide.
 
-local C, T, B, fields = {}, {}, {}, {}
-local ttl = 0
-for i = 1, L do
-  C[i] = tonumber(ARGV[1 + 2 * i])
-  local w = tonumber(ARGV[2 + 2 * i])
-  T[i] = idiv(w + C[i] - 1, C[i])
-  B[i] = C[i] * T[i]
-  fields[i] = 't:' .. ARGV[2 + 2 * i]
-  if B[i] > ttl then ttl = B[i] end
-end
-local ttlMillis = fmt(idiv(ttl + 999, 1000))
-local tat, retry, hset = {}, {}, {}
-
-local function decide(key, now, n, out)
-  local vals
-  if L == 1 then
-    vals = redis.call('HGET', key, fields[1])
-  else
-    vals = redis.call('HMGET', key, unpack(fields))
-  end
-  local ok = true
-  for i = 1, L do
-    local t0
-    if L == 1 then t0 = tonumber(vals) else t0 = tonumber(vals[i]) end
-    if not t0 or t0 < now then t0 = now end
-    tat[i] = t0
-    local nxt = t0 + n * T[i]
-    if nxt - now > B[i] then
-      ok = false
-      retry[i] = nxt - B[i] - now
-    else
-      retry[i] = 0
+local decide
+if L == 1 then
+  -- one limit (the usual policy): the same rule with scalars, no table but the reply (Lua work and
+  -- garbage are a good part of a call's time in Redis)
+  local C1 = tonumber(ARGV[3])
+  local T1 = idiv(tonumber(ARGV[4]) + C1 - 1, C1)
+  local B1 = C1 * T1
+  local f1 = 't:' .. ARGV[4]
+  local ttl1 = fmt(idiv(B1 + 999, 1000))
+  decide = function(key, now, n, out)
+    local tat = tonumber(redis.call('HGET', key, f1))
+    if not tat or tat < now then tat = now end
+    local nxt = tat + n * T1
+    local ok = nxt - now <= B1
+    local retry = 0
+    if not ok then
+      retry = nxt - B1 - now
+    elseif n > 0 then
+      tat = nxt
+      redis.call('HSET', key, f1, fmt(tat))
+      redis.call('PEXPIRE', key, ttl1)
     end
-  end
-
-  if ok and n > 0 then
-    for i = 1, L do
-      tat[i] = tat[i] + n * T[i]
-      hset[2 * i - 1] = fields[i]
-      hset[2 * i] = fmt(tat[i])
-    end
-    redis.call('HSET', key, unpack(hset, 1, 2 * L))
-    redis.call('PEXPIRE', key, ttlMillis)
-  end
-
-  local o = #out
-  out[o + 1] = ok and 1 or 0
-  out[o + 2] = now
-  for i = 1, L do
-    local diff = tat[i] - now
+    local diff = tat - now
     local rem = 0
-    if B[i] - diff >= 0 then rem = idiv(B[i] - diff, T[i]) end
-    if rem > C[i] then rem = C[i] end
-    local at = o + 4 * i - 1
-    out[at] = C[i] - rem
-    out[at + 1] = rem
-    out[at + 2] = diff
-    if ok then out[at + 3] = 0 else out[at + 3] = retry[i] end
+    if B1 - diff >= 0 then rem = idiv(B1 - diff, T1) end
+    if rem > C1 then rem = C1 end
+    reply1(out, ok, now, C1 - rem, rem, diff, retry)
+  end
+else
+  -- several limits (L >= 2)
+  local C, T, B, fields = {}, {}, {}, {}
+  local ttl = 0
+  for i = 1, L do
+    C[i] = tonumber(ARGV[1 + 2 * i])
+    local w = tonumber(ARGV[2 + 2 * i])
+    T[i] = idiv(w + C[i] - 1, C[i])
+    B[i] = C[i] * T[i]
+    fields[i] = 't:' .. ARGV[2 + 2 * i]
+    if B[i] > ttl then ttl = B[i] end
+  end
+  local ttlMillis = fmt(idiv(ttl + 999, 1000))
+  local tat, retry, hset = {}, {}, {}
+
+  decide = function(key, now, n, out)
+    local vals = redis.call('HMGET', key, unpack(fields))
+    local ok = true
+    for i = 1, L do
+      local t0 = tonumber(vals[i])
+      if not t0 or t0 < now then t0 = now end
+      tat[i] = t0
+      local nxt = t0 + n * T[i]
+      if nxt - now > B[i] then
+        ok = false
+        retry[i] = nxt - B[i] - now
+      else
+        retry[i] = 0
+      end
+    end
+
+    if ok and n > 0 then
+      for i = 1, L do
+        tat[i] = tat[i] + n * T[i]
+        hset[2 * i - 1] = fields[i]
+        hset[2 * i] = fmt(tat[i])
+      end
+      hwrite(key, hset, 2 * L, ttlMillis)
+    end
+
+    local o = head(out, ok, now)
+    for i = 1, L do
+      local diff = tat[i] - now
+      local rem = 0
+      if B[i] - diff >= 0 then rem = idiv(B[i] - diff, T[i]) end
+      if rem > C[i] then rem = C[i] end
+      put4(out, o + 4 * i - 1, C[i] - rem, rem, diff, ok and 0 or retry[i])
+    end
   end
 end
