@@ -165,6 +165,47 @@ class RedisCoalescingTest {
     }
   }
 
+  /*
+   * Every send is made on the connection's I/O thread: decisions made while it is busy (here held by a
+   * callback of a completed decision) wait in the lane and go out as one call when it is free, instead of
+   * several callers each writing their own call (before: up to 4 single calls, then the rest batched).
+   */
+  @Test
+  void decisionsMadeWhileTheIoThreadIsBusyGoInOneCall() throws Exception {
+    RedisServer redis = RedisHarness.sharedStandalone();
+    redis.flushAll();
+    RateLimitPolicy policy = RateLimitPolicy.builder().limit(1_000, Duration.ofMinutes(1)).build();
+    try (RateLimiter l = limiter(redis, policy, null, true)) {
+      l.tryAcquire("warm-up"); // loads the scripts outside the count, and the lane learns its I/O thread
+      l.tryAcquire("warm-up");
+      long before = ScriptCalls.of(redis);
+      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      CompletableFuture<Void> holding =
+          l.tryAcquireAsync("hold", 1)
+              .thenRun(
+                  () -> { // runs on the I/O thread, which completed the decision
+                    held.countDown();
+                    try {
+                      release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  })
+              .toCompletableFuture();
+      assertThat(held.await(10, TimeUnit.SECONDS)).as("the I/O thread is held").isTrue();
+      List<CompletableFuture<Decision>> all = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        all.add(l.tryAcquireAsync("client-" + i, 1).toCompletableFuture());
+      }
+      release.countDown();
+      holding.get(10, TimeUnit.SECONDS);
+      CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+      assertThat(all).allMatch(f -> f.join().allowed() && !f.join().degraded());
+      assertThat(ScriptCalls.of(redis) - before).as("script calls: the held one, then one for all ten").isEqualTo(2);
+    }
+  }
+
   @Test
   void withoutCoalescingEveryDecisionIsItsOwnCall() throws Exception {
     RedisServer redis = RedisHarness.sharedStandalone();

@@ -2,31 +2,46 @@ package io.github.switchboard.ratelimit.internal;
 
 import io.github.switchboard.core.internal.RedisConnection;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /*
- * Group commit of decisions on one lane (a connection, or one Cluster slot of it): while maxInFlight script
- * calls are in flight, the decisions that arrive wait in a queue; when one completes, the queue (up to
- * MAX_BATCH decisions, and for a sliding-window log up to MAX_LOG_PERMITS permits in all, so that no call
- * holds Redis longer than one largest single call) goes out as one call of the batched script, which
- * decides them in arrival order with the single script's own code, and is sent before the completed call's
- * own decisions are completed. No timer: a decision that finds a free slot is sent at once, alone, with
- * the single script, so an idle limiter adds no latency. A queued decision always waits for a slot (the
- * queue is not empty only while every slot is taken), so decisions reach Redis in arrival order (see
- * IoThread for the one subtlety).
+ * Group commit of decisions on one lane (a connection, or one Cluster slot of it). Two modes:
+ *
+ * On the I/O thread (a standalone or Sentinel connection whose replies complete on its Netty event loop,
+ * once the lane has seen one completion there and so knows that loop): every decision is queued, and the
+ * first one that finds a free slot (fewer than maxInFlight calls in flight) schedules one flush task on
+ * the I/O thread. The flush sends whatever the queue holds by then as one call (the single script for one
+ * decision, the batched script for several); a completed call sends the next batch from the queue before
+ * it completes its own callers. A caller's write went through the I/O thread's task queue anyway (Netty
+ * hands a write from another thread to the event loop as a task), so the flush adds no hop and no timer:
+ * an idle limiter adds no latency, and decisions that arrive while the I/O thread is busy or waking go
+ * together, which saves both sides a write, a read and a call per decision (sync callers on a few threads
+ * batch as well as a flood of async ones). Every send runs on that one thread and takes the queue's head,
+ * so decisions reach Redis in arrival order.
+ *
+ * Direct (before the first completion, on a Cluster lane, or on a connection that completes its replies
+ * on a scheduler, where sends cannot all be made from one thread): one call in flight; a decision that
+ * finds the lane idle is sent at once by its caller, those that arrive meanwhile wait in the queue and go
+ * out together when it completes. Only the holder of the one slot writes, so order holds too.
+ *
+ * Either way, at most MAX_BATCH decisions go in one call, and for a sliding-window log at most
+ * permitBudget permits, so that no call holds Redis longer than one largest single call.
  *
  * Failure: when a call fails (error or timeout), every decision queued behind it fails with the same cause
  * at once, instead of being sent to a Redis that just failed (each is then answered by the fallback, as
  * its own failed call would have been); a Lua error in a batch fails all of its decisions.
  *
- * Concurrency: the queue and the slot count are guarded by the lane's monitor; sending and completing run
- * outside it. Each queued decision is its own CompletableFuture (Pending), completed with its slice of the
- * batch reply.
+ * Concurrency: the queue, the slot count, the flush flag and the lane's I/O executor are guarded by the
+ * lane's monitor; sending and completing run outside it. Each queued decision is its own
+ * CompletableFuture (Pending), completed with its slice of the batch reply.
  */
 /** Sends the decisions of one lane together while its calls are in flight. */
 final class Coalescer {
@@ -60,23 +75,49 @@ final class Coalescer {
   private final long permitBudget;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final int maxInFlight;
+  /** Whether the lane may move to its I/O thread (see the header); false keeps it direct. */
+  private final boolean onIoThread;
   private int inFlight; // guarded by this
+  private @Nullable Executor eventLoop; // guarded by this: the lane's event loop, once a completion ran there
+  private boolean flushScheduled; // guarded by this
+  private final Runnable flush = this::flush;
   private final BiConsumer<Object, @Nullable Throwable> afterSingle = (r, e) -> next(e);
 
-  Coalescer(Sender sender, long permitBudget, int maxInFlight) {
+  /**
+   * Creates a lane.
+   *
+   * @param sender its calls
+   * @param permitBudget the most permits in one batch
+   * @param maxInFlight the most calls in flight on the I/O thread; a direct lane keeps one
+   * @param onIoThread whether the lane moves to its I/O thread after its first completion there
+   */
+  Coalescer(Sender sender, long permitBudget, int maxInFlight, boolean onIoThread) {
     this.sender = sender;
     this.permitBudget = permitBudget;
     this.maxInFlight = maxInFlight;
+    this.onIoThread = onIoThread && IoThread.AVAILABLE;
   }
 
   CompletionStage<List<Object>> submit(String stateKey, String now, long permits) {
+    Executor loop;
+    Pending p;
     synchronized (this) {
-      if (inFlight >= maxInFlight) {
-        Pending p = new Pending(stateKey, now, permits);
+      loop = eventLoop;
+      if (loop == null && inFlight == 0) {
+        inFlight++; // direct, and the lane is idle: this caller sends
+        p = null;
+      } else {
+        p = new Pending(stateKey, now, permits);
         queue.add(p);
-        return p;
+        if (loop == null || flushScheduled || inFlight >= maxInFlight) {
+          return p; // sent by a completion, or by the flush already scheduled
+        }
+        flushScheduled = true;
       }
-      inFlight++;
+    }
+    if (p != null) {
+      schedule(Objects.requireNonNull(loop));
+      return p;
     }
     CompletionStage<List<Object>> f;
     try {
@@ -89,7 +130,59 @@ final class Coalescer {
     return f;
   }
 
-  /** After a call: fails the queue if it failed, else sends the next batch or marks the lane idle. */
+  private void schedule(Executor loop) {
+    try {
+      loop.execute(flush);
+    } catch (RejectedExecutionException e) { // the event loop is shut down: the client is closed
+      Pending[] failed;
+      synchronized (this) {
+        flushScheduled = false;
+        failed = queue.toArray(new Pending[0]);
+        queue.clear();
+      }
+      for (Pending q : failed) {
+        q.completeExceptionally(e);
+      }
+    }
+  }
+
+  /** On the I/O thread: sends the queue, as batches, into the free slots. */
+  private void flush() {
+    while (true) {
+      Pending[] batch;
+      synchronized (this) {
+        flushScheduled = false;
+        if (queue.isEmpty() || inFlight >= maxInFlight) {
+          return;
+        }
+        batch = take();
+        inFlight++;
+      }
+      send(batch);
+    }
+  }
+
+  /** Takes the next batch from the queue (not empty). Caller holds the monitor. */
+  private Pending[] take() {
+    int size = queue.size();
+    int k = 0;
+    long permits = 0;
+    Pending[] taken = new Pending[Math.min(size, MAX_BATCH)];
+    while (k < taken.length) {
+      Pending p = queue.peek();
+      if (k > 0 && permits + p.permits > permitBudget) {
+        break;
+      }
+      permits += queue.poll().permits;
+      taken[k++] = p;
+    }
+    return k == taken.length ? taken : Arrays.copyOf(taken, k);
+  }
+
+  /**
+   * After a call: fails the queue if it failed, else sends the next batch (on the completing thread: the
+   * I/O thread, or the holder of a direct lane's one slot) or frees the slot.
+   */
   private void next(@Nullable Throwable failure) {
     if (failure != null) {
       Pending[] failed;
@@ -104,48 +197,24 @@ final class Coalescer {
       }
       return;
     }
+    Executor here = onIoThread ? IoThread.current() : null;
     Pending[] batch;
     synchronized (this) {
-      int size = queue.size();
-      if (size == 0) {
+      if (here != null) {
+        eventLoop = here; // from now on every send is made on this thread (again, after a reconnect)
+      }
+      if (queue.isEmpty()) {
         inFlight--;
         return;
       }
-      int k = 0;
-      long permits = 0;
-      Pending[] taken = new Pending[Math.min(size, MAX_BATCH)];
-      while (k < taken.length) {
-        Pending p = queue.peek();
-        if (k > 0 && permits + p.permits > permitBudget) {
-          break;
-        }
-        permits += queue.poll().permits;
-        taken[k++] = p;
-      }
-      batch = k == taken.length ? taken : java.util.Arrays.copyOf(taken, k);
+      batch = take(); // the slot of the completed call passes to it
     }
-    Executor io = IoThread.current();
-    if (io != null) {
-      io.execute(() -> send(batch)); // behind the writes other threads have handed to this I/O thread
-    } else {
-      send(batch);
+    send(batch);
+    if (here != null) {
+      flush(); // on the I/O thread: fills the other free slots if more wait (a lane just moved here)
     }
   }
 
-  /*
-   * Order with more than one call in flight. A caller that finds a free slot writes from its own thread:
-   * Netty hands that write to the connection's I/O thread as a task. A completion runs on that I/O thread,
-   * and a write made there goes out at once, ahead of the tasks still queued: a batch sent straight from a
-   * completion could overtake a single that a caller wrote just before (the later decision reaching Redis
-   * first; RedisCoalescingTest saw it). So a batch sent from a completion is itself queued to the I/O
-   * thread (after every write handed to it before); a caller only finds a free slot when nothing waits in
-   * the queue (a queued decision always waits for a slot), so decisions reach Redis in the order they
-   * were made. IoThread.current() is Netty's executor of the current thread (null off an event loop, or
-   * when Netty's ThreadExecutorMap is missing: then the lane keeps one call in flight, see
-   * RedisRateLimiter). This holds because a successful call completes on the connection's I/O thread:
-   * Lettuce's default, and the only case in which a lane keeps more than one call in flight (a connection
-   * that publishes on a scheduler keeps one).
-   */
   /** The Netty event loop the current thread runs, if any. */
   static final class IoThread {
     /** Whether Netty's ThreadExecutorMap can be read (it is on the class path with Lettuce). */
@@ -182,7 +251,7 @@ final class Coalescer {
     }
     f.whenComplete(
         (reply, error) -> {
-          // the next batch first (queued to the I/O thread, see IoThread), then this one's callers
+          // the next batch first, then this one's callers
           next(error);
           if (error != null) {
             Throwable cause = RedisConnection.unwrap(error);
@@ -204,6 +273,10 @@ final class Coalescer {
       for (Pending p : batch) {
         p.completeExceptionally(e);
       }
+      return;
+    }
+    if (batch.length == 1) {
+      batch[0].complete(reply);
       return;
     }
     for (int j = 0; j < batch.length; j++) {

@@ -90,13 +90,14 @@ public final class RedisRateLimiter {
   private final Coalescer.Sender sender;
   /*
    * Script calls a lane keeps in flight before decisions wait to go together. A standalone or Sentinel
-   * connection: MAX_IN_FLIGHT, so that a few concurrent callers (4 threads, sync) are not serialised
-   * behind one call, and Redis works on one call while the client reads another's reply; decisions still
-   * reach Redis in the order they were made (see Coalescer.IoThread). 1 on a user-supplied connection
-   * that completes its replies on a scheduler (publishOnScheduler), where that ordering does not hold, and
-   * on a Cluster lane, since the Cluster writer routes asynchronously and a later decision could reach
-   * Redis before an earlier one; with 1, whoever holds the slot is the only writer of the lane. The order
-   * of a client's decisions is part of their exactness (RedisCoalescingTest).
+   * connection whose replies complete on its I/O thread (Lettuce's default): MAX_IN_FLIGHT, every call
+   * sent from that thread (see Coalescer), so that a few concurrent callers (4 threads, sync) are not
+   * serialised behind one call, Redis works on one call while the client reads another's reply, and
+   * decisions still reach Redis in the order they were made. ONE_IN_FLIGHT on a Cluster lane, since the
+   * Cluster writer routes asynchronously and a later decision could reach Redis before an earlier one, and
+   * on a user-supplied connection that completes its replies on a scheduler (publishOnScheduler): with 1,
+   * whoever holds the slot is the only writer of the lane. The order of a client's decisions is part of
+   * their exactness (RedisCoalescingTest).
    */
   private static final int MAX_IN_FLIGHT = 4;
   private static final int ONE_IN_FLIGHT = 1;
@@ -160,9 +161,7 @@ public final class RedisRateLimiter {
         policy.algorithm() == Algorithm.SLIDING_WINDOW_LOG ? RateLimiter.MAX_LOG_PERMITS : Long.MAX_VALUE;
     this.sender = new LaneSender();
     this.lane = coalescing
-        ? new Coalescer(sender, batchPermitBudget,
-            Coalescer.IoThread.AVAILABLE && connection.completesOnIoThread()
-                ? MAX_IN_FLIGHT : ONE_IN_FLIGHT)
+        ? new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT, connection.completesOnIoThread())
         : null;
     this.slotLanes = new AtomicReferenceArray<>(coalescing ? SlotHash.SLOT_COUNT : 0);
     if (coalescing) {
@@ -221,7 +220,7 @@ public final class RedisRateLimiter {
     int slot = SlotHash.getSlot(stateKey);
     Coalescer c = slotLanes.get(slot);
     if (c == null) {
-      Coalescer made = new Coalescer(sender, batchPermitBudget, ONE_IN_FLIGHT);
+      Coalescer made = new Coalescer(sender, batchPermitBudget, ONE_IN_FLIGHT, false);
       c = slotLanes.compareAndSet(slot, null, made) ? made : slotLanes.get(slot);
     }
     return c;
