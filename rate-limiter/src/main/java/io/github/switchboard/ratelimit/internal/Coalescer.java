@@ -25,7 +25,11 @@ import org.jspecify.annotations.Nullable;
  * an idle limiter adds no latency, and decisions that arrive while the I/O thread is busy or waking go
  * together, which saves both sides a write, a read and a call per decision (sync callers on a few threads
  * batch as well as a flood of async ones). Every send runs on that one thread and takes the queue's head,
- * so decisions reach Redis in arrival order.
+ * so decisions reach Redis in arrival order. After a reconnect onto another event loop the lane moves with
+ * its first completion there; until then its flushes run on the old loop, whose writes Netty hands to the
+ * new one, so a batch sent meanwhile from a completion on the new loop may overtake one of them (each
+ * decision is still atomic and counted once: only which of two concurrent decisions gets a last permit
+ * can differ, as with any two callers racing).
  *
  * Direct (before the first completion, on a Cluster lane, or on a connection that completes its replies
  * on a scheduler, where sends cannot all be made from one thread): one call in flight; a decision that
