@@ -18,9 +18,10 @@
 -- the most a bucket can be needed (as current, then as previous).
 --
 -- Layout (so that the batched script runs the very code of the single one): this file runs once per call
--- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines decide(key, now, n, out), which decides
--- one request and appends its reply to out. idiv and fmt come from helpers.lua; L from prelude.lua (single)
--- or batch_head.lua (batched); single_tail.lua or batch_tail.lua call decide.
+-- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines
+-- decide(key, now, n, out), which decides one request and appends its reply to out. idiv, fmt and the
+-- reply and write helpers come from helpers.lua; L from prelude.lua (single) or batch_head.lua (batched);
+-- single_tail.lua or batch_tail.lua call decide.
 
 local decide
 if L == 1 then

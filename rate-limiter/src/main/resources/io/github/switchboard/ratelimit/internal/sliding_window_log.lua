@@ -17,9 +17,10 @@
 -- rounded up to the millisecond (the newest grant is needed that long).
 --
 -- Layout (so that the batched script runs the very code of the single one): this file runs once per call
--- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines decide(key, now, n, out), which decides
--- one request and appends its reply to out. idiv and fmt come from helpers.lua; L from prelude.lua (single)
--- or batch_head.lua (batched); single_tail.lua or batch_tail.lua call decide.
+-- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines
+-- decide(key, now, n, out), which decides one request and appends its reply to out. idiv, fmt and the
+-- reply and write helpers come from helpers.lua; L from prelude.lua (single) or batch_head.lua (batched);
+-- single_tail.lua or batch_tail.lua call decide.
 --
 -- Calls per decision: after the trim, a limit whose window is the longest counts the whole log (ZCARD), so
 -- it needs no ZCOUNT; the newest grant is read before the write, and the members of the current
