@@ -22,16 +22,24 @@ public final class RedisOptions {
   /** The default connect timeout, in milliseconds. */
   public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 2000;
 
+  /** The default of {@link Builder#syncConnections(int)}. */
+  public static final int DEFAULT_SYNC_CONNECTIONS = 8;
+
+  /** The largest value of {@link Builder#syncConnections(int)}. */
+  public static final int MAX_SYNC_CONNECTIONS = 1024;
+
   private static final RedisOptions DEFAULTS = builder().build();
 
   private final Duration commandTimeout;
   private final Duration connectTimeout;
   private final @Nullable Path trustedCertificate;
+  private final int syncConnections;
 
   private RedisOptions(Builder b) {
     this.commandTimeout = b.commandTimeout;
     this.connectTimeout = b.connectTimeout;
     this.trustedCertificate = b.trustedCertificate;
+    this.syncConnections = b.syncConnections;
   }
 
   /**
@@ -79,6 +87,17 @@ public final class RedisOptions {
     return Optional.ofNullable(trustedCertificate);
   }
 
+  /**
+   * Returns the most blocking connections that synchronous calls of one client open beside its shared
+   * connection, on a standalone Redis (default {@value #DEFAULT_SYNC_CONNECTIONS}; 0: none).
+   *
+   * @return the bound
+   * @see Builder#syncConnections(int)
+   */
+  public int syncConnections() {
+    return syncConnections;
+  }
+
   @Override
   public String toString() {
     return "RedisOptions[commandTimeout="
@@ -87,6 +106,8 @@ public final class RedisOptions {
         + connectTimeout
         + ", trustedCertificate="
         + trustedCertificate
+        + ", syncConnections="
+        + syncConnections
         + "]";
   }
 
@@ -95,8 +116,33 @@ public final class RedisOptions {
     private Duration commandTimeout = Duration.ofMillis(DEFAULT_COMMAND_TIMEOUT_MILLIS);
     private Duration connectTimeout = Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MILLIS);
     private @Nullable Path trustedCertificate;
+    private int syncConnections = DEFAULT_SYNC_CONNECTIONS;
 
     private Builder() {}
+
+    /**
+     * Sets the most blocking connections that synchronous calls open beside the shared connection, on a
+     * standalone Redis (plain or TLS; default {@value #DEFAULT_SYNC_CONNECTIONS}).
+     *
+     * <p>A synchronous call through the shared (Lettuce) connection passes through its I/O thread twice,
+     * a wake-up each way; on a blocking connection the calling thread writes the command and reads the
+     * reply itself. Such a connection is opened on first need, lent to one call at a time and kept for
+     * the next; when all are lent, a call takes the shared connection, so this bounds the connections, not
+     * the concurrency. 0 sends every call through the shared connection. Sentinel and Cluster targets, and
+     * connections handed in by the user, always use the shared connection.
+     *
+     * @param connections 0 to {@value #MAX_SYNC_CONNECTIONS}
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder syncConnections(int connections) {
+      if (connections < 0 || connections > MAX_SYNC_CONNECTIONS) {
+        throw new IllegalArgumentException(
+            "syncConnections must be between 0 and " + MAX_SYNC_CONNECTIONS + ", was " + connections);
+      }
+      this.syncConnections = connections;
+      return this;
+    }
 
     /**
      * Sets the bound on one Redis command.

@@ -11,9 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -297,6 +295,51 @@ public final class FailoverGuard {
       Function<C, ? extends CompletionStage<R>> primary,
       BiFunction<C, ? super R, ? extends T> decode,
       Function<C, T> fallback) {
+    return executeBlocking(
+        ctx,
+        (c, waitNanos) -> primary.apply(c).toCompletableFuture().get(waitNanos, TimeUnit.NANOSECONDS),
+        decode,
+        fallback);
+  }
+
+  /**
+   * A Redis call made on the calling thread, which waits for the reply itself.
+   *
+   * @param <C> the context type
+   * @param <R> the reply type
+   */
+  @FunctionalInterface
+  public interface BlockingCall<C, R> {
+    /**
+     * Makes the call.
+     *
+     * @param ctx the call's context
+     * @param waitNanos the longest wait for a reply that goes through the shared connection
+     * @return the reply
+     * @throws Exception if Redis fails or does not answer in time
+     */
+    R call(C ctx, long waitNanos) throws Exception;
+  }
+
+  /**
+   * Runs a call synchronously on the calling thread and decodes Redis's reply; the call bounds its own
+   * wait ({@code waitNanos}: twice the command timeout, as {@link #executeSync}). A failure, a timeout or
+   * a reply that the decoder rejects counts as a Redis failure and is answered by the fallback.
+   *
+   * @param ctx the call's context, handed to every function
+   * @param primary the Redis call
+   * @param decode turns Redis's reply into the result
+   * @param fallback the local answer
+   * @param <C> the context type
+   * @param <R> the reply type
+   * @param <T> the result type
+   * @return the result
+   */
+  public <C, R, T> T executeBlocking(
+      C ctx,
+      BlockingCall<C, R> primary,
+      BiFunction<C, ? super R, ? extends T> decode,
+      Function<C, T> fallback) {
     if (!breaker.tryAcquirePermission()) {
       checkTransition();
       return fallback.apply(ctx);
@@ -304,12 +347,12 @@ public final class FailoverGuard {
     long start = System.nanoTime();
     R value;
     try {
-      value = primary.apply(ctx).toCompletableFuture().get(syncWaitNanos, TimeUnit.NANOSECONDS);
+      value = primary.call(ctx, syncWaitNanos);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       breaker.releasePermission();
       return fallback.apply(ctx);
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+    } catch (Exception e) {
       return complete(ctx, start, null, e, decode, fallback);
     }
     return complete(ctx, start, value, null, decode, fallback);

@@ -69,6 +69,7 @@ public final class RedisConnection implements AutoCloseable {
   private final @Nullable RedisClient client;
   private final @Nullable RedisClusterClient clusterClient;
   private final @Nullable ScheduledExecutorService connector;
+  private final @Nullable BlockingRedis blocking;
   private volatile @Nullable StatefulConnection<String, String> connection;
   private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
   private volatile boolean closed;
@@ -100,6 +101,7 @@ public final class RedisConnection implements AutoCloseable {
                   return t;
                 })
             : null;
+    this.blocking = owned && target != null ? BlockingRedis.forTarget(target, options, name) : null;
   }
 
   /**
@@ -398,6 +400,18 @@ public final class RedisConnection implements AutoCloseable {
   }
 
   /**
+   * Returns the blocking connections of synchronous calls ({@link RedisOptions#syncConnections()}): only
+   * on a standalone target this object opened, and only while the shared connection is connected (so that
+   * its reconnection decides when Redis is back, and a call never waits for a connect that it would not).
+   *
+   * @return the pool, or null: then use the shared connection
+   */
+  public @Nullable BlockingRedis blocking() {
+    BlockingRedis b = blocking;
+    return b != null && isConnected() ? b : null;
+  }
+
+  /**
    * Returns whether a connection exists and is open now.
    *
    * @return true if connected
@@ -550,6 +564,9 @@ public final class RedisConnection implements AutoCloseable {
       return;
     }
     Objects.requireNonNull(connector).shutdownNow();
+    if (blocking != null) {
+      blocking.close();
+    }
     StatefulConnection<String, String> c = connection;
     try {
       if (c != null) {

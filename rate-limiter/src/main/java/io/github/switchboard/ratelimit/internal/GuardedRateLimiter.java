@@ -45,6 +45,8 @@ public final class GuardedRateLimiter implements RateLimiter {
 
   private static final Function<Call, CompletionStage<List<Object>>> ACQUIRE =
       c -> c.self.bounded(c.self.redis.evalAcquire(c.stateKey, c.permits));
+  private static final FailoverGuard.BlockingCall<Call, List<Object>> ACQUIRE_BLOCKING =
+      (c, waitNanos) -> c.self.redis.evalAcquireBlocking(c.stateKey, c.permits, waitNanos);
   private static final BiFunction<Call, List<Object>, Decision> DECODE = (c, reply) -> c.decode(reply);
   private static final Function<Call, Decision> ACQUIRE_FALLBACK =
       c -> c.self.fallbackDecision(c.key, c.permits);
@@ -172,8 +174,8 @@ public final class GuardedRateLimiter implements RateLimiter {
       }
       sent = cache.now();
     }
-    return guard.executeSync(
-        new Call(this, key, stateKey, permits, sent), ACQUIRE, DECODE, ACQUIRE_FALLBACK);
+    return guard.executeBlocking(
+        new Call(this, key, stateKey, permits, sent), ACQUIRE_BLOCKING, DECODE, ACQUIRE_FALLBACK);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.switchboard.ratelimit.internal;
 
 import io.github.switchboard.core.TimeSource;
+import io.github.switchboard.core.internal.BlockingRedis;
 import io.github.switchboard.core.internal.LuaScript;
 import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.ratelimit.Algorithm;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -416,6 +418,29 @@ public final class RedisRateLimiter {
       return laneOf(stateKey).submit(stateKey, now(), permits);
     }
     return connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey}, args(permits));
+  }
+
+  /**
+   * Sends the one EVALSHA of a decision and waits for Redis's raw reply on the calling thread: on a
+   * blocking connection of the pool ({@link RedisConnection#blocking()}) when there is one free, else
+   * through the shared connection (coalesced with the others), waiting at most {@code waitNanos}.
+   *
+   * @param stateKey the client's state key, made by {@link #checkedStateKey}
+   * @param permits a checked number of permits
+   * @param waitNanos the longest wait on the shared connection
+   * @return the raw reply
+   * @throws Exception if Redis fails or does not answer in time (an ExecutionException or a
+   *     TimeoutException from the shared connection, a Lettuce exception from a blocking one)
+   */
+  public List<Object> evalAcquireBlocking(String stateKey, long permits, long waitNanos) throws Exception {
+    BlockingRedis direct = connection.blocking();
+    if (direct != null) {
+      List<Object> reply = direct.eval(script, new String[] {stateKey}, args(permits));
+      if (reply != null) {
+        return reply;
+      }
+    }
+    return evalAcquire(stateKey, permits).toCompletableFuture().get(waitNanos, TimeUnit.NANOSECONDS);
   }
 
   /**
