@@ -204,6 +204,11 @@ public final class BlockingRedis implements AutoCloseable {
     return open.get();
   }
 
+  /** The number of connections open and not lent now (counts them: for tests and metrics). */
+  public int idleConnections() {
+    return idle.size();
+  }
+
   /** The most connections open at once. */
   public int limit() {
     return limit;
