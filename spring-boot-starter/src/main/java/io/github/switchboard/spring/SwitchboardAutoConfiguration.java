@@ -74,7 +74,8 @@ public class SwitchboardAutoConfiguration {
     }
     RedisOptions.Builder options = RedisOptions.builder()
         .commandTimeout(p.getCommandTimeout())
-        .connectTimeout(p.getConnectTimeout());
+        .connectTimeout(p.getConnectTimeout())
+        .syncConnections(p.getSyncConnections());
     if (p.getTrustedCertificate() != null) {
       try {
         options.trustedCertificate(p.getTrustedCertificate());

@@ -1,5 +1,7 @@
 package io.github.switchboard.spring;
 
+import io.github.switchboard.core.RedisOptions;
+
 import io.github.switchboard.ratelimit.Algorithm;
 import io.github.switchboard.ratelimit.FallbackMode;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
@@ -79,6 +81,12 @@ public class SwitchboardProperties {
 
     /** A PEM file of the certificate (or CA) that TLS connections trust; unset: the JVM's trust store. */
     private @Nullable Path trustedCertificate;
+
+    /**
+     * The most blocking connections that synchronous decisions open beside the shared connection, on a
+     * standalone Redis; 0: every call takes the shared connection (see RedisOptions.syncConnections).
+     */
+    private int syncConnections = RedisOptions.DEFAULT_SYNC_CONNECTIONS;
 
     /**
      * Returns whether Redis is used.
@@ -170,6 +178,32 @@ public class SwitchboardProperties {
      */
     public void setTrustedCertificate(@Nullable Path trustedCertificate) {
       this.trustedCertificate = trustedCertificate;
+    }
+
+    /**
+     * Returns the bound on the blocking connections of synchronous calls.
+     *
+     * @return 0 to {@value RedisOptions#MAX_SYNC_CONNECTIONS}
+     */
+    public int getSyncConnections() {
+      return syncConnections;
+    }
+
+    /**
+     * Sets the bound on the blocking connections of synchronous calls.
+     *
+     * @param syncConnections 0 to {@value RedisOptions#MAX_SYNC_CONNECTIONS}
+     * @throws IllegalArgumentException if out of range
+     */
+    public void setSyncConnections(int syncConnections) {
+      if (syncConnections < 0 || syncConnections > RedisOptions.MAX_SYNC_CONNECTIONS) {
+        throw new IllegalArgumentException(
+            "switchboard.redis.sync-connections must be between 0 and "
+                + RedisOptions.MAX_SYNC_CONNECTIONS
+                + ", was "
+                + syncConnections);
+      }
+      this.syncConnections = syncConnections;
     }
   }
 

@@ -3,6 +3,7 @@ package io.github.switchboard.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.switchboard.core.BackendState;
+import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.testing.RedisHarness;
 import io.github.switchboard.core.testing.RedisServer;
 import io.github.switchboard.pool.DecoderPool;
@@ -85,6 +86,9 @@ class SwitchboardAutoConfigurationTest {
         assertThat(ctx).getFailure().hasStackTraceContaining("switchboard.redis.url: "));
     runner().withPropertyValues("switchboard.rate-limit.key-prefix=a{b").run(ctx ->
         assertThat(ctx).getFailure().hasStackTraceContaining("switchboard.rate-limit.key-prefix: "));
+    runner().withPropertyValues("switchboard.redis.sync-connections=-1").run(ctx ->
+        assertThat(ctx).getFailure().hasStackTraceContaining(
+            "switchboard.redis.sync-connections must be between 0 and 1024, was -1"));
   }
 
   @Test
@@ -157,6 +161,14 @@ class SwitchboardAutoConfigurationTest {
         });
     runner().withPropertyValues("spring.data.redis.url=" + url(redis), "switchboard.redis.enabled=false")
         .run(ctx -> assertThat(ctx.getBean(SwitchboardRedis.class).target()).isEmpty());
+    runner().withPropertyValues("switchboard.redis.url=" + url(redis), "switchboard.pool.enabled=false")
+        .run(ctx -> assertThat(ctx.getBean(SwitchboardRedis.class).options().syncConnections())
+            .isEqualTo(RedisOptions.DEFAULT_SYNC_CONNECTIONS));
+    runner().withPropertyValues("switchboard.redis.url=" + url(redis), "switchboard.pool.enabled=false",
+        "switchboard.redis.sync-connections=0").run(ctx -> {
+          assertThat(ctx.getBean(SwitchboardRedis.class).options().syncConnections()).isZero();
+          assertThat(ctx.getBean(RateLimiter.class).tryAcquire("d").degraded()).isFalse();
+        });
   }
 
   @Test
