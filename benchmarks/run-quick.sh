@@ -6,7 +6,7 @@
 #   - RedisSyncBenchmark.fourThreads and RedisHotKeyBenchmark: Switchboard, Bucket4j and Redisson;
 #   - RedisOverLimitBenchmark: one client over its limit, with and without the local deny cache;
 #   - RedisIdleLatencyBenchmark: one thread, one decision at a time (p50/p99), Switchboard (token bucket,
-#     with and without coalescing, and the log), Bucket4j and Redisson.
+#     with and without coalescing, without blocking connections, and the log), Bucket4j and Redisson.
 # (about 6.5 minutes in all)
 # Results go to benchmarks/results/quick-<date>.json (JMH's JSON, the three runs merged) and
 # quick-<date>.txt (the summary tables). Needs redis-server on the PATH, or REDIS_URL naming a throw-away
@@ -24,7 +24,7 @@ if [ ! -f "$jar" ]; then
 fi
 
 quick=(-prof gc -f 1 -wi 2 -w 1s -i 3 -r 1s)
-peers='SWITCHBOARD_REDIS_TOKEN_BUCKET,SWITCHBOARD_REDIS_TOKEN_BUCKET_UNCOALESCED,SWITCHBOARD_REDIS_FIXED_WINDOW,SWITCHBOARD_REDIS_SLIDING_WINDOW_COUNTER,SWITCHBOARD_REDIS_SLIDING_WINDOW_LOG,BUCKET4J_LETTUCE,REDISSON'
+peers='SWITCHBOARD_REDIS_TOKEN_BUCKET,SWITCHBOARD_REDIS_TOKEN_BUCKET_UNCOALESCED,SWITCHBOARD_REDIS_TOKEN_BUCKET_SHARED_CONNECTION,SWITCHBOARD_REDIS_FIXED_WINDOW,SWITCHBOARD_REDIS_SLIDING_WINDOW_COUNTER,SWITCHBOARD_REDIS_SLIDING_WINDOW_LOG,BUCKET4J_LETTUCE,REDISSON'
 
 stamp=$(date -u +%Y-%m-%d)
 mkdir -p benchmarks/results benchmarks/target/quick
@@ -50,7 +50,7 @@ run redis-async 'RedisAsyncBenchmark'
 run redis-sync-hot-key 'RedisSyncBenchmark.fourThreads|RedisHotKeyBenchmark' -p "limiter=$peers"
 run redis-over-limit 'RedisOverLimitBenchmark'
 run redis-idle-latency 'RedisIdleLatencyBenchmark' \
-  -p limiter=SWITCHBOARD_REDIS_TOKEN_BUCKET,SWITCHBOARD_REDIS_TOKEN_BUCKET_UNCOALESCED,SWITCHBOARD_REDIS_SLIDING_WINDOW_LOG,BUCKET4J_LETTUCE,REDISSON
+  -p limiter=SWITCHBOARD_REDIS_TOKEN_BUCKET,SWITCHBOARD_REDIS_TOKEN_BUCKET_UNCOALESCED,SWITCHBOARD_REDIS_TOKEN_BUCKET_SHARED_CONNECTION,SWITCHBOARD_REDIS_SLIDING_WINDOW_LOG,BUCKET4J_LETTUCE,REDISSON
 
 # JMH writes a JSON array per run; merge them into one array.
 {

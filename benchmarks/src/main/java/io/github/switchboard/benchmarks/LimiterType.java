@@ -124,6 +124,17 @@ public enum LimiterType {
       return SwitchboardLimiter.onRedisUncoalesced(Algorithm.TOKEN_BUCKET, keys, need(redis));
     }
   },
+  /**
+   * Switchboard on Redis, {@code TOKEN_BUCKET}, with no blocking connections ({@code syncConnections(0)}):
+   * every sync decision through the shared Lettuce connection, coalesced (the same-run baseline of the
+   * blocking connections).
+   */
+  SWITCHBOARD_REDIS_TOKEN_BUCKET_SHARED_CONNECTION(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.onRedisSharedConnection(Algorithm.TOKEN_BUCKET, keys, need(redis));
+    }
+  },
   /** The ceiling: a raw Lettuce EVALSHA of Switchboard's {@code SLIDING_WINDOW_LOG} script. */
   EVALSHA_SLIDING_WINDOW_LOG(true) {
     @Override

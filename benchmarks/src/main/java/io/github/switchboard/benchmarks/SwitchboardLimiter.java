@@ -1,5 +1,6 @@
 package io.github.switchboard.benchmarks;
 
+import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.ratelimit.Algorithm;
 import io.github.switchboard.ratelimit.Decision;
@@ -56,6 +57,17 @@ final class SwitchboardLimiter implements Limiter {
             .keyPrefix(PREFIX)
             .coalescing(false)
             .localDenyCache(false)
+            .build();
+    return new SwitchboardLimiter(limiter, keys, false);
+  }
+
+  /** On Redis with no blocking connections: sync decisions through the shared connection, coalesced. */
+  static SwitchboardLimiter onRedisSharedConnection(Algorithm algorithm, String[] keys, RedisFixture redis) {
+    RateLimiter limiter =
+        RateLimiters.builder(BenchmarkPolicy.switchboard(algorithm))
+            .redis(RedisTarget.parse(redis.url()))
+            .redisOptions(RedisOptions.builder().syncConnections(0).build())
+            .keyPrefix(PREFIX)
             .build();
     return new SwitchboardLimiter(limiter, keys, false);
   }
