@@ -52,6 +52,11 @@ public final class BlockingRedis implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BlockingRedis.class);
   private static final long REOPEN_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long FAILURE_LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+  /**
+   * A connection idle longer than this is closed rather than lent: a server's `timeout`, a NAT or a
+   * firewall may have dropped it unseen, and its first use would fail a call.
+   */
+  static final long MAX_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final String name;
   private final String server;
@@ -71,6 +76,7 @@ public final class BlockingRedis implements AutoCloseable {
   private volatile boolean openFailing;
   private long lastWarnNanos;
   private volatile boolean closed;
+  private volatile long maxIdleNanos = MAX_IDLE_NANOS;
 
   private BlockingRedis(
       String name,
@@ -173,6 +179,7 @@ public final class BlockingRedis implements AutoCloseable {
       return null;
     }
     Object reply;
+    boolean lost = false;
     try {
       try {
         reply = s.eval("EVALSHA", script.sha1(), keys, args);
@@ -189,14 +196,25 @@ public final class BlockingRedis implements AutoCloseable {
       throw new RedisCommandTimeoutException(
           "Redis '" + name + "' did not answer within " + timeoutMillis + " ms");
     } catch (IOException e) {
+      lost = !(e instanceof RespSocket.ProtocolException);
       throw new RedisConnectionException("Redis '" + name + "' at " + server + ": " + e.getMessage(), e);
     } finally {
       release(s);
+      if (lost) {
+        // the server closed this connection, so it likely closed (or restarted without) the idle ones
+        // too: close them rather than fail a call on each
+        discardIdle();
+      }
     }
     if (!(reply instanceof List<?>)) {
       throw new RedisException("script " + script.name() + " answered " + reply + ", not an array");
     }
     return (List<Object>) reply;
+  }
+
+  /** Sets how long a connection may stay idle and still be lent (tests; default 30 s). */
+  void maxIdle(Duration maxIdle) {
+    this.maxIdleNanos = maxIdle.toNanos();
   }
 
   /** The number of connections open now (lent or idle). */
@@ -218,9 +236,13 @@ public final class BlockingRedis implements AutoCloseable {
     if (closed) {
       return null;
     }
-    RespSocket s = idle.pollFirst();
-    if (s != null) {
-      return s;
+    RespSocket s;
+    while ((s = idle.pollFirst()) != null) {
+      if (System.nanoTime() - s.idleSince <= maxIdleNanos) {
+        return s;
+      }
+      s.close();
+      open.decrementAndGet();
     }
     if (openFailing && System.nanoTime() - openFailedAt < REOPEN_BACKOFF_NANOS) {
       return null;
@@ -274,8 +296,19 @@ public final class BlockingRedis implements AutoCloseable {
       open.decrementAndGet();
       return;
     }
+    s.idleSince = System.nanoTime();
     idle.offerFirst(s);
     if (closed) {
+      drain();
+    }
+  }
+
+  /**
+   * Closes the idle connections (those lent now are kept): after the shared connection or one of these
+   * lost the server, which may have restarted.
+   */
+  public void discardIdle() {
+    if (!idle.isEmpty()) {
       drain();
     }
   }

@@ -408,7 +408,14 @@ public final class RedisConnection implements AutoCloseable {
    */
   public @Nullable BlockingRedis blocking() {
     BlockingRedis b = blocking;
-    return b != null && isConnected() ? b : null;
+    if (b == null) {
+      return null;
+    }
+    if (!isConnected()) {
+      b.discardIdle(); // the server is gone: its idle connections would each fail a call once it is back
+      return null;
+    }
+    return b;
   }
 
   /**

@@ -68,6 +68,8 @@ final class RespSocket implements Closeable {
   private int soTimeout;
   private @Nullable ErrorReply error;
   private boolean broken;
+  /** When the pool last took this connection back (System.nanoTime). */
+  long idleSince;
 
   private RespSocket(Socket socket, int timeoutMillis) throws IOException {
     this.socket = socket;

@@ -75,13 +75,34 @@ class BlockingRedisFaultTest {
     }
   }
 
+  /** Makes the pool hold two idle connections: two slow scripts at once each take one. */
+  private static void twoIdle(BlockingRedis b) throws Exception {
+    CompletableFuture<List<Object>> first =
+        CompletableFuture.supplyAsync(() -> b.eval(SLOW, new String[] {"slow-1"}, new String[0]));
+    CompletableFuture<List<Object>> second =
+        CompletableFuture.supplyAsync(() -> b.eval(SLOW, new String[] {"slow-2"}, new String[0]));
+    assertThat(first.get(10, TimeUnit.SECONDS)).containsExactly(1L);
+    assertThat(second.get(10, TimeUnit.SECONDS)).containsExactly(1L);
+    assertThat(b.idleConnections()).isEqualTo(2);
+  }
+
+  /** Connections the server has accepted, less the harness's own (each INFO call opens one). */
+  private static long connectionsReceived() {
+    infoCalls++;
+    return Long.parseLong(server().info("stats").get("total_connections_received")) - infoCalls;
+  }
+
+  private static long infoCalls;
+
   @Test
-  void aKilledServerFailsTheCallOnItsOldConnectionThenOpeningBacksOffUntilItIsBack() {
+  void aKilledServerFailsOneCallOnTheOldConnectionsThenOpeningBacksOffUntilItIsBack() throws Exception {
+    RedisOptions slow = server().optionsBuilder().commandTimeout(Duration.ofSeconds(5)).build();
     try (LogCapture logs = new LogCapture();
-        BlockingRedis b = open(server().options())) {
-      assertThat(echo(b)).isNotNull();
+        BlockingRedis b = open(slow)) {
+      twoIdle(b);
       server().kill();
       assertThatThrownBy(() -> echo(b)).isInstanceOf(RedisConnectionException.class);
+      // the other idle connection went with it: no second call fails on a dead connection
       assertThat(b.openConnections()).isZero();
       // no server: no connection to lend, so the caller takes the shared one
       assertThat(echo(b)).isNull();
@@ -93,6 +114,22 @@ class BlockingRedisFaultTest {
       server().restart();
       await().atMost(Duration.ofSeconds(10)).until(() -> echo(b) != null);
       assertThat(logs.lines()).anyMatch(l -> l.startsWith("INFO") && l.contains("open again"));
+    }
+  }
+
+  @Test
+  void aConnectionIdleTooLongIsReplacedBeforeItIsLent() throws Exception {
+    try (BlockingRedis b = open(server().options())) {
+      assertThat(echo(b)).isNotNull();
+      long received = connectionsReceived();
+      assertThat(echo(b)).isNotNull();
+      assertThat(connectionsReceived()).as("kept while fresh").isEqualTo(received);
+      b.maxIdle(Duration.ofMillis(1));
+      long idleFrom = System.nanoTime();
+      await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - idleFrom > 5_000_000L);
+      assertThat(echo(b)).isNotNull();
+      assertThat(connectionsReceived()).as("replaced after idling").isEqualTo(received + 1);
+      assertThat(b.openConnections()).isEqualTo(1);
     }
   }
 
