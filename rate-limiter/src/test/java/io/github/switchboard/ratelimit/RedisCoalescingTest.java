@@ -176,8 +176,10 @@ class RedisCoalescingTest {
     redis.flushAll();
     RateLimitPolicy policy = RateLimitPolicy.builder().limit(1_000, Duration.ofMinutes(1)).build();
     try (RateLimiter l = limiter(redis, policy, null, true)) {
-      l.tryAcquire("warm-up"); // loads the scripts outside the count, and the lane learns its I/O thread
-      l.tryAcquire("warm-up");
+      // loads the scripts outside the count, and the lane learns its I/O thread (async: a sync decision
+      // goes over a blocking connection, not through the lane)
+      l.tryAcquireAsync("warm-up", 1).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      l.tryAcquireAsync("warm-up", 1).toCompletableFuture().get(10, TimeUnit.SECONDS);
       long before = ScriptCalls.of(redis);
       java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
