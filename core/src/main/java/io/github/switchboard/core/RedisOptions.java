@@ -89,7 +89,7 @@ public final class RedisOptions {
 
   /**
    * Returns the most blocking connections that synchronous calls of one client open beside its shared
-   * connection, on a standalone Redis (default {@value #DEFAULT_SYNC_CONNECTIONS}; 0: none).
+   * connection, on a standalone or Sentinel Redis (default {@value #DEFAULT_SYNC_CONNECTIONS}; 0: none).
    *
    * @return the bound
    * @see Builder#syncConnections(int)
@@ -122,14 +122,15 @@ public final class RedisOptions {
 
     /**
      * Sets the most blocking connections that synchronous calls open beside the shared connection, on a
-     * standalone Redis (plain or TLS; default {@value #DEFAULT_SYNC_CONNECTIONS}).
+     * standalone (plain or TLS) or Sentinel Redis (default {@value #DEFAULT_SYNC_CONNECTIONS}).
      *
      * <p>A synchronous call through the shared (Lettuce) connection passes through its I/O thread twice,
      * a wake-up each way; on a blocking connection the calling thread writes the command and reads the
      * reply itself. Such a connection is opened on first need, lent to one call at a time and kept for
      * the next; when all are lent, a call takes the shared connection, so this bounds the connections, not
-     * the concurrency. 0 sends every call through the shared connection. Sentinel and Cluster targets, and
-     * connections handed in by the user, always use the shared connection.
+     * the concurrency. On a Sentinel target they go to the master the Sentinels name, and follow it after a
+     * failover. 0 sends every call through the shared connection. Cluster targets, and connections handed
+     * in by the user, always use the shared connection.
      *
      * @param connections 0 to {@value #MAX_SYNC_CONNECTIONS}
      * @return this builder

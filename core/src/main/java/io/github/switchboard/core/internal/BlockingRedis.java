@@ -29,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * Blocking connections for synchronous calls on a standalone Redis (RedisOptions.syncConnections).
+ * Blocking connections for synchronous calls on a standalone or Sentinel Redis
+ * (RedisOptions.syncConnections).
  *
  * Why: a synchronous call through Lettuce is four hand-offs between threads (the caller queues the command
  * for the connection's I/O thread, which writes it; Redis answers; the I/O thread reads the reply and wakes
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * Failures surface as Lettuce's exceptions (RedisConnectionException, RedisCommandTimeoutException,
  * RedisCommandExecutionException), so that every guard treats them as it treats the shared connection's.
  */
-/** A bounded pool of blocking connections for synchronous script calls on a standalone Redis. */
+/** A bounded pool of blocking connections for synchronous script calls on a standalone or Sentinel Redis. */
 public final class BlockingRedis implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BlockingRedis.class);
   private static final long REOPEN_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -60,8 +61,11 @@ public final class BlockingRedis implements AutoCloseable {
 
   private final String name;
   private final String server;
-  private final String host;
-  private final int port;
+  /** The Sentinels to ask for the master (empty for a standalone target). */
+  private final List<RedisTarget.HostAndPort> sentinels;
+  private final @Nullable String masterName;
+  /** The server to open connections to: fixed when standalone, asked of the Sentinels (null: ask). */
+  private volatile RedisTarget.@Nullable HostAndPort master;
   private final @Nullable SSLSocketFactory tls;
   private final boolean verifyHost;
   private final int connectTimeoutMillis;
@@ -80,15 +84,17 @@ public final class BlockingRedis implements AutoCloseable {
 
   private BlockingRedis(
       String name,
-      String server,
+      RedisTarget target,
       RedisURI uri,
       @Nullable SSLSocketFactory tls,
       RedisOptions options,
       @Nullable RedisCredentials credentials) {
     this.name = name;
-    this.server = server;
-    this.host = uri.getHost();
-    this.port = uri.getPort();
+    this.server = target.redactedUrl();
+    boolean sentinel = target.kind() == RedisTarget.Kind.SENTINEL;
+    this.sentinels = sentinel ? target.hosts() : List.of();
+    this.masterName = target.masterName().orElse(null);
+    this.master = sentinel ? null : target.hosts().get(0);
     this.tls = tls;
     this.verifyHost = uri.getVerifyMode() == SslVerifyMode.FULL;
     this.connectTimeoutMillis = millis(options.connectTimeout());
@@ -104,9 +110,11 @@ public final class BlockingRedis implements AutoCloseable {
   }
 
   /**
-   * Makes the pool for a standalone target (no connection is opened yet), or returns null: for a Sentinel
-   * or Cluster target, with {@code syncConnections} 0, or when TLS cannot be set up the same way as the
-   * shared connection's (then synchronous calls take the shared connection).
+   * Makes the pool for a standalone or Sentinel target (no connection is opened yet), or returns null: for
+   * a Cluster target, with {@code syncConnections} 0, or when TLS cannot be set up the same way as the
+   * shared connection's (then synchronous calls take the shared connection). On a Sentinel target each new
+   * connection goes to the master the Sentinels name (asked once, then again after a connection to it
+   * failed or it answered READONLY), and is kept only if the server says it is the master ({@code ROLE}).
    *
    * @param target where Redis is
    * @param options timeouts, TLS trust and {@code syncConnections}
@@ -114,7 +122,7 @@ public final class BlockingRedis implements AutoCloseable {
    * @return the pool, or null
    */
   public static @Nullable BlockingRedis forTarget(RedisTarget target, RedisOptions options, String name) {
-    if (target.kind() != RedisTarget.Kind.STANDALONE || options.syncConnections() == 0) {
+    if (target.kind() == RedisTarget.Kind.CLUSTER || options.syncConnections() == 0) {
       return null;
     }
     RedisURI uri = target.toRedisUris().get(0);
@@ -138,7 +146,7 @@ public final class BlockingRedis implements AutoCloseable {
     if (uri.getCredentialsProvider() != null) {
       credentials = uri.getCredentialsProvider().resolveCredentials().block(options.connectTimeout());
     }
-    return new BlockingRedis(name, target.redactedUrl(), uri, tls, options, credentials);
+    return new BlockingRedis(name, target, uri, tls, options, credentials);
   }
 
   /** The JDK's TLS, trusting the options' certificate if one is set, else the JDK's default trust. */
@@ -191,7 +199,13 @@ public final class BlockingRedis implements AutoCloseable {
         reply = s.eval("EVAL", script.source(), keys, args);
       }
     } catch (RespSocket.ErrorReply e) {
-      throw new RedisCommandExecutionException(e.getMessage());
+      String message = String.valueOf(e.getMessage());
+      if (message.startsWith("READONLY") || message.startsWith("MASTERDOWN")) {
+        // the server is no longer the master (a failover demoted it): none of its connections is of use
+        s.close();
+        lost = true;
+      }
+      throw new RedisCommandExecutionException(message);
     } catch (SocketTimeoutException e) {
       throw new RedisCommandTimeoutException(
           "Redis '" + name + "' did not answer within " + timeoutMillis + " ms");
@@ -201,9 +215,12 @@ public final class BlockingRedis implements AutoCloseable {
     } finally {
       release(s);
       if (lost) {
-        // the server closed this connection, so it likely closed (or restarted without) the idle ones
-        // too: close them rather than fail a call on each
+        // the server closed this connection (or is no longer the master), so the idle ones are likely of
+        // no use either: close them rather than fail a call on each, and ask the Sentinels again
         discardIdle();
+        if (!sentinels.isEmpty()) {
+          master = null;
+        }
       }
     }
     if (!(reply instanceof List<?>)) {
@@ -258,9 +275,7 @@ public final class BlockingRedis implements AutoCloseable {
       n = open.get();
     }
     try {
-      RespSocket made =
-          RespSocket.connect(
-              host, port, tls, verifyHost, connectTimeoutMillis, timeoutMillis, username, password, database);
+      RespSocket made = connectToMaster();
       if (openFailing) {
         openFailing = false;
         LOG.info("Redis '{}': blocking connections for synchronous calls open again", name);
@@ -273,6 +288,65 @@ public final class BlockingRedis implements AutoCloseable {
       warnOpenFailure(e);
       return null;
     }
+  }
+
+  private RespSocket connectToMaster() throws IOException {
+    RedisTarget.HostAndPort m = master;
+    if (m == null) {
+      m = askSentinels();
+    }
+    RespSocket s =
+        RespSocket.connect(
+            m.host(),
+            m.port(),
+            tls,
+            verifyHost,
+            connectTimeoutMillis,
+            timeoutMillis,
+            username,
+            password,
+            database);
+    if (sentinels.isEmpty()) {
+      return s;
+    }
+    Object role;
+    try {
+      role = s.command("ROLE");
+    } catch (RespSocket.ErrorReply e) {
+      role = e.getMessage();
+    }
+    if (role instanceof List<?> r && !r.isEmpty() && "master".equals(r.get(0))) {
+      master = m;
+      return s;
+    }
+    s.close();
+    master = null;
+    throw new IOException(m.host() + ":" + m.port() + " is not the master (ROLE: " + role + ")");
+  }
+
+  /** Asks each Sentinel in turn for the master's address (SENTINEL GET-MASTER-ADDR-BY-NAME). */
+  private RedisTarget.HostAndPort askSentinels() throws IOException {
+    IOException last = null;
+    for (RedisTarget.HostAndPort sentinel : sentinels) {
+      try (RespSocket s =
+          RespSocket.connect(
+              sentinel.host(), sentinel.port(), null, false, connectTimeoutMillis, timeoutMillis, null, null,
+              0)) {
+        Object addr = s.command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", String.valueOf(masterName));
+        if (addr instanceof List<?> l
+            && l.size() == 2
+            && l.get(0) instanceof String h
+            && l.get(1) instanceof String p) {
+          return new RedisTarget.HostAndPort(h, Integer.parseInt(p));
+        }
+        last = new IOException("Sentinel " + sentinel + " knows no master named " + masterName);
+      } catch (IOException e) {
+        last = e;
+      } catch (RespSocket.ErrorReply | RuntimeException e) {
+        last = new IOException("Sentinel " + sentinel + ": " + e.getMessage());
+      }
+    }
+    throw last != null ? last : new IOException("no Sentinel to ask");
   }
 
   private void warnOpenFailure(Exception e) {

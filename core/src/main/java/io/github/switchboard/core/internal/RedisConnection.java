@@ -401,8 +401,9 @@ public final class RedisConnection implements AutoCloseable {
 
   /**
    * Returns the blocking connections of synchronous calls ({@link RedisOptions#syncConnections()}): only
-   * on a standalone target this object opened, and only while the shared connection is connected (so that
-   * its reconnection decides when Redis is back, and a call never waits for a connect that it would not).
+   * on a standalone or Sentinel target this object opened, and only while the shared connection is
+   * connected (so that its reconnection decides when Redis is back, and a call never waits for a connect
+   * that it would not).
    *
    * @return the pool, or null: then use the shared connection
    */

@@ -125,10 +125,10 @@ final class RespSocket implements Closeable {
       try {
         if (password != null) {
           String pw = new String(password);
-          r.handshake(username != null ? new String[] {"AUTH", username, pw} : new String[] {"AUTH", pw});
+          r.command(username != null ? new String[] {"AUTH", username, pw} : new String[] {"AUTH", pw});
         }
         if (database != 0) {
-          r.handshake(new String[] {"SELECT", Integer.toString(database)});
+          r.command("SELECT", Integer.toString(database));
         }
       } catch (ErrorReply e) {
         throw new IOException("Redis refused the connection's set-up: " + e.getMessage());
@@ -145,12 +145,20 @@ final class RespSocket implements Closeable {
     }
   }
 
-  private void handshake(String[] command) throws IOException, ErrorReply {
+  /**
+   * Sends one command and reads its reply.
+   *
+   * @param command the command and its arguments
+   * @return the reply: Long, String, null or a List of those
+   * @throws IOException if the connection fails, times out or the reply breaks a limit (then it is closed)
+   * @throws ErrorReply if Redis answers with an error (the connection stays usable)
+   */
+  @Nullable Object command(String... command) throws IOException, ErrorReply {
     begin(command.length);
     for (String part : command) {
       bulk(part);
     }
-    call();
+    return call();
   }
 
   /**
@@ -291,7 +299,8 @@ final class RespSocket implements Closeable {
             return null;
           }
           if (n > MAX_BULK) {
-            throw new ProtocolException("a bulk string of " + n + " bytes exceeds MAX_BULK (" + MAX_BULK + ")");
+            throw new ProtocolException(
+                "a bulk string of " + n + " bytes exceeds MAX_BULK (" + MAX_BULK + ")");
           }
           byte[] b = new byte[(int) n];
           for (int i = 0; i < n; ) {
@@ -314,7 +323,8 @@ final class RespSocket implements Closeable {
             return null;
           }
           if (n > MAX_ARRAY) {
-            throw new ProtocolException("an array of " + n + " elements exceeds MAX_ARRAY (" + MAX_ARRAY + ")");
+            throw new ProtocolException(
+                "an array of " + n + " elements exceeds MAX_ARRAY (" + MAX_ARRAY + ")");
           }
           if (depth >= MAX_DEPTH) {
             throw new ProtocolException("arrays nested deeper than MAX_DEPTH (" + MAX_DEPTH + ")");

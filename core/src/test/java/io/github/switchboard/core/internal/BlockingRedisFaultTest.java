@@ -10,6 +10,7 @@ import io.github.switchboard.core.testing.RedisExtension;
 import io.github.switchboard.core.testing.RedisHarness;
 import io.github.switchboard.core.testing.RedisServer;
 import io.github.switchboard.core.testing.Topology;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import java.time.Duration;
@@ -167,15 +168,33 @@ class BlockingRedisFaultTest {
   }
 
   @Test
-  void noPoolForSentinelOrClusterTargetsOrWithNoSyncConnections() {
+  void noPoolForClusterTargetsOrWithNoSyncConnections() {
     RedisOptions none = RedisOptions.builder().syncConnections(0).build();
     assertThat(BlockingRedis.forTarget(server().target(), none, "none")).isNull();
     assertThat(BlockingRedis.forTarget(RedisTarget.parse("redis-sentinel://127.0.0.1:26379#mymaster"),
-        RedisOptions.defaults(), "sentinel")).isNull();
+        RedisOptions.defaults(), "sentinel")).isNotNull();
     assertThat(BlockingRedis.forTarget(RedisTarget.parse("redis-cluster://127.0.0.1:7000,127.0.0.1:7001"),
         RedisOptions.defaults(), "cluster")).isNull();
     assertThatThrownBy(() -> RedisOptions.builder().syncConnections(-1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("syncConnections must be between 0 and 1024, was -1");
+  }
+
+  @Test
+  void aServerTurnedReplicaAnswersReadOnlyAndItsConnectionsAreDropped() throws Exception {
+    RedisOptions slow = server().optionsBuilder().commandTimeout(Duration.ofSeconds(5)).build();
+    try (BlockingRedis b = open(slow)) {
+      twoIdle(b);
+      server().call("REPLICAOF", "127.0.0.1", "1"); // a master that is not there: read-only from now on
+      try {
+        assertThatThrownBy(() -> echo(b))
+            .isInstanceOf(RedisCommandExecutionException.class)
+            .hasMessageStartingWith("READONLY");
+        assertThat(b.openConnections()).as("the failed connection and the idle one are closed").isZero();
+      } finally {
+        server().call("REPLICAOF", "NO", "ONE");
+      }
+      assertThat(echo(b)).isNotNull();
+    }
   }
 }
