@@ -8,6 +8,7 @@ import io.github.switchboard.core.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,6 +93,36 @@ class RedisSyncConnectionsTest {
       assertThat(clients()).isBetween(before + 2, before + 3);
     }
     assertThat(clients()).isEqualTo(before);
+  }
+
+  @Test
+  void limitersOnOneTargetShareTheirBlockingConnections() throws Exception {
+    long before = clients();
+    RateLimiter first = limiter(GENEROUS, 2);
+    RateLimiter second = limiter(GENEROUS, 2);
+    try {
+      CompletableFuture<long[]> a = CompletableFuture.supplyAsync(() -> hammerUnchecked(first, "first"));
+      CompletableFuture<long[]> b = CompletableFuture.supplyAsync(() -> hammerUnchecked(second, "second"));
+      assertThat(a.get(60, TimeUnit.SECONDS)[0]).isEqualTo(1600);
+      assertThat(b.get(60, TimeUnit.SECONDS)[0]).isEqualTo(1600);
+      // two shared (Lettuce) connections, and at most 2 blocking ones for both limiters, not 2 each
+      assertThat(clients()).isBetween(before + 3, before + 4);
+      first.close();
+      assertThat(hammer(second, 4, 50, "second-alone")[0]).isEqualTo(200);
+      assertThat(clients()).as("the pool outlives the first limiter").isBetween(before + 2, before + 3);
+    } finally {
+      first.close();
+      second.close();
+    }
+    assertThat(clients()).isEqualTo(before);
+  }
+
+  private static long[] hammerUnchecked(RateLimiter limiter, String key) {
+    try {
+      return hammer(limiter, 8, 200, key);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

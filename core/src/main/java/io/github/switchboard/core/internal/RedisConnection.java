@@ -101,7 +101,7 @@ public final class RedisConnection implements AutoCloseable {
                   return t;
                 })
             : null;
-    this.blocking = owned && target != null ? BlockingRedis.forTarget(target, options, name) : null;
+    this.blocking = owned && target != null ? BlockingRedis.share(target, options) : null;
   }
 
   /**
@@ -573,7 +573,7 @@ public final class RedisConnection implements AutoCloseable {
     }
     Objects.requireNonNull(connector).shutdownNow();
     if (blocking != null) {
-      blocking.close();
+      blocking.release();
     }
     StatefulConnection<String, String> c = connection;
     try {
