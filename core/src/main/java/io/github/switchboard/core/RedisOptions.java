@@ -100,6 +100,20 @@ public final class RedisOptions {
   }
 
   @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof RedisOptions r
+        && commandTimeout.equals(r.commandTimeout)
+        && connectTimeout.equals(r.connectTimeout)
+        && Objects.equals(trustedCertificate, r.trustedCertificate)
+        && syncConnections == r.syncConnections;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(commandTimeout, connectTimeout, trustedCertificate, syncConnections);
+  }
+
+  @Override
   public String toString() {
     return "RedisOptions[commandTimeout="
         + commandTimeout

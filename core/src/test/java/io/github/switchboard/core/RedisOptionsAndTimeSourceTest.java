@@ -17,6 +17,16 @@ class RedisOptionsAndTimeSourceTest {
     assertThat(o.commandTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(o.connectTimeout()).isEqualTo(Duration.ofMillis(2000));
     assertThat(o.trustedCertificate()).isEmpty();
+    assertThat(o.syncConnections()).isEqualTo(RedisOptions.DEFAULT_SYNC_CONNECTIONS);
+  }
+
+  @Test
+  void optionsAreEqualByValue() {
+    RedisOptions a = RedisOptions.builder().commandTimeout(Duration.ofMillis(300)).syncConnections(2).build();
+    RedisOptions b = RedisOptions.builder().commandTimeout(Duration.ofMillis(300)).syncConnections(2).build();
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+    assertThat(a).isNotEqualTo(RedisOptions.builder().commandTimeout(Duration.ofMillis(300)).build());
+    assertThat(a).isNotEqualTo(RedisOptions.defaults());
   }
 
   @Test

@@ -87,16 +87,12 @@ public final class BlockingRedis implements AutoCloseable {
   /** How many components hold a shared pool; guarded by SHARED. */
   private int users;
 
-  /** What makes two components' pools one: the same target, reached the same way. */
-  private record SharedKey(
-      RedisTarget target,
-      Duration commandTimeout,
-      Duration connectTimeout,
-      java.nio.file.@Nullable Path trustedCertificate,
-      int syncConnections) {}
+  private volatile long maxIdleNanos = MAX_IDLE_NANOS;
+
+  /** What makes two components' pools one: the same target, reached with the same options. */
+  private record SharedKey(RedisTarget target, RedisOptions options) {}
 
   private static final Map<SharedKey, BlockingRedis> SHARED = new HashMap<>();
-  private volatile long maxIdleNanos = MAX_IDLE_NANOS;
 
   private BlockingRedis(
       String name,
@@ -176,13 +172,7 @@ public final class BlockingRedis implements AutoCloseable {
    * @return the shared pool, or null where {@link #forTarget} gives none
    */
   public static @Nullable BlockingRedis share(RedisTarget target, RedisOptions options) {
-    SharedKey key =
-        new SharedKey(
-            target,
-            options.commandTimeout(),
-            options.connectTimeout(),
-            options.trustedCertificate().orElse(null),
-            options.syncConnections());
+    SharedKey key = new SharedKey(target, options);
     synchronized (SHARED) {
       BlockingRedis b = SHARED.get(key);
       if (b == null) {
