@@ -47,4 +47,40 @@ final class Meters {
   double poolBackend() {
     return registry.get(DecoderPoolMetrics.BACKEND).tags("name", name).gauge().value();
   }
+
+  long cacheGets(String result) {
+    return cacheCount(TranslationCacheMetrics.GETS, result);
+  }
+
+  long cacheLoads(String result) {
+    return cacheCount(TranslationCacheMetrics.LOADS, result);
+  }
+
+  private long cacheCount(String meter, String result) {
+    return (long) registry.get(meter).tags("name", name, "result", result).functionCounter().count();
+  }
+
+  io.micrometer.core.instrument.FunctionTimer cacheLoadLatency() {
+    return registry.get(TranslationCacheMetrics.LOAD_LATENCY).tags("name", name).functionTimer();
+  }
+
+  double cacheBackend() {
+    return registry.get(TranslationCacheMetrics.BACKEND).tags("name", name).gauge().value();
+  }
+
+  /** Asserts that every meter of the cache reads what the stats say (taken with nothing in flight). */
+  void assertCacheMetersRead(io.github.switchboard.cache.CacheStats stats) {
+    org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+    soft.assertThat(cacheGets("near")).as("gets near").isEqualTo(stats.nearHits());
+    soft.assertThat(cacheGets("hit")).as("gets hit").isEqualTo(stats.hits());
+    soft.assertThat(cacheGets("miss")).as("gets miss").isEqualTo(stats.misses());
+    soft.assertThat(cacheLoads("success")).as("loads success").isEqualTo(stats.loadSuccesses());
+    soft.assertThat(cacheLoads("failure")).as("loads failure").isEqualTo(stats.loadFailures());
+    soft.assertThat(cacheLoads("shared")).as("loads shared").isEqualTo(stats.sharedLoads());
+    soft.assertThat(Math.round(cacheLoadLatency().count())).as("load latency count").isEqualTo(stats.loads());
+    soft.assertThat(Math.round(cacheLoadLatency().totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)))
+        .as("load latency total (ns)")
+        .isEqualTo(stats.totalLoadNanos());
+    soft.assertAll();
+  }
 }
