@@ -113,9 +113,8 @@ class RedisCacheFaultTest {
     await().atMost(Duration.ofSeconds(5))
         .until(() -> ((RedisTranslationCache) a).nearTrusted() && ((RedisTranslationCache) b).nearTrusted());
     a.put(key("k"), "old");
-    assertThat(b.get(key("k"))).contains("old");
-    assertThat(b.get(key("k"))).contains("old"); // from b's near cache
-    assertThat(b.stats().nearHits()).isEqualTo(1);
+    // b reads it from Redis into its near cache (a read that raced a's message does not fill it: read again)
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.get(key("k")).equals(Optional.of("old")) && b.stats().nearHits() > 0);
 
     redis.kill();
     a.invalidate(key("k")); // Redis gone: queued, and dropped from a's near cache

@@ -176,9 +176,8 @@ class RedisFleetCacheTest {
     TranslationCache b = instance();
     await().atMost(Duration.ofSeconds(5)).until(() -> ((RedisTranslationCache) b).nearTrusted());
     a.put(key("k"), "v1");
-    assertThat(b.get(key("k"))).contains("v1");
-    assertThat(b.get(key("k"))).contains("v1");
-    assertThat(b.stats().nearHits()).as("b serves it from its near cache").isEqualTo(1);
+    // b serves it from its near cache (a read that raced a's message does not fill it: read again)
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.get(key("k")).equals(Optional.of("v1")) && b.stats().nearHits() > 0);
 
     a.put(key("k"), "v2");
     await().atMost(Duration.ofSeconds(1)).until(() -> b.get(key("k")).equals(Optional.of("v2")));
@@ -187,10 +186,8 @@ class RedisFleetCacheTest {
     await().atMost(Duration.ofSeconds(1)).until(() -> b.get(key("k")).isEmpty());
 
     a.put(key("k"), "v3");
-    assertThat(b.get(key("k"))).contains("v3");
-    assertThat(b.get(key("k"))).contains("v3");
     long near = b.stats().nearHits();
-    assertThat(near).isGreaterThan(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.get(key("k")).equals(Optional.of("v3")) && b.stats().nearHits() > near);
     a.invalidateAll();
     await().atMost(Duration.ofSeconds(1)).until(() -> b.get(key("k")).isEmpty());
   }

@@ -34,6 +34,7 @@ final class CacheSubscription implements AutoCloseable {
   private final Runnable onLost;
   private final ScheduledExecutorService scheduler;
   private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubsub;
+  private final java.util.concurrent.CompletableFuture<Void> firstLive = new java.util.concurrent.CompletableFuture<>();
   private volatile boolean live;
   private volatile boolean closed;
   private long backoffMillis = 50;
@@ -60,6 +61,11 @@ final class CacheSubscription implements AutoCloseable {
   boolean isLive() {
     StatefulRedisPubSubConnection<String, String> ps = pubsub;
     return live && ps != null && ps.isOpen();
+  }
+
+  /** Completes the first time the channel is subscribed. */
+  java.util.concurrent.CompletableFuture<Void> firstLive() {
+    return firstLive;
   }
 
   /** Starts connecting (once; later calls do nothing while a connection exists or is being made). */
@@ -100,8 +106,9 @@ final class CacheSubscription implements AutoCloseable {
           @Override
           public void subscribed(String ch, long count) {
             if (channel.equals(ch)) {
-              onLive.run();
+              onLive.run(); // first: the cache drops what it may have missed, then trusts the channel
               live = true;
+              firstLive.complete(null);
             }
           }
         });

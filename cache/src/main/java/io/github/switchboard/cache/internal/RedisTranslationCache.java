@@ -91,7 +91,6 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
   private volatile boolean pendingAll;
   private volatile long generation;
   private volatile boolean generationKnown;
-  private volatile boolean nearTrusted;
   private volatile boolean closed;
 
   private RedisTranslationCache(CacheSettings settings, RedisConnection redis, FailoverGuard guard) {
@@ -156,13 +155,13 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
     CacheSubscription sub = cache.subscription;
     if (sub != null) {
       sub.connect();
-      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
-      while (cache.generationKnown && !sub.isLive() && System.nanoTime() - until < 0) {
+      if (cache.generationKnown) {
         try {
-          Thread.sleep(5);
+          sub.firstLive().get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          break;
+        } catch (Exception e) {
+          // not subscribed yet: the near cache is bypassed until it is
         }
       }
     }
@@ -206,7 +205,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
     if (n == null) {
       return null;
     }
-    if (!nearTrusted && redisAnswering()) {
+    if (!nearTrusted() && redisAnswering()) {
       return null; // changes made elsewhere might not have reached it: ask Redis
     }
     return n.getIfPresent(digest);
@@ -566,9 +565,6 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
       CacheSubscription sub = subscription;
       if (sub != null) {
         sub.connect();
-        if (!sub.isLive()) {
-          nearTrusted = false;
-        }
       }
       readGeneration().whenComplete((v, error) -> {
         if (error == null) {
@@ -615,9 +611,9 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
   }
 
   private void onSubscribed() {
-    // messages published while unsubscribed were lost: nothing near may be trusted
+    // messages published while unsubscribed were lost: nothing near may be trusted (the subscription
+    // counts as live only once this has run)
     dropAllNear();
-    nearTrusted = true;
     try {
       scheduler.execute(this::maintain);
     } catch (RejectedExecutionException e) {
@@ -626,7 +622,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
   }
 
   private void onUnsubscribed() {
-    nearTrusted = false;
+    epoch.incrementAndGet(); // reads in flight must not fill the near cache from now on
   }
 
   private void onMessage(String message) {
@@ -698,7 +694,8 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
    * @return true if near hits are served while Redis answers
    */
   public boolean nearTrusted() {
-    return nearTrusted;
+    CacheSubscription sub = subscription;
+    return sub != null && sub.isLive();
   }
 
   @Override

@@ -64,6 +64,8 @@ public final class ValueCodec {
         } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
           bytes += 2; // 4 bytes for 2 chars
           i++;
+        } else if (Character.isSurrogate(c)) {
+          // a lone surrogate: String.getBytes(UTF_8) writes '?', one byte
         } else {
           bytes += 2;
         }
