@@ -294,15 +294,21 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
   @Override
   CompletionStage<Step> acquire(TranslationKey key) {
     if (!usable()) {
-      return CompletableFuture.completedFuture(Step.load(null));
+      return CompletableFuture.completedFuture(withoutRedis(key.digest()));
     }
     long deadline = System.nanoTime() + settings.loadTimeout().toNanos() * 2 + TimeUnit.SECONDS.toNanos(1);
     return attempt(key.digest(), randomToken(), deadline, false, false);
   }
 
+  /** Redis did not answer: the near copy if there is one (trusted or not), else a local load. */
+  private Step withoutRedis(String digest) {
+    String near = localNear(digest);
+    return near != null ? Step.hit(near) : Step.load(null);
+  }
+
   private CompletionStage<Step> attempt(String d, String token, long deadline, boolean waited, boolean force) {
     if (!usable()) {
-      return CompletableFuture.completedFuture(Step.load(null));
+      return CompletableFuture.completedFuture(withoutRedis(d));
     }
     CompletableFuture<Void> wake = new CompletableFuture<>();
     wakes.put(d, wake); // before asking: a message published after the reply must find it
@@ -360,7 +366,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
                   });
             default:
               wakes.remove(d, wake);
-              return CompletableFuture.completedFuture(Step.load(null)); // Redis failed: load here
+              return CompletableFuture.completedFuture(withoutRedis(d)); // Redis failed
           }
         });
   }
