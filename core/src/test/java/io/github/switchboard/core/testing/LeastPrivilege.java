@@ -15,12 +15,12 @@ public final class LeastPrivilege {
 
   /** Key and channel patterns. */
   public static final List<String> PATTERNS =
-      List.of("resetkeys", "~switchboard:*", "resetchannels", "&switchboard:pool:*");
+      List.of("resetkeys", "~switchboard:*", "resetchannels", "&switchboard:pool:*", "&switchboard:cache:*");
 
   /**
    * Commands: connecting (Lettuce sends HELLO and SELECT; on Redis 7.2+ also CLIENT SETINFO, which
    * Redis 7.0 does not know: grant {@code +client|setinfo} there), scripts, the pool's own
-   * reads, pub/sub, a limiter's reset, what the scripts call, and CONFIG GET for the eviction guard
+   * reads (and the cache's GET), pub/sub, a limiter's reset, what the scripts call, and CONFIG GET for the eviction guard
    * (optional: without it, one INFO line says the policy could not be checked).
    */
   public static final List<String> COMMANDS =
@@ -29,7 +29,7 @@ public final class LeastPrivilege {
           "+hello", "+auth", "+ping", "+select", "+client|setname", "+client|id",
           "+evalsha", "+eval", "+script|load",
           "+get", "+exists", "+del", "+subscribe", "+unsubscribe",
-          "+time", "+set", "+incr", "+pexpire", "+publish",
+          "+time", "+set", "+incr", "+pexpire", "+pttl", "+publish",
           "+hget", "+hmget", "+hgetall", "+hset", "+hsetnx", "+hdel", "+hexists", "+hscan",
           "+zadd", "+zrem", "+zremrangebyscore", "+zcard", "+zcount", "+zrange", "+zscore",
           "+config|get");
