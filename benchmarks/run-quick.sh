@@ -6,8 +6,11 @@
 #   - RedisSyncBenchmark.fourThreads and RedisHotKeyBenchmark: Switchboard, Bucket4j and Redisson;
 #   - RedisOverLimitBenchmark: one client over its limit, with and without the local deny cache;
 #   - RedisIdleLatencyBenchmark: one thread, one decision at a time (p50/p99), Switchboard (token bucket,
-#     with and without coalescing, without blocking connections, and the log), Bucket4j and Redisson.
-# (about 6.5 minutes in all)
+#     with and without coalescing, without blocking connections, and the log), Bucket4j and Redisson;
+#   - CacheBenchmark: the translation cache's near hit (beside Redisson's RLocalCachedMap and Caffeine),
+#     Redis hit, 128 in flight (beside Redisson's RMap and RBucket and a raw Lettuce GET) and miss
+#     (near cache off and on); it prints MEMORY USAGE of one entry (about 1.5 minutes).
+# (about 8 minutes in all)
 # Results go to benchmarks/results/quick-<date>.json (JMH's JSON, the three runs merged) and
 # quick-<date>.txt (the summary tables). Needs redis-server on the PATH, or REDIS_URL naming a throw-away
 # server (it is flushed before every trial). Extra arguments are passed to every JMH run.
@@ -51,12 +54,15 @@ run redis-sync-hot-key 'RedisSyncBenchmark.fourThreads|RedisHotKeyBenchmark' -p 
 run redis-over-limit 'RedisOverLimitBenchmark'
 run redis-idle-latency 'RedisIdleLatencyBenchmark' \
   -p limiter=SWITCHBOARD_REDIS_TOKEN_BUCKET,SWITCHBOARD_REDIS_TOKEN_BUCKET_UNCOALESCED,SWITCHBOARD_REDIS_TOKEN_BUCKET_SHARED_CONNECTION,SWITCHBOARD_REDIS_SLIDING_WINDOW_LOG,BUCKET4J_LETTUCE,REDISSON
+run cache 'CacheBenchmark'
+# what the cache trials print: MEMORY USAGE of one entry, and Switchboard's counters of each trial
+grep -E '^(MEMORY USAGE|Switchboard cache \()' benchmarks/target/quick/cache.log >> "$text" || true
 
 # JMH writes a JSON array per run; merge them into one array.
 {
   echo "["
   first=1
-  for f in in-memory redis-async redis-sync-hot-key redis-over-limit redis-idle-latency; do
+  for f in in-memory redis-async redis-sync-hot-key redis-over-limit redis-idle-latency cache; do
     [ "$first" = 1 ] || echo ","
     sed -e '/^\[$/d' -e '/^\]$/d' -e '/^$/d' "benchmarks/target/quick/$f.json"
     first=0

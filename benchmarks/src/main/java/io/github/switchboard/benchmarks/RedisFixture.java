@@ -2,7 +2,14 @@ package io.github.switchboard.benchmarks;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,6 +25,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -204,30 +213,105 @@ final class RedisFixture implements AutoCloseable {
    * @return the count
    */
   long scriptCalls() {
+    return withCommands(
+        c -> {
+          long n = 0;
+          for (String line : c.info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+              int at = line.indexOf("calls=");
+              int end = line.indexOf(',', at);
+              n += Long.parseLong(line.substring(at + "calls=".length(), end < 0 ? line.length() : end));
+            }
+          }
+          return n;
+        });
+  }
+
+  /**
+   * The names of the keys matching a pattern ({@code SCAN MATCH}), in no order.
+   *
+   * @param match the glob-style pattern
+   * @return the names
+   */
+  List<String> keys(String match) {
+    return withCommands(
+        c -> {
+          List<String> names = new ArrayList<>();
+          ScanIterator.scan(c, ScanArgs.Builder.matches(match).limit(1000)).forEachRemaining(names::add);
+          return names;
+        });
+  }
+
+  /**
+   * The bytes a key and its value take in the server ({@code MEMORY USAGE key SAMPLES 0}: every element
+   * of an aggregate counted).
+   *
+   * @param key the key's name
+   * @return the bytes, or -1 if there is no such key
+   */
+  long memoryUsage(String key) {
+    return withCommands(
+        c -> {
+          Long bytes =
+              c.dispatch(
+                  CommandType.MEMORY,
+                  new IntegerOutput<>(StringCodec.UTF8),
+                  new CommandArgs<>(StringCodec.UTF8).add("USAGE").addKey(key).add("SAMPLES").add(0));
+          return bytes == null ? -1L : bytes;
+        });
+  }
+
+  /** Empties the server (FLUSHALL) and drops its cached scripts, so that every trial starts alike. */
+  void flushAll() {
+    withCommands(
+        c -> {
+          c.flushall();
+          return c.scriptFlush();
+        });
+  }
+
+  /** Runs commands on a connection of its own, closed after. */
+  private <T> T withCommands(Function<RedisCommands<String, String>, T> work) {
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> c = client.connect()) {
-      long n = 0;
-      for (String line : c.sync().info("commandstats").split("\r?\n")) {
-        if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
-          int at = line.indexOf("calls=");
-          int end = line.indexOf(',', at);
-          n += Long.parseLong(line.substring(at + "calls=".length(), end < 0 ? line.length() : end));
-        }
-      }
-      return n;
+      return work.apply(c.sync());
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
-  /** Empties the server (FLUSHALL) and drops its cached scripts, so that every trial starts alike. */
-  void flushAll() {
-    RedisClient client = RedisClient.create(uri);
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      c.sync().flushall();
-      c.sync().scriptFlush();
+  /**
+   * Builds what a trial measures on a server (or on none), stopping the server if building fails.
+   *
+   * @param redis the trial's server, or null
+   * @param build builds the subject
+   * @param <T> the subject's type
+   * @return the subject
+   */
+  static <T> T buildOrStop(@Nullable RedisFixture redis, Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (RuntimeException | Error e) {
+      if (redis != null) {
+        redis.close();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Closes what a trial measured, then stops the trial's server (if any) even if that close failed.
+   *
+   * @param close closes the subject
+   * @param redis the trial's server, or null
+   */
+  static void closeThenStop(Runnable close, @Nullable RedisFixture redis) {
+    try {
+      close.run();
     } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      if (redis != null) {
+        redis.close();
+      }
     }
   }
 

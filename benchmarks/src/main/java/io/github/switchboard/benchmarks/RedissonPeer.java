@@ -22,18 +22,7 @@ final class RedissonPeer implements Limiter {
   private final RRateLimiter[] limiters;
 
   RedissonPeer(String[] keys, RedisFixture redis) {
-    // Redisson reads user and password from the address; the database is set on its own.
-    URI url = URI.create(redis.url());
-    String address =
-        url.getScheme()
-            + "://"
-            + (url.getRawUserInfo() != null ? url.getRawUserInfo() + "@" : "")
-            + url.getHost()
-            + ":"
-            + url.getPort();
-    Config config = new Config();
-    config.useSingleServer().setAddress(address).setDatabase(redis.uri().getDatabase());
-    redisson = Redisson.create(config);
+    redisson = connect(redis);
     limiters = new RRateLimiter[keys.length];
     List<RFuture<Boolean>> pending = new ArrayList<>(keys.length);
     for (int i = 0; i < keys.length; i++) {
@@ -45,6 +34,28 @@ final class RedissonPeer implements Limiter {
     for (RFuture<Boolean> f : pending) {
       f.toCompletableFuture().join();
     }
+  }
+
+  /**
+   * A Redisson client with its default configuration (its own pool and Netty threads) on the trial's
+   * server; also the Redisson peers of {@link CacheBenchmark}.
+   *
+   * @param redis the server
+   * @return the client, to be shut down by the caller
+   */
+  static RedissonClient connect(RedisFixture redis) {
+    // Redisson reads user and password from the address; the database is set on its own.
+    URI url = URI.create(redis.url());
+    String address =
+        url.getScheme()
+            + "://"
+            + (url.getRawUserInfo() != null ? url.getRawUserInfo() + "@" : "")
+            + url.getHost()
+            + ":"
+            + url.getPort();
+    Config config = new Config();
+    config.useSingleServer().setAddress(address).setDatabase(redis.uri().getDatabase());
+    return Redisson.create(config);
   }
 
   @Override

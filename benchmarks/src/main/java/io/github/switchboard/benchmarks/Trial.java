@@ -1,5 +1,6 @@
 package io.github.switchboard.benchmarks;
 
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
@@ -9,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * limited after all) or a degraded one (Switchboard's fallback answered, so Redis was not measured).
  */
 /** The state of one benchmark trial, shared by its threads. */
-final class Trial implements AutoCloseable {
+final class Trial implements AutoCloseable, AsyncWindow.Calls {
   final String[] keys;
   final Limiter limiter;
   private final @Nullable RedisFixture redis;
@@ -32,15 +33,7 @@ final class Trial implements AutoCloseable {
   static Trial open(LimiterType type, int keyCount) {
     String[] keys = KeySpace.clients(keyCount);
     RedisFixture redis = type.usesRedis() ? RedisFixture.startOrConnect() : null;
-    Limiter limiter;
-    try {
-      limiter = type.create(keys, redis);
-    } catch (RuntimeException | Error e) {
-      if (redis != null) {
-        redis.close();
-      }
-      throw e;
-    }
+    Limiter limiter = RedisFixture.buildOrStop(redis, () -> type.create(keys, redis));
     Trial trial = new Trial(keys, limiter, redis);
     try {
       trial.touchAll(type.usesRedis());
@@ -79,13 +72,9 @@ final class Trial implements AutoCloseable {
 
   private void closeQuietly() {
     try {
-      limiter.close();
+      RedisFixture.closeThenStop(limiter::close, redis);
     } catch (RuntimeException e) {
       // the setup failure is what matters
-    } finally {
-      if (redis != null) {
-        redis.close();
-      }
     }
   }
 
@@ -102,20 +91,25 @@ final class Trial implements AutoCloseable {
     return granted;
   }
 
+  @Override
+  public CompletionStage<?> start(int key) {
+    return limiter.tryAcquireAsync(key);
+  }
+
+  @Override
+  public boolean succeeded(Object result) {
+    return limiter.granted(result);
+  }
+
   /** Counts a refusal from an asynchronous call. */
-  void refuse() {
+  @Override
+  public void refuse() {
     refused.increment();
   }
 
   @Override
   public void close() {
-    try {
-      limiter.close();
-    } finally {
-      if (redis != null) {
-        redis.close();
-      }
-    }
+    RedisFixture.closeThenStop(limiter::close, redis);
     long n = refused.sum();
     if (n > 0) {
       throw new IllegalStateException(
