@@ -1,7 +1,9 @@
 package io.github.switchboard.spring;
 
+import io.github.switchboard.cache.TranslationCache;
 import io.github.switchboard.micrometer.DecoderPoolMetrics;
 import io.github.switchboard.micrometer.RateLimiterMetrics;
+import io.github.switchboard.micrometer.TranslationCacheMetrics;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,15 +13,17 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Binds the meters of the {@code micrometer} module ({@code switchboard.ratelimit.*}, {@code
- * switchboard.pool.*}) to Spring's {@link MeterRegistry}, when Micrometer and {@code switchboard-micrometer}
- * are on the class path and the application has a registry (Spring Boot's actuator makes one). The
- * auto-configured limiter and pool are replaced by what {@link RateLimiterMetrics#monitor} and {@link
- * DecoderPoolMetrics#monitor} return, tagged {@code name} with {@code switchboard.rate-limit.name} and
- * {@code switchboard.pool.name}. A limiter or pool the application defines itself is left as it is: monitor
- * it yourself.
+ * switchboard.pool.*}, {@code switchboard.cache.*}) to Spring's {@link MeterRegistry}, when Micrometer and
+ * {@code switchboard-micrometer} are on the class path and the application has a registry (Spring Boot's
+ * actuator makes one). The auto-configured limiter and pool are replaced by what {@link
+ * RateLimiterMetrics#monitor} and {@link DecoderPoolMetrics#monitor} return, tagged {@code name} with {@code
+ * switchboard.rate-limit.name} and {@code switchboard.pool.name}; the auto-configured translation cache is
+ * monitored by {@link TranslationCacheMetrics#monitor}, tagged with {@code switchboard.cache.name}. A
+ * limiter, pool or cache the application defines itself is left as it is: monitor it yourself.
  */
 @AutoConfiguration(after = SwitchboardAutoConfiguration.class)
 @ConditionalOnClass({MeterRegistry.class, RateLimiterMetrics.class})
@@ -66,6 +70,46 @@ public class SwitchboardMetricsAutoConfiguration {
       if (bean instanceof DecoderPool pool && POOL_BEAN.equals(beanName)) {
         MeterRegistry r = registry.getIfUnique();
         return r == null ? bean : DecoderPoolMetrics.monitor(r, pool, properties.getObject().getPool().getName());
+      }
+      return bean;
+    }
+  }
+
+  /** Monitors the auto-configured cache; a configuration of its own, since switchboard-cache is optional. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({TranslationCache.class, TranslationCacheMetrics.class})
+  static class CacheMetricsConfiguration {
+
+    /**
+     * Returns the post-processor that monitors the auto-configured cache.
+     *
+     * @param registry the application's meter registry, looked up when the cache is created
+     * @return the post-processor
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    static SwitchboardCacheMetricsPostProcessor switchboardCacheMetricsPostProcessor(
+        ObjectProvider<MeterRegistry> registry) {
+      return new SwitchboardCacheMetricsPostProcessor(registry);
+    }
+  }
+
+  /** Registers the meters of the auto-configured translation cache, tagged with its name (it stays the bean). */
+  public static class SwitchboardCacheMetricsPostProcessor implements BeanPostProcessor {
+    private final ObjectProvider<MeterRegistry> registry;
+
+    SwitchboardCacheMetricsPostProcessor(ObjectProvider<MeterRegistry> registry) {
+      this.registry = registry;
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+      if (bean instanceof TranslationCache cache
+          && SwitchboardCacheAutoConfiguration.CACHE_BEAN.equals(beanName)) {
+        MeterRegistry r = registry.getIfUnique();
+        if (r != null) {
+          TranslationCacheMetrics.monitor(r, cache, cache.name()); // switchboard.cache.name
+        }
       }
       return bean;
     }

@@ -1,5 +1,6 @@
 package io.github.switchboard.spring;
 
+import io.github.switchboard.cache.TranslationCaches;
 import io.github.switchboard.core.RedisOptions;
 
 import io.github.switchboard.ratelimit.Algorithm;
@@ -14,6 +15,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.util.ClassUtils;
 
 /**
  * The {@code switchboard.*} properties. A value that breaks a rule stops the application at start with a
@@ -28,6 +30,7 @@ public class SwitchboardProperties {
   private final Redis redis = new Redis();
   private final RateLimit rateLimit = new RateLimit();
   private final Pool pool = new Pool();
+  private final Cache cache = new Cache();
 
   /**
    * Returns the Redis settings.
@@ -54,6 +57,15 @@ public class SwitchboardProperties {
    */
   public Pool getPool() {
     return pool;
+  }
+
+  /**
+   * Returns the translation cache settings.
+   *
+   * @return {@code switchboard.cache.*}
+   */
+  public Cache getCache() {
+    return cache;
   }
 
   /** {@code switchboard.redis.*}: which Redis the limiter and the pool use. */
@@ -617,6 +629,133 @@ public class SwitchboardProperties {
      */
     public void setFile(Path file) {
       this.file = Objects.requireNonNull(file, "switchboard.pool.file");
+    }
+  }
+
+  /**
+   * {@code switchboard.cache.*}: the {@code TranslationCache} bean. Each value is checked by the cache
+   * builder's own rule when {@code switchboard-cache} is on the class path (without it no cache is built,
+   * and {@code enabled=true} stops the application).
+   */
+  public static class Cache {
+    /** The default of {@code switchboard.cache.name}: {@value}. */
+    public static final String DEFAULT_NAME = "translations";
+
+    private static final boolean CACHE_ON_CLASS_PATH =
+        ClassUtils.isPresent("io.github.switchboard.cache.TranslationCaches", Cache.class.getClassLoader());
+
+    /** Whether to create the TranslationCache bean (needs io.github.switchboard:switchboard-cache). */
+    private boolean enabled = false;
+
+    /**
+     * The cache's name: 1 to 100 ASCII letters, digits, '-', '_', '.' or ':'. Instances of one name on one
+     * Redis share their entries; also the name tag of its meters and its circuit breaker's name
+     * (switchboard-NAME).
+     */
+    private String name = DEFAULT_NAME;
+
+    /** How long an entry lives in Redis and in the near cache: 1s to 365d. */
+    private Duration timeToLive = Duration.ofDays(7);
+
+    /**
+     * How many results the process keeps in its near cache (0: none); without Redis, the whole cache's
+     * size. 0 to 100000000.
+     */
+    private int nearCacheSize = 10_000;
+
+    /**
+     * Returns whether the cache bean is created.
+     *
+     * @return true if created
+     */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Sets whether the cache bean is created.
+     *
+     * @param enabled true for a cache
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /**
+     * Returns the cache's name.
+     *
+     * @return the name
+     */
+    public String getName() {
+      return name;
+    }
+
+    /**
+     * Sets the cache's name.
+     *
+     * @param name 1 to 100 ASCII letters, digits, '-', '_', '.' or ':'
+     * @throws IllegalArgumentException if it breaks that rule
+     */
+    public void setName(String name) {
+      check("switchboard.cache.name", () -> TranslationCaches.builder(name));
+      this.name = name;
+    }
+
+    /**
+     * Returns the time to live.
+     *
+     * @return how long an entry lives
+     */
+    public Duration getTimeToLive() {
+      return timeToLive;
+    }
+
+    /**
+     * Sets the time to live.
+     *
+     * @param timeToLive 1 s to 365 days
+     * @throws IllegalArgumentException if out of range
+     */
+    public void setTimeToLive(Duration timeToLive) {
+      check("switchboard.cache.time-to-live",
+          () -> TranslationCaches.builder(DEFAULT_NAME).timeToLive(timeToLive));
+      this.timeToLive = timeToLive;
+    }
+
+    /**
+     * Returns the near cache's size.
+     *
+     * @return entries
+     */
+    public int getNearCacheSize() {
+      return nearCacheSize;
+    }
+
+    /**
+     * Sets the near cache's size.
+     *
+     * @param nearCacheSize 0 to 100,000,000 entries
+     * @throws IllegalArgumentException if out of range
+     */
+    public void setNearCacheSize(int nearCacheSize) {
+      check("switchboard.cache.near-cache-size",
+          () -> TranslationCaches.builder(DEFAULT_NAME).nearCacheSize(nearCacheSize));
+      this.nearCacheSize = nearCacheSize;
+    }
+
+    /**
+     * Applies a rule of the cache's builder to a value, naming the property when it fails. The rule is a
+     * lambda, so that this class links without switchboard-cache (the lambda's body is only run with it).
+     */
+    private static void check(String property, Runnable rule) {
+      if (!CACHE_ON_CLASS_PATH) {
+        return;
+      }
+      try {
+        rule.run();
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw new IllegalArgumentException(property + ": " + e.getMessage(), e);
+      }
     }
   }
 
