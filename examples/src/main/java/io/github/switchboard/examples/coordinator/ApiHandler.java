@@ -8,17 +8,13 @@ import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeView;
 import io.github.switchboard.pool.PoolFormatException;
 import io.github.switchboard.pool.PoolJson;
-import io.github.switchboard.pool.RoutingRequest;
 import io.github.switchboard.pool.Selection;
-import io.github.switchboard.ratelimit.Decision;
-import io.github.switchboard.ratelimit.RateLimitHeaders;
-import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +28,10 @@ import org.slf4j.LoggerFactory;
 /*
  * The coordinator HTTP API (API.md, "The coordinator HTTP API"): one handler for every path, which
  * matches paths exactly in dispatch ("/health" never takes "/healthz"). It runs on a worker thread of
- * the Jetty server (HttpServerFactory) once the request's body has been read in full.
+ * the Jetty server (HttpServerFactory) once the request's body has been read in full. Every route answers
+ * before handle returns, except POST /api/v1/decode (DecodeHandler), which waits for the cache and the
+ * nodes without the worker: handle returns a stage that completes once its answer is written, and the
+ * request counts as in flight until then.
  *
  * Security notes (the original's defect 13):
  * - every write (register, deregister, heartbeat) needs the Bearer token; the token is compared as SHA-256
@@ -48,6 +47,7 @@ final class ApiHandler {
 
   static final String DECODERS = "/api/v1/decoders";
   static final String ROUTE = "/api/v1/route";
+  static final String DECODE = DecodeHandler.PATH;
   static final String HEALTH = "/health";
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -56,32 +56,32 @@ final class ApiHandler {
       Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\"");
   private static final Map<String, String> INVALID_TOKEN_CHALLENGE =
       Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\", error=\"invalid_token\"");
-  private static final Map<String, String> API_KEY_CHALLENGE =
-      Map.of("WWW-Authenticate", "ApiKey realm=\"switchboard\", header=\"X-API-Key\"");
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final DecoderPool pool;
   private final RateLimiter limiter;
   private final MetricsEndpoint metrics;
-  private final RateLimitPolicy policy;
+  private final Admission admission;
+  private final DecodeHandler decode;
   private final byte[] tokenDigest;
-  private final @Nullable Set<String> apiKeyDigests;
   private final boolean redisConfigured;
-  private final @Nullable KeyBudget keyBudget;
-  private final long maxApiKeys;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
 
-  ApiHandler(DecoderPool pool, RateLimiter limiter, CoordinatorConfig config, MetricsEndpoint metrics) {
+  ApiHandler(DecoderPool pool, RateLimiter limiter, CoordinatorConfig config, MetricsEndpoint metrics,
+      Admission admission, DecodeHandler decode) {
     this.pool = pool;
     this.limiter = limiter;
     this.metrics = metrics;
-    this.policy = limiter.policy();
+    this.admission = admission;
+    this.decode = decode;
     this.tokenDigest = Http.sha256(config.apiToken());
-    this.apiKeyDigests = config.apiKeyDigests();
     this.redisConfigured = config.redis() != null;
-    this.maxApiKeys = config.maxApiKeys();
-    this.keyBudget = apiKeyDigests != null ? null
-        : new KeyBudget(maxApiKeys, java.time.Duration.ofHours(1), System::nanoTime);
+  }
+
+  /** The path as dispatch matches it: one trailing slash dropped ("/api/v1/route/" is "/api/v1/route"). */
+  static String route(String path) {
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   /** Makes new requests get 503 from now on. */
@@ -94,31 +94,38 @@ final class ApiHandler {
     return inFlight.get();
   }
 
-  /** Serves one request (on a worker thread, with its body already read). */
-  void handle(Exchange ex) throws IOException {
+  /**
+   * Serves one request (on a worker thread, with its body already read).
+   *
+   * @return completes once the answer is written: at once for every route but the decode
+   */
+  CompletionStage<Void> handle(Exchange ex) throws IOException {
     inFlight.incrementAndGet();
+    CompletionStage<Void> later = null;
     try {
       if (stopping) {
         ex.setHeader("Connection", "close");
         Http.problem(ex, 503, "the coordinator is shutting down", Map.of("Retry-After", "1"));
-        return;
+        return DONE;
       }
-      dispatch(ex);
+      later = dispatch(ex);
+      return later == null ? DONE : later.whenComplete((v, e) -> inFlight.decrementAndGet());
     } catch (RuntimeException e) {
       LOG.warn("unexpected error serving {} {}", ex.method(), ex.rawPath(), e);
       if (!ex.responded()) {
         Http.problem(ex, 500, "unexpected error: " + e.getClass().getSimpleName());
       }
+      return DONE;
     } finally {
-      inFlight.decrementAndGet();
+      if (later == null) {
+        inFlight.decrementAndGet();
+      }
     }
   }
 
-  private void dispatch(Exchange ex) throws IOException {
-    String path = ex.path();
-    if (path.length() > 1 && path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
+  /** Serves a request; returns null once it is answered, or the stage of an answer still to come. */
+  private @Nullable CompletionStage<Void> dispatch(Exchange ex) throws IOException {
+    String path = route(ex.path());
     String method = ex.method();
     switch (path) {
       case MetricsEndpoint.PATH -> {
@@ -136,6 +143,11 @@ final class ApiHandler {
           route(ex);
         }
       }
+      case DECODE -> {
+        if (allow(ex, method, "POST")) {
+          return decode.handle(ex);
+        }
+      }
       case DECODERS -> {
         if (method.equals("GET")) {
           list(ex);
@@ -145,8 +157,9 @@ final class ApiHandler {
       }
       default -> {
         if (!path.startsWith(DECODERS + "/")) {
-          Http.problem(ex, 404, "no such resource; see " + DECODERS + ", " + ROUTE + " and " + HEALTH);
-          return;
+          Http.problem(ex, 404, "no such resource; see " + DECODERS + ", " + ROUTE + ", " + DECODE + " and "
+              + HEALTH);
+          return null;
         }
         String[] parts = path.substring(DECODERS.length() + 1).split("/", -1);
         if (parts.length == 1) {
@@ -164,6 +177,7 @@ final class ApiHandler {
         }
       }
     }
+    return null;
   }
 
   /** Answers 405 unless the method is the first allowed one (the others are handled by the caller). */
@@ -273,60 +287,14 @@ final class ApiHandler {
   // -------------------------------------------------------------------------------------------- route
 
   private void route(Exchange ex) throws IOException {
-    String key = Http.header(ex, "X-API-Key");
-    if (key == null) {
-      Http.problem(ex, 401, "the X-API-Key header is required", API_KEY_CHALLENGE);
+    Admission.Client client = admission.identify(ex);
+    if (client == null || !admission.admit(ex, client)) {
       return;
     }
-    String client = Http.sha256Hex(key);
-    Set<String> accepted = apiKeyDigests;
-    if (accepted != null && !accepted.contains(client)) {
-      Http.problem(ex, 401, "the X-API-Key is not accepted", API_KEY_CHALLENGE);
-      return;
-    }
-    String source = Http.header(ex, "X-Source-Language");
-    String target = Http.header(ex, "X-Target-Language");
-    if (source == null || target == null) {
-      Http.problem(ex, 400, (source == null ? "X-Source-Language" : "X-Target-Language")
-          + " is required: the language code of the " + (source == null ? "source" : "target")
-          + " text, such as 'en'");
-      return;
-    }
-    RoutingRequest request;
-    try {
-      request = RoutingRequest.of(source, target);
-    } catch (IllegalArgumentException e) {
-      String msg = String.valueOf(e.getMessage());
-      String header = msg.startsWith("target") ? "X-Target-Language" : "X-Source-Language";
-      Http.problem(ex, 400, header + ": " + msg);
-      return;
-    }
-    String region = Http.header(ex, "X-Region");
-    if (region != null) {
-      try {
-        request = request.preferRegion(region);
-      } catch (IllegalArgumentException e) {
-        Http.problem(ex, 400, "X-Region: " + e.getMessage());
-        return;
-      }
-    }
-    if (keyBudget != null && !keyBudget.admit(client)) {
-      Http.problem(ex, 429, "too many distinct API keys in the last hour (the bound is " + maxApiKeys
-          + ", MAX_API_KEYS); a new key is admitted once older ones age out", Map.of("Retry-After", "60"));
-      return;
-    }
-    Decision decision = limiter.tryAcquire(client);
-    Map<String, String> fields = RateLimitHeaders.of(decision, policy);
-    if (!decision.allowed()) {
-      Http.problem(ex, 429, "this API key is over its limit of " + decision.limit() + " requests per "
-          + window(decision) + "; retry after " + fields.get(RateLimitHeaders.RETRY_AFTER) + " s", fields);
-      return;
-    }
-    fields.forEach(ex::setHeader);
-    Optional<Selection> selection = pool.select(request);
+    Optional<Selection> selection = pool.select(client.request());
     if (selection.isEmpty()) {
-      Http.problem(ex, 503, "no decoder node can serve " + request.sourceLanguage() + " -> "
-          + request.targetLanguage() + " now");
+      Http.problem(ex, 503, "no decoder node can serve " + client.request().sourceLanguage() + " -> "
+          + client.request().targetLanguage() + " now");
       return;
     }
     DecoderNode node = selection.get().node();
@@ -334,17 +302,6 @@ final class ApiHandler {
     o.put("node_id", node.nodeId());
     o.put("endpoint", node.endpoint().toString());
     Http.sendJson(ex, 200, o);
-  }
-
-  private static String window(Decision d) {
-    long seconds = d.window().toSeconds();
-    if (seconds == 3600) {
-      return "hour";
-    }
-    if (seconds == 60) {
-      return "minute";
-    }
-    return d.window().toString();
   }
 
   // ------------------------------------------------------------------------------------------- health
@@ -355,7 +312,8 @@ final class ApiHandler {
       redis = "NOT_CONFIGURED";
     } else {
       boolean up = pool.backendState() == BackendState.PRIMARY
-          && limiter.backendState() == BackendState.PRIMARY;
+          && limiter.backendState() == BackendState.PRIMARY
+          && decode.backendState() == BackendState.PRIMARY;
       redis = up ? "UP" : "DOWN";
     }
     ObjectNode o = Http.object();

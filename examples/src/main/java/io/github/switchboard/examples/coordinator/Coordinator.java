@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running example coordinator: the coordinator HTTP API over a {@link DecoderPool} and a per-API-key
- * {@link RateLimiter}, served by Jetty (see {@link HttpServerFactory}). Start one with {@link
+ * A running example coordinator: the coordinator HTTP API over a {@link DecoderPool}, a per-API-key
+ * {@link RateLimiter} and a {@link io.github.switchboard.cache.TranslationCache} of decode results, served
+ * by Jetty (see {@link HttpServerFactory}). Start one with {@link
  * #start(CoordinatorConfig)} and stop it with {@link #close()}.
  *
  * <pre>{@code
@@ -46,19 +47,22 @@ public final class Coordinator implements AutoCloseable {
   private final RateLimiter limiter;
   private final Server server;
   private final ApiHandler handler;
+  private final DecodeHandler decode;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Coordinator(CoordinatorConfig config, DecoderPool pool, RateLimiter limiter, Server server,
-      ApiHandler handler) {
+      ApiHandler handler, DecodeHandler decode) {
     this.config = config;
     this.pool = pool;
     this.limiter = limiter;
     this.server = server;
     this.handler = handler;
+    this.decode = decode;
   }
 
   /**
-   * Opens the pool and the limiter and starts serving. The pool file's directory is created if needed;
+   * Opens the pool, the limiter and the decode cache (on the same Redis, or in this process without one)
+   * and starts serving. The pool file's directory is created if needed;
    * a missing pool file is an empty pool, written on the first change.
    *
    * @param config the settings
@@ -114,12 +118,23 @@ public final class Coordinator implements AutoCloseable {
       throw e;
     }
 
-    ApiHandler handler = new ApiHandler(pool, limiter, config, metrics);
+    // one set of client checks and one limit per key for the route and the decode
+    Admission admission = new Admission(limiter, config);
+    DecodeHandler decode;
+    try {
+      decode = DecodeHandler.create(pool, admission, config, metrics.breakers());
+    } catch (RuntimeException e) {
+      pool.close();
+      limiter.close();
+      throw e;
+    }
+    ApiHandler handler = new ApiHandler(pool, limiter, config, metrics, admission, decode);
     Server server = HttpServerFactory.create(config, handler);
     try {
       server.start();
     } catch (Exception e) {
       stopQuietly(server);
+      decode.close();
       pool.close();
       limiter.close();
       if (bindFailure(e)) {
@@ -130,13 +145,14 @@ public final class Coordinator implements AutoCloseable {
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
           e instanceof IOException io ? io : new IOException(e));
     }
-    Coordinator c = new Coordinator(config, pool, limiter, server, handler);
+    Coordinator c = new Coordinator(config, pool, limiter, server, handler, decode);
     LOG.info("coordinator started on port {}: pool '{}' on {}, file {}, {} routes per minute and {} per"
-            + " hour per API key, {}, health checks {}, {} HTTP workers, idle timeout {} s",
+            + " hour per API key, {}, health checks {}, {} HTTP workers, idle timeout {} s, decode {}",
         c.port(), config.poolName(), redis == null ? "no Redis" : redis.redactedUrl(), poolFile,
         config.perMinute(), config.perHour(),
         config.apiKeyDigests() == null ? "any API key" : config.apiKeyDigests().size() + " API keys",
-        config.healthChecks().enabled() ? "on" : "off", config.threads(), config.idleTimeout().toSeconds());
+        config.healthChecks().enabled() ? "on" : "off", config.threads(), config.idleTimeout().toSeconds(),
+        config.decode());
     return c;
   }
 
@@ -178,9 +194,15 @@ public final class Coordinator implements AutoCloseable {
     return pool;
   }
 
+  /** Returns how many requests are being served now (a decode until its answer is written). */
+  int inFlight() {
+    return handler.inFlight();
+  }
+
   /**
-   * Stops serving: new requests get 503, requests in progress get up to 2 s to finish, then the server,
-   * the pool and the limiter are closed. Idempotent.
+   * Stops serving: new requests get 503, requests in progress (decodes waiting for a node included) get up
+   * to 2 s to finish, then the server, the decode cache and client, the pool and the limiter are closed.
+   * Idempotent.
    */
   @Override
   public void close() {
@@ -200,9 +222,13 @@ public final class Coordinator implements AutoCloseable {
     }
     stopQuietly(server);
     try {
-      pool.close();
+      decode.close();
     } finally {
-      limiter.close();
+      try {
+        pool.close();
+      } finally {
+        limiter.close();
+      }
     }
     LOG.info("coordinator stopped");
   }

@@ -46,6 +46,7 @@ import org.jspecify.annotations.Nullable;
  *     locally to its share ({@code limit / expectedInstances}, at least 1)
  * @param maxApiKeys without {@code apiKeyDigests}, the most distinct API keys admitted per hour (the
  *     longest window); a new key past it gets {@code 429} until older ones age out
+ * @param decode the settings of {@code POST /api/v1/decode} and its cache
  */
 public record CoordinatorConfig(
     String host,
@@ -63,7 +64,8 @@ public record CoordinatorConfig(
     int threads,
     Duration idleTimeout,
     int expectedInstances,
-    long maxApiKeys) {
+    long maxApiKeys,
+    DecodeConfig decode) {
 
   /** The variable naming the address to listen on (default {@value #DEFAULT_HOST}). */
   public static final String ENV_HOST = "HOST";
@@ -179,6 +181,7 @@ public record CoordinatorConfig(
     if (maxApiKeys < 1) {
       throw new IllegalArgumentException("maxApiKeys must be positive, was " + maxApiKeys);
     }
+    Objects.requireNonNull(decode, "decode");
   }
 
   /**
@@ -292,6 +295,7 @@ public record CoordinatorConfig(
     if (maxKeys != null) {
       b.maxApiKeys(number(ENV_MAX_API_KEYS, maxKeys, 1, 100_000_000));
     }
+    b.decode(DecodeConfig.fromEnvironment(env));
     return b.build();
   }
 
@@ -350,7 +354,8 @@ public record CoordinatorConfig(
         + perMinute + ", perHour=" + perHour + ", apiKeys="
         + (apiKeyDigests == null ? "any" : apiKeyDigests.size() + " digests") + ", healthChecks="
         + healthChecks + ", maxBodyBytes=" + maxBodyBytes + ", threads=" + threads + ", idleTimeout="
-        + idleTimeout + ", expectedInstances=" + expectedInstances + ", maxApiKeys=" + maxApiKeys + "]";
+        + idleTimeout + ", expectedInstances=" + expectedInstances + ", maxApiKeys=" + maxApiKeys
+        + ", decode=" + decode + "]";
   }
 
   private static @Nullable String tokenProblem(String token) {
@@ -364,12 +369,14 @@ public record CoordinatorConfig(
     return null;
   }
 
-  private static @Nullable String value(Map<String, String> env, String name) {
+  /** The variable's value, or null when it is absent or empty. */
+  static @Nullable String value(Map<String, String> env, String name) {
     String v = env.get(name);
     return v == null || v.isEmpty() ? null : v;
   }
 
-  private static long number(String name, String text, long min, long max) {
+  /** The variable's value as a whole number from min to max, or a ConfigException naming it. */
+  static long number(String name, String text, long min, long max) {
     long n;
     try {
       n = Long.parseLong(text.strip());
@@ -410,6 +417,7 @@ public record CoordinatorConfig(
     private Duration idleTimeout = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
     private int expectedInstances = 1;
     private long maxApiKeys = DEFAULT_MAX_API_KEYS;
+    private DecodeConfig decode = DecodeConfig.defaults();
 
     private Builder(String apiToken) {
       this.apiToken = apiToken;
@@ -581,6 +589,18 @@ public record CoordinatorConfig(
     }
 
     /**
+     * Sets the settings of {@code POST /api/v1/decode} and its cache (default {@link
+     * DecodeConfig#defaults()}).
+     *
+     * @param value the settings
+     * @return this builder
+     */
+    public Builder decode(DecodeConfig value) {
+      this.decode = Objects.requireNonNull(value, "decode");
+      return this;
+    }
+
+    /**
      * Checks the settings and builds them.
      *
      * @return the settings
@@ -589,7 +609,7 @@ public record CoordinatorConfig(
     public CoordinatorConfig build() {
       return new CoordinatorConfig(host, port, redis, poolName, poolFile, apiToken, apiTokenGenerated,
           perMinute, perHour, apiKeyDigests, healthChecks, maxBodyBytes, threads, idleTimeout,
-          expectedInstances, maxApiKeys);
+          expectedInstances, maxApiKeys, decode);
     }
   }
 }

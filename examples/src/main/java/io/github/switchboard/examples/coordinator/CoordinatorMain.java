@@ -35,7 +35,13 @@ public final class CoordinatorMain {
       "  EXPECTED_INSTANCES      coordinators sharing the limits: while Redis is down each grants",
       "                          limit / EXPECTED_INSTANCES (default 1)",
       "  HTTP_THREADS            HTTP worker threads (default 8)",
-      "  HTTP_IDLE_TIMEOUT_SECONDS  seconds a connection may send nothing before it is closed (default 30)");
+      "  HTTP_IDLE_TIMEOUT_SECONDS  seconds a connection may send nothing before it is closed (default 30)",
+      "  DECODE_MAX_BYTES        largest POST /api/v1/decode body (default 1048576, at most 16777216)",
+      "  DECODE_TIMEOUT_MS       how long a decode may wait for the nodes (default 30000)",
+      "  CACHE_ENABLED           cache decode results: true (default) or false",
+      "  CACHE_TTL_SECONDS       how long a result stays cached (default 604800, 7 days)",
+      "  CACHE_NEAR_SIZE         results kept in memory per coordinator; without Redis the whole cache",
+      "                          (default 10000)");
 
   /**
    * Starts the coordinator from the environment; exits with 2 on a bad variable, 1 on another failure.

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.http.HttpStatus;
 import org.jspecify.annotations.Nullable;
 
@@ -66,6 +67,13 @@ final class Http {
     problem(ex, status, detail, Map.of());
   }
 
+  /** {@link #problem(Exchange, int, String, Map)} without waiting, from any thread. */
+  static CompletableFuture<Void> problemLater(Exchange ex, int status, String detail, Map<String, String> headers) {
+    headers.forEach(ex::setHeader);
+    byte[] body = problemJson(status, detail, ex.rawPath()).getBytes(StandardCharsets.UTF_8);
+    return ex.respondLater(status, PROBLEM_JSON, body);
+  }
+
   /** The problem document; {@code instance} is left out when empty. */
   static String problemJson(int status, String detail, @Nullable String instance) {
     ObjectNode o = object();
@@ -114,7 +122,9 @@ final class Http {
       case 429 -> "Too Many Requests";
       case 431 -> "Request Header Fields Too Large";
       case 500 -> "Internal Server Error";
+      case 502 -> "Bad Gateway";
       case 503 -> "Service Unavailable";
+      case 504 -> "Gateway Timeout";
       default -> {
         String m = HttpStatus.getMessage(status);
         yield m == null || m.isEmpty() ? "HTTP " + status : m;

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -34,9 +35,14 @@ import org.jspecify.annotations.Nullable;
  *   default (unbounded): Jetty's own tasks go through it too, and it warns against a bounded one.
  * - TCP_NODELAY on every accepted connection (Jetty's default, set explicitly), so an answer is never held
  *   back by Nagle's algorithm waiting for the client's delayed ACK.
- * - Request headers at most 16 KiB (431), bodies at most maxBodyBytes (413): the rest of a too-large body
- *   is dropped (up to DRAIN_LIMIT) so that the client reads the 413; a declared Content-Length above
- *   DRAIN_LIMIT is answered at once and the connection closed.
+ * - Request headers at most 16 KiB (431), bodies at most maxBodyBytes (413), or DECODE_MAX_BYTES on
+ *   POST /api/v1/decode: the rest of a too-large body is dropped (up to DRAIN_LIMIT) so that the client
+ *   reads the 413. A declared Content-Length over the limit is answered at once, before any of the body
+ *   is read, and the connection closed, when it is above DRAIN_LIMIT or the client waits for
+ *   "Expect: 100-continue" (Jetty sends the 100 only when the body is first read, so such a client never
+ *   sends it).
+ * - The API handler answers most routes before it returns; the decode answers later from another thread
+ *   (ApiHandler.handle's stage), and the request completes when that answer is written.
  * - Every error Jetty itself produces (a malformed request line, a bad header, an ambiguous URI, 431, a
  *   rejected method) is an RFC 9457 application/problem+json document, like the API's own errors.
  */
@@ -77,7 +83,8 @@ final class HttpServerFactory {
     server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
 
     server.setErrorHandler(new ProblemErrorHandler());
-    server.setHandler(new Adapter(api, config.maxBodyBytes(), config.idleTimeout().toSeconds()));
+    server.setHandler(new Adapter(api, config.maxBodyBytes(), config.decode().maxBytes(),
+        config.idleTimeout().toSeconds()));
     server.setStopTimeout(0); // Coordinator.close() has already let the requests in progress finish
     return server;
   }
@@ -86,32 +93,45 @@ final class HttpServerFactory {
   private static final class Adapter extends Handler.Abstract {
     private final ApiHandler api;
     private final int maxBodyBytes;
+    private final int decodeMaxBytes;
     private final long idleSeconds;
 
-    Adapter(ApiHandler api, int maxBodyBytes, long idleSeconds) {
+    Adapter(ApiHandler api, int maxBodyBytes, int decodeMaxBytes, long idleSeconds) {
       this.api = api;
       this.maxBodyBytes = maxBodyBytes;
+      this.decodeMaxBytes = decodeMaxBytes;
       this.idleSeconds = idleSeconds;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+      String path = request.getHttpURI() == null ? null : request.getHttpURI().getDecodedPath();
+      int limit = path != null && ApiHandler.route(path).equals(ApiHandler.DECODE) ? decodeMaxBytes : maxBodyBytes;
       long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-      if (declared > DRAIN_LIMIT) {
-        serve(new Exchange(request, response, null, Http.BodyRefused.tooLarge(maxBodyBytes)), callback);
+      if (declared > limit
+          && (declared > DRAIN_LIMIT || request.getHeaders().contains(HttpHeader.EXPECT, "100-continue"))) {
+        serve(new Exchange(request, response, null, Http.BodyRefused.tooLarge(limit)), callback);
       } else {
-        new BodyReader(request, response, callback).run();
+        new BodyReader(request, response, callback, limit).run();
       }
       return true;
     }
 
     void serve(Exchange ex, Callback callback) {
+      CompletionStage<Void> done;
       try {
-        api.handle(ex);
-        callback.succeeded();
+        done = api.handle(ex);
       } catch (IOException | RuntimeException e) {
         callback.failed(e);
+        return;
       }
+      done.whenComplete((v, e) -> {
+        if (e == null) {
+          callback.succeeded();
+        } else {
+          callback.failed(e);
+        }
+      });
     }
 
     /** Collects the body chunk by chunk; each call reads what has arrived and asks to be called again. */
@@ -119,13 +139,15 @@ final class HttpServerFactory {
       private final Request request;
       private final Response response;
       private final Callback callback;
+      private final int limit;
       private final ByteArrayOutputStream body = new ByteArrayOutputStream();
       private long dropped;
 
-      BodyReader(Request request, Response response, Callback callback) {
+      BodyReader(Request request, Response response, Callback callback, int limit) {
         this.request = request;
         this.response = response;
         this.callback = callback;
+        this.limit = limit;
       }
 
       @Override
@@ -146,13 +168,13 @@ final class HttpServerFactory {
             return;
           }
           ByteBuffer bytes = chunk.getByteBuffer();
-          if (dropped > 0 || body.size() + bytes.remaining() > maxBodyBytes) {
+          if (dropped > 0 || (long) body.size() + bytes.remaining() > limit) {
             // too large: drop the rest (up to DRAIN_LIMIT) and answer 413 once it has all arrived
             dropped += bytes.remaining();
             boolean last = chunk.isLast();
             chunk.release();
             if (last || dropped > DRAIN_LIMIT) {
-              serve(new Exchange(request, response, null, Http.BodyRefused.tooLarge(maxBodyBytes)), callback);
+              serve(new Exchange(request, response, null, Http.BodyRefused.tooLarge(limit)), callback);
               return;
             }
             continue;
@@ -163,7 +185,7 @@ final class HttpServerFactory {
           boolean last = chunk.isLast();
           chunk.release();
           if (last) {
-            serve(new Exchange(request, response, body.toString(StandardCharsets.UTF_8), null), callback);
+            serve(new Exchange(request, response, body.toByteArray(), null), callback);
             return;
           }
         }

@@ -66,7 +66,16 @@ final class Api {
   }
 
   HttpResponse<String> route(String apiKey, String source, String target, String region) {
-    HttpRequest.Builder b = request("/api/v1/route").POST(HttpRequest.BodyPublishers.noBody());
+    HttpRequest.Builder b = client(request("/api/v1/route").POST(HttpRequest.BodyPublishers.noBody()),
+        apiKey, source, target);
+    if (region != null) {
+      b.header("X-Region", region);
+    }
+    return send(b);
+  }
+
+  /** Sets the client headers that are not null. */
+  private static HttpRequest.Builder client(HttpRequest.Builder b, String apiKey, String source, String target) {
     if (apiKey != null) {
       b.header("X-API-Key", apiKey);
     }
@@ -76,10 +85,39 @@ final class Api {
     if (target != null) {
       b.header("X-Target-Language", target);
     }
-    if (region != null) {
-      b.header("X-Region", region);
+    return b;
+  }
+
+  /**
+   * A decode: {@code POST /api/v1/decode} with the key, the languages (each left out when null) and
+   * further headers as name, value, name, value.
+   */
+  HttpRequest.Builder decodeRequest(String apiKey, String source, String target, byte[] body,
+      String... headers) {
+    HttpRequest.Builder b = client(request("/api/v1/decode").POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+        apiKey, source, target);
+    if (headers.length > 0) {
+      b.headers(headers);
     }
-    return send(b);
+    return b;
+  }
+
+  HttpResponse<String> decode(String apiKey, String source, String target, String body, String... headers) {
+    return send(decodeRequest(apiKey, source, target, body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        headers));
+  }
+
+  HttpResponse<byte[]> decodeBytes(String apiKey, String source, String target, byte[] body,
+      String... headers) {
+    try {
+      return HTTP.send(decodeRequest(apiKey, source, target, body, headers).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   static JsonNode json(HttpResponse<String> r) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -85,16 +86,41 @@ class CoordinatorConfigTest {
   }
 
   @Test
+  void theDecodeAndCacheVariablesAreRead() {
+    DecodeConfig defaults = CoordinatorConfig.fromEnvironment(Map.of()).decode();
+    assertThat(defaults).isEqualTo(DecodeConfig.defaults());
+    assertThat(defaults.maxBytes()).isEqualTo(1024 * 1024);
+    assertThat(defaults.timeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(defaults.cacheEnabled()).isTrue();
+    assertThat(defaults.cacheTtl()).isEqualTo(Duration.ofDays(7));
+    assertThat(defaults.cacheNearSize()).isEqualTo(10_000);
+
+    DecodeConfig d = CoordinatorConfig.fromEnvironment(Map.of("DECODE_MAX_BYTES", "2048",
+        "DECODE_TIMEOUT_MS", "1500", "CACHE_ENABLED", "FALSE", "CACHE_TTL_SECONDS", "60",
+        "CACHE_NEAR_SIZE", "0")).decode();
+    assertThat(d).isEqualTo(new DecodeConfig(2048, Duration.ofMillis(1500), false, Duration.ofMinutes(1), 0));
+    assertThat(CoordinatorConfig.fromEnvironment(Map.of("CACHE_ENABLED", " true ")).decode().cacheEnabled())
+        .isTrue();
+    // the largest values each variable takes
+    DecodeConfig max = CoordinatorConfig.fromEnvironment(Map.of("DECODE_MAX_BYTES", "16777216",
+        "DECODE_TIMEOUT_MS", "600000", "CACHE_TTL_SECONDS", "31536000", "CACHE_NEAR_SIZE", "100000000")).decode();
+    assertThat(max.maxBytes()).isEqualTo(16 * 1024 * 1024);
+    assertThat(max.cacheTtl()).isEqualTo(Duration.ofDays(365));
+  }
+
+  @Test
   void emptyVariablesTakeTheirDefaults() {
     Map<String, String> env = new HashMap<>();
     for (String v : new String[] {"HOST", "PORT", "REDIS_URL", "POOL_NAME", "POOL_CONFIG_PATH",
-        "COORDINATOR_API_TOKEN", "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_HOUR", "API_KEYS_FILE"}) {
+        "COORDINATOR_API_TOKEN", "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_HOUR", "API_KEYS_FILE",
+        "DECODE_MAX_BYTES", "DECODE_TIMEOUT_MS", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_NEAR_SIZE"}) {
       env.put(v, "");
     }
     CoordinatorConfig c = CoordinatorConfig.fromEnvironment(env);
     assertThat(c.port()).isEqualTo(8002);
     assertThat(c.redis()).isNull();
     assertThat(c.apiTokenGenerated()).isTrue();
+    assertThat(c.decode()).isEqualTo(DecodeConfig.defaults());
   }
 
   static Stream<Arguments> badValues() {
@@ -120,7 +146,21 @@ class CoordinatorConfigTest {
         Arguments.of("HTTP_IDLE_TIMEOUT_SECONDS", "soon"),
         Arguments.of("EXPECTED_INSTANCES", "0"),
         Arguments.of("EXPECTED_INSTANCES", "two"),
-        Arguments.of("MAX_API_KEYS", "0"));
+        Arguments.of("MAX_API_KEYS", "0"),
+        Arguments.of("DECODE_MAX_BYTES", "0"),
+        Arguments.of("DECODE_MAX_BYTES", "16777217"),
+        Arguments.of("DECODE_MAX_BYTES", "1MiB"),
+        Arguments.of("DECODE_TIMEOUT_MS", "9"),
+        Arguments.of("DECODE_TIMEOUT_MS", "600001"),
+        Arguments.of("DECODE_TIMEOUT_MS", "30s"),
+        Arguments.of("CACHE_ENABLED", "yes"),
+        Arguments.of("CACHE_ENABLED", "1"),
+        Arguments.of("CACHE_TTL_SECONDS", "0"),
+        Arguments.of("CACHE_TTL_SECONDS", "31536001"),
+        Arguments.of("CACHE_TTL_SECONDS", "7d"),
+        Arguments.of("CACHE_NEAR_SIZE", "-1"),
+        Arguments.of("CACHE_NEAR_SIZE", "100000001"),
+        Arguments.of("CACHE_NEAR_SIZE", "many"));
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -185,5 +225,18 @@ class CoordinatorConfigTest {
         .hasMessageStartingWith("perMinute");
     assertThatThrownBy(() -> CoordinatorConfig.builder(TOKEN).apiKeyDigests(java.util.Set.of("abc")).build())
         .hasMessageStartingWith("apiKeyDigests");
+    assertThatThrownBy(() -> DecodeConfig.builder().maxBytes(0).build()).hasMessageStartingWith("maxBytes");
+    assertThatThrownBy(() -> DecodeConfig.builder().maxBytes(16 * 1024 * 1024 + 1).build())
+        .hasMessageStartingWith("maxBytes");
+    assertThatThrownBy(() -> DecodeConfig.builder().timeout(Duration.ofMillis(9)).build())
+        .hasMessageStartingWith("timeout");
+    assertThatThrownBy(() -> DecodeConfig.builder().timeout(Duration.ofMinutes(11)).build())
+        .hasMessageStartingWith("timeout");
+    assertThatThrownBy(() -> DecodeConfig.builder().cacheTtl(Duration.ofMillis(999)).build())
+        .hasMessageStartingWith("cacheTtl");
+    assertThatThrownBy(() -> DecodeConfig.builder().cacheTtl(Duration.ofDays(366)).build())
+        .hasMessageStartingWith("cacheTtl");
+    assertThatThrownBy(() -> DecodeConfig.builder().cacheNearSize(-1).build())
+        .hasMessageStartingWith("cacheNearSize");
   }
 }

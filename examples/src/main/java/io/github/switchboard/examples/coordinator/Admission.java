@@ -1,0 +1,122 @@
+package io.github.switchboard.examples.coordinator;
+
+import io.github.switchboard.pool.RoutingRequest;
+import io.github.switchboard.ratelimit.Decision;
+import io.github.switchboard.ratelimit.RateLimitHeaders;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
+import io.github.switchboard.ratelimit.RateLimiter;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * The checks a client request passes before it is served, shared by POST /api/v1/route and
+ * POST /api/v1/decode so that both answer them alike and draw from one limit per key:
+ *
+ *   identify: X-API-Key (401), X-Source-Language / X-Target-Language (400), X-Region (400)
+ *   admit:    the key budget without API_KEYS_FILE (429, Retry-After 60), the rate limit (429 with the
+ *             RateLimit fields); once admitted, the RateLimit fields are set on the answer
+ *
+ * A caller may run checks of its own between the two (decode checks X-Domain), so that every malformed
+ * request is refused before it costs the key anything. Each method answers the refusal itself and
+ * returns null.
+ */
+/** The API key, language and rate-limit checks of the client routes. */
+final class Admission {
+  static final Map<String, String> API_KEY_CHALLENGE =
+      Map.of("WWW-Authenticate", "ApiKey realm=\"switchboard\", header=\"X-API-Key\"");
+
+  /** A request that passed {@link #identify}: the SHA-256 of its key and what it asks of the pool. */
+  record Client(String digest, RoutingRequest request) {}
+
+  private final RateLimiter limiter;
+  private final RateLimitPolicy policy;
+  private final @Nullable Set<String> apiKeyDigests;
+  private final @Nullable KeyBudget keyBudget;
+  private final long maxApiKeys;
+
+  Admission(RateLimiter limiter, CoordinatorConfig config) {
+    this.limiter = limiter;
+    this.policy = limiter.policy();
+    this.apiKeyDigests = config.apiKeyDigests();
+    this.maxApiKeys = config.maxApiKeys();
+    this.keyBudget = apiKeyDigests != null ? null
+        : new KeyBudget(maxApiKeys, Duration.ofHours(1), System::nanoTime);
+  }
+
+  /** Checks the key and the language and region headers; answers 401 or 400 and returns null if one fails. */
+  @Nullable Client identify(Exchange ex) throws IOException {
+    String key = Http.header(ex, "X-API-Key");
+    if (key == null) {
+      Http.problem(ex, 401, "the X-API-Key header is required", API_KEY_CHALLENGE);
+      return null;
+    }
+    String client = Http.sha256Hex(key);
+    Set<String> accepted = apiKeyDigests;
+    if (accepted != null && !accepted.contains(client)) {
+      Http.problem(ex, 401, "the X-API-Key is not accepted", API_KEY_CHALLENGE);
+      return null;
+    }
+    String source = Http.header(ex, "X-Source-Language");
+    String target = Http.header(ex, "X-Target-Language");
+    if (source == null || target == null) {
+      Http.problem(ex, 400, (source == null ? "X-Source-Language" : "X-Target-Language")
+          + " is required: the language code of the " + (source == null ? "source" : "target")
+          + " text, such as 'en'");
+      return null;
+    }
+    RoutingRequest request;
+    try {
+      request = RoutingRequest.of(source, target);
+    } catch (IllegalArgumentException e) {
+      String msg = String.valueOf(e.getMessage());
+      String header = msg.startsWith("target") ? "X-Target-Language" : "X-Source-Language";
+      Http.problem(ex, 400, header + ": " + msg);
+      return null;
+    }
+    String region = Http.header(ex, "X-Region");
+    if (region != null) {
+      try {
+        request = request.preferRegion(region);
+      } catch (IllegalArgumentException e) {
+        Http.problem(ex, 400, "X-Region: " + e.getMessage());
+        return null;
+      }
+    }
+    return new Client(client, request);
+  }
+
+  /**
+   * Counts the request against its key: answers 429 and returns false if the key is over its limit (or
+   * past the key budget); otherwise sets the RateLimit fields on the answer and returns true.
+   */
+  boolean admit(Exchange ex, Client client) throws IOException {
+    if (keyBudget != null && !keyBudget.admit(client.digest())) {
+      Http.problem(ex, 429, "too many distinct API keys in the last hour (the bound is " + maxApiKeys
+          + ", MAX_API_KEYS); a new key is admitted once older ones age out", Map.of("Retry-After", "60"));
+      return false;
+    }
+    Decision decision = limiter.tryAcquire(client.digest());
+    Map<String, String> fields = RateLimitHeaders.of(decision, policy);
+    if (!decision.allowed()) {
+      Http.problem(ex, 429, "this API key is over its limit of " + decision.limit() + " requests per "
+          + window(decision) + "; retry after " + fields.get(RateLimitHeaders.RETRY_AFTER) + " s", fields);
+      return false;
+    }
+    fields.forEach(ex::setHeader);
+    return true;
+  }
+
+  private static String window(Decision d) {
+    long seconds = d.window().toSeconds();
+    if (seconds == 3600) {
+      return "hour";
+    }
+    if (seconds == 60) {
+      return "minute";
+    }
+    return d.window().toString();
+  }
+}
