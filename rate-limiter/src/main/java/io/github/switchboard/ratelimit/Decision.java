@@ -19,11 +19,12 @@ public final class Decision {
   private final long resetAfterMicros;
   private final long windowMicros;
   private final boolean degraded;
+  private final boolean shadowDenied;
 
   static {
     // the implementations' trusted path to the constructor: their values are in range by construction,
     // so they skip the checks of ofMicros (the hot path); see DecisionAccess
-    DecisionAccess.install(Decision::new);
+    DecisionAccess.install(Decision::new, Decision::shadowOf);
   }
 
   private Decision(
@@ -41,6 +42,23 @@ public final class Decision {
     this.resetAfterMicros = resetAfterMicros;
     this.windowMicros = windowMicros;
     this.degraded = degraded;
+    this.shadowDenied = false;
+  }
+
+  /** A shadow policy's answer to a request it would have denied: allowed, reporting the denying limit. */
+  private Decision(Decision denied) {
+    this.allowed = true;
+    this.limit = denied.limit;
+    this.remaining = denied.remaining;
+    this.retryAfterMicros = 0;
+    this.resetAfterMicros = denied.resetAfterMicros;
+    this.windowMicros = denied.windowMicros;
+    this.degraded = denied.degraded;
+    this.shadowDenied = true;
+  }
+
+  private static Decision shadowOf(Decision d) {
+    return d.allowed ? d : new Decision(d);
   }
 
   /**
@@ -182,9 +200,22 @@ public final class Decision {
     return degraded;
   }
 
+  /**
+   * Returns whether a shadow policy ({@link RateLimitPolicy#shadow()}) would have denied this request: the
+   * request is then allowed ({@link #allowed()} is true, {@link #retryAfter()} is zero), nothing was
+   * recorded for it (as for any denial), and {@link #limit()}, {@link #remaining()} and {@link
+   * #resetAfter()} report the limit that would have denied it. Always false for an enforced policy.
+   *
+   * @return true if only the shadow mode let the request through
+   */
+  public boolean shadowDenied() {
+    return shadowDenied;
+  }
+
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@org.jspecify.annotations.Nullable Object o) {
     return o instanceof Decision d
+        && d.shadowDenied == shadowDenied
         && d.allowed == allowed
         && d.limit == limit
         && d.remaining == remaining
@@ -203,6 +234,7 @@ public final class Decision {
     h = h * 31 + resetAfterMicros;
     h = h * 31 + windowMicros;
     h = h * 31 + (degraded ? 1 : 0);
+    h = h * 31 + (shadowDenied ? 1 : 0);
     return Long.hashCode(h);
   }
 
@@ -221,6 +253,7 @@ public final class Decision {
         + ", windowMicros="
         + windowMicros
         + (degraded ? ", degraded" : "")
+        + (shadowDenied ? ", shadowDenied" : "")
         + "]";
   }
 }

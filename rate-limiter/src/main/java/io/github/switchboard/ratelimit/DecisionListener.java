@@ -22,4 +22,16 @@ public interface DecisionListener {
    * @param latencyNanos how long the decision took, from the call to its answer, in nanoseconds
    */
   void onDecision(String key, boolean allowed, boolean degraded, long latencyNanos);
+
+  /**
+   * Receives one decision whole; the limiter calls this one. By default it calls {@link
+   * #onDecision(String, boolean, boolean, long)}; override it to see {@link Decision#shadowDenied()}.
+   *
+   * @param key the client key
+   * @param decision the decision
+   * @param latencyNanos how long the decision took, in nanoseconds
+   */
+  default void onDecision(String key, Decision decision, long latencyNanos) {
+    onDecision(key, decision.allowed(), decision.degraded(), latencyNanos);
+  }
 }

@@ -87,10 +87,32 @@ public final class RateLimitPolicy {
 
   private final Algorithm algorithm;
   private final List<Limit> limits;
+  private final boolean shadow;
 
-  private RateLimitPolicy(Algorithm algorithm, List<Limit> limits) {
+  private RateLimitPolicy(Algorithm algorithm, List<Limit> limits, boolean shadow) {
     this.algorithm = algorithm;
     this.limits = limits;
+    this.shadow = shadow;
+  }
+
+  /**
+   * Returns whether this policy is in shadow mode: it decides and counts as usual, but never denies; a
+   * request it would have denied is allowed with {@link Decision#shadowDenied()} true (and, as any
+   * denial, records nothing). Use it to see what a new limit would do before it bites.
+   *
+   * @return true for a shadow policy
+   */
+  public boolean shadow() {
+    return shadow;
+  }
+
+  /**
+   * Returns this policy enforced (shadow off), or itself if it is.
+   *
+   * @return the enforced policy with the same algorithm and limits
+   */
+  public RateLimitPolicy enforced() {
+    return shadow ? new RateLimitPolicy(algorithm, limits, false) : this;
   }
 
   /**
@@ -152,30 +174,46 @@ public final class RateLimitPolicy {
     for (Limit l : limits) {
       divided.add(new Limit(Math.max(1, l.count() / n), l.window()));
     }
-    return new RateLimitPolicy(algorithm, List.copyOf(divided));
+    return new RateLimitPolicy(algorithm, List.copyOf(divided), shadow);
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof RateLimitPolicy p && p.algorithm == algorithm && p.limits.equals(limits);
+  public boolean equals(@org.jspecify.annotations.Nullable Object o) {
+    return o instanceof RateLimitPolicy p
+        && p.algorithm == algorithm
+        && p.shadow == shadow
+        && p.limits.equals(limits);
   }
 
   @Override
   public int hashCode() {
-    return algorithm.hashCode() * 31 + limits.hashCode();
+    return (algorithm.hashCode() * 31 + limits.hashCode()) * 31 + (shadow ? 1 : 0);
   }
 
   @Override
   public String toString() {
-    return "RateLimitPolicy[" + algorithm + ", " + limits + "]";
+    return "RateLimitPolicy[" + algorithm + ", " + limits + (shadow ? ", shadow" : "") + "]";
   }
 
   /** Builds a {@link RateLimitPolicy}; {@link #build()} checks the rules listed on the policy. */
   public static final class Builder {
     private Algorithm algorithm = Algorithm.SLIDING_WINDOW_LOG;
     private final List<Limit> limits = new ArrayList<>();
+    private boolean shadow;
 
     private Builder() {}
+
+    /**
+     * Sets shadow mode (default off): the policy decides and counts but never denies; see {@link
+     * RateLimitPolicy#shadow()}.
+     *
+     * @param shadow true for shadow mode
+     * @return this builder
+     */
+    public Builder shadow(boolean shadow) {
+      this.shadow = shadow;
+      return this;
+    }
 
     /**
      * Sets the algorithm.
@@ -232,7 +270,7 @@ public final class RateLimitPolicy {
           }
         }
       }
-      return new RateLimitPolicy(algorithm, List.copyOf(sorted));
+      return new RateLimitPolicy(algorithm, List.copyOf(sorted), shadow);
     }
   }
 }

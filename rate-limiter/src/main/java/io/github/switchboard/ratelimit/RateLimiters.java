@@ -11,6 +11,7 @@ import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.ratelimit.internal.GuardedRateLimiter;
 import io.github.switchboard.ratelimit.internal.InMemoryRateLimiter;
 import io.github.switchboard.ratelimit.internal.ListeningRateLimiter;
+import io.github.switchboard.ratelimit.internal.ShadowRateLimiter;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.util.ArrayList;
@@ -367,6 +368,9 @@ public final class RateLimiters {
      */
     public RateLimiter build() {
       RateLimiter limiter = buildDecider();
+      if (policy.shadow()) {
+        limiter = new ShadowRateLimiter(limiter);
+      }
       DecisionListener l = decisionListener;
       return l == null ? limiter : new ListeningRateLimiter(limiter, l, name);
     }

@@ -2,6 +2,7 @@ package io.github.switchboard.ratelimit.internal;
 
 import io.github.switchboard.ratelimit.Decision;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -41,6 +42,7 @@ public final class DecisionAccess {
   }
 
   private static volatile @Nullable Factory installed;
+  private static volatile @Nullable UnaryOperator<Decision> shadow;
 
   private DecisionAccess() {}
 
@@ -48,13 +50,20 @@ public final class DecisionAccess {
    * Installs the trusted factory; called once, by {@link Decision}'s static initializer.
    *
    * @param factory the factory
+   * @param shadowOf turns a denial into the allowed, shadow-denied decision of a shadow policy
    * @throws IllegalStateException if one was installed already
    */
-  public static synchronized void install(Factory factory) {
+  public static synchronized void install(Factory factory, UnaryOperator<Decision> shadowOf) {
     if (installed != null) {
       throw new IllegalStateException("the decision factory is installed already");
     }
+    shadow = Objects.requireNonNull(shadowOf, "shadowOf");
     installed = Objects.requireNonNull(factory, "factory");
+  }
+
+  static UnaryOperator<Decision> shadowFactory() {
+    installed();
+    return Objects.requireNonNull(shadow, "Decision did not install its shadow factory");
   }
 
   static Factory installed() {

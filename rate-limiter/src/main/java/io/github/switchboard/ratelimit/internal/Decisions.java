@@ -5,6 +5,7 @@ import io.github.switchboard.ratelimit.Decision;
 /** The implementations' unchecked {@link Decision} factory (see {@link DecisionAccess}). */
 final class Decisions {
   private static final DecisionAccess.Factory FACTORY = DecisionAccess.installed();
+  private static final java.util.function.UnaryOperator<Decision> SHADOW = DecisionAccess.shadowFactory();
 
   /** The verdict of a grant when the caller asked only for the verdict (see RateLimiter.allow). */
   static final Decision GRANTED = FACTORY.make(true, 1, 0, 0, 0, 1, false);
@@ -13,6 +14,14 @@ final class Decisions {
   static final Decision DENIED = FACTORY.make(false, 1, 0, 1, 1, 1, false);
 
   private Decisions() {}
+
+  /**
+   * Returns a shadow policy's answer: the decision itself when allowed, else an allowed decision marked
+   * {@link Decision#shadowDenied()}.
+   */
+  static Decision shadow(Decision d) {
+    return SHADOW.apply(d);
+  }
 
   /** Returns the shared verdict-only decision: only its allowed() is meaningful. */
   static Decision verdict(boolean allowed) {

@@ -90,7 +90,7 @@ public final class ListeningRateLimiter implements RateLimiter {
 
   private void report(String key, Decision d, long nanos) {
     try {
-      listener.onDecision(key, d.allowed(), d.degraded(), nanos);
+      listener.onDecision(key, d, nanos);
     } catch (RuntimeException e) {
       long now = System.nanoTime();
       long next = nextLogNanos.get();

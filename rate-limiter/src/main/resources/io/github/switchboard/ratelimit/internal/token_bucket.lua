@@ -1,7 +1,7 @@
 -- Switchboard rate limiter: TOKEN_BUCKET as GCRA (generic cell rate algorithm).
 --
 -- KEYS[1]  the client's state: a hash  prefix .. '{' .. base64url(key) .. '}:tb'
---          field 't:<window>' = the theoretical arrival time (TAT) of that limit, µs
+--          field 't:<window>:<count>' = the theoretical arrival time (TAT) of that limit, µs
 -- ARGV[1]  now in microseconds since the epoch, or '' to read Redis's TIME
 -- ARGV[2]  permits requested; 0 = statistics only (nothing is written)
 -- ARGV[3], ARGV[4], ...  one pair per limit: count (the burst), window in microseconds
@@ -14,11 +14,51 @@
 -- / T)) (0 if negative), used = C - remaining, resetAfter = TAT - now (at least 0). A write sets PEXPIRE to
 -- the longest B (>= any TAT - now right after a grant), rounded up to the millisecond.
 --
+-- A limit whose count changed (a plan changed its limits, or a key moved to another plan with the same
+-- algorithm) finds no field under its new count: carried() looks for the same window under another count
+-- (or the field 't:<window>' of earlier versions, taken as is) and carries the permits it had used over,
+-- expressed in the new interval (8 used of 10, now 20: 12 left), removing the old field. Only a request
+-- (n > 0) writes that; statistics compute it and write nothing.
+--
 -- Layout (so that the batched script runs the very code of the single one): this file runs once per call
 -- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines
 -- decide(key, now, n, out), which decides one request and appends its reply to out. idiv, fmt and the
 -- reply and write helpers come from helpers.lua; L from prelude.lua (single) or batch_head.lua (batched);
 -- single_tail.lua or batch_tail.lua call decide.
+
+-- The TAT to use for window w (its field under count C is f, interval T) when f holds nothing: the state
+-- of the same window under another count, carried over; nil when there is none.
+local function carried(key, w, f, T, now, n, ttl)
+  local all = redis.call('HGETALL', key)
+  local pre = 't:' .. w
+  for i = 1, #all, 2 do
+    local g = all[i]
+    if g ~= f and (g == pre or string.sub(g, 1, #pre + 1) == pre .. ':') then
+      local tat = tonumber(all[i + 1])
+      local c = tonumber(string.sub(g, #pre + 2))
+      if tat and tat > now and c and c >= 1 then
+        local Tc = idiv(tonumber(w) + c - 1, c)
+        local Bc = c * Tc
+        -- used = c - remaining, where remaining may be negative (more used than c: a limit lowered
+        -- earlier), so that lowering a limit and raising it again loses nothing
+        local rem = idiv(Bc - (tat - now), Tc)
+        if rem > c then rem = c end
+        tat = now + (c - rem) * T
+      elseif not (tat and tat > now) then
+        tat = nil
+      end
+      if n > 0 then
+        redis.call('HDEL', key, g)
+        if tat then
+          redis.call('HSET', key, f, fmt(tat))
+          redis.call('PEXPIRE', key, ttl)
+        end
+      end
+      return tat
+    end
+  end
+  return nil
+end
 
 local decide
 if L == 1 then
@@ -27,10 +67,12 @@ if L == 1 then
   local C1 = tonumber(ARGV[3])
   local T1 = idiv(tonumber(ARGV[4]) + C1 - 1, C1)
   local B1 = C1 * T1
-  local f1 = 't:' .. ARGV[4]
+  local f1 = 't:' .. ARGV[4] .. ':' .. ARGV[3]
   local ttl1 = fmt(idiv(B1 + 999, 1000))
   decide = function(key, now, n, out)
-    local tat = tonumber(redis.call('HGET', key, f1))
+    local raw = redis.call('HGET', key, f1)
+    local tat = tonumber(raw)
+    if not raw then tat = carried(key, ARGV[4], f1, T1, now, n, ttl1) end
     if not tat or tat < now then tat = now end
     local nxt = tat + n * T1
     local ok = nxt - now <= B1
@@ -57,7 +99,7 @@ else
     local w = tonumber(ARGV[2 + 2 * i])
     T[i] = idiv(w + C[i] - 1, C[i])
     B[i] = C[i] * T[i]
-    fields[i] = 't:' .. ARGV[2 + 2 * i]
+    fields[i] = 't:' .. ARGV[2 + 2 * i] .. ':' .. ARGV[1 + 2 * i]
     if B[i] > ttl then ttl = B[i] end
   end
   local ttlMillis = fmt(idiv(ttl + 999, 1000))
@@ -68,6 +110,7 @@ else
     local ok = true
     for i = 1, L do
       local t0 = tonumber(vals[i])
+      if not vals[i] then t0 = carried(key, ARGV[2 + 2 * i], fields[i], T[i], now, n, ttlMillis) end
       if not t0 or t0 < now then t0 = now end
       tat[i] = t0
       local nxt = t0 + n * T[i]
