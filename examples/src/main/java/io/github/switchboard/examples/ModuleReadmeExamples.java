@@ -1,11 +1,15 @@
 package io.github.switchboard.examples;
 
+import io.github.switchboard.cache.TranslationCache;
+import io.github.switchboard.cache.TranslationCaches;
+import io.github.switchboard.cache.TranslationKey;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.examples.coordinator.Coordinator;
 import io.github.switchboard.examples.coordinator.CoordinatorConfig;
 import io.github.switchboard.micrometer.DecoderPoolMetrics;
 import io.github.switchboard.micrometer.RateLimiterMetrics;
 import io.github.switchboard.micrometer.RegistrationClientMetrics;
+import io.github.switchboard.micrometer.TranslationCacheMetrics;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
@@ -32,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +64,28 @@ final class ModuleReadmeExamples {
             .build()) {
       Decision d = limiter.tryAcquire("client-42");
       Map<String, String> headers = RateLimitHeaders.of(d, policy);  // RateLimit-Policy, RateLimit, Retry-After
+    }
+    // README:end
+  }
+
+  /** What cache/README.md calls a decoder: a client of a decoder node. */
+  interface Decoder {
+    String decode(TranslationKey key) throws Exception;
+
+    CompletionStage<String> decodeAsync(TranslationKey key);
+  }
+
+  static void cache(Decoder decoder) {
+    // README:begin cache/README.md
+    try (TranslationCache cache = TranslationCaches.builder("translations")
+            .redis(RedisTarget.parse("redis://localhost:6379"))   // leave out: this process only
+            .timeToLive(Duration.ofDays(7))
+            .nearCacheSize(10_000)
+            .build()) {
+      TranslationKey key = TranslationKey.builder("en", "es", "Hello, world").domain("medical").model("m-2026-11").build();
+      String result = cache.getOrLoad(key, k -> decoder.decode(k));                  // sync: loads on this thread
+      CompletionStage<String> later = cache.getOrLoadAsync(key, k -> decoder.decodeAsync(k));
+      log.info("hit ratio {}", cache.stats().hitRatio());
     }
     // README:end
   }
@@ -122,6 +149,8 @@ final class ModuleReadmeExamples {
         .redis(RedisTarget.parse("redis://localhost:6379"), "default")
         .listener(RegistrationClientMetrics.listener(registry))
         .build();
+    TranslationCache cache = TranslationCacheMetrics.monitor(
+        registry, TranslationCaches.builder("translations").build(), "translations");
     // README:end
   }
 

@@ -62,6 +62,7 @@ class ReadmeExampleTest {
             "rate-limiter/README.md",
             "decoder-pool/README.md",
             "registration-client/README.md",
+            "cache/README.md",
             "micrometer/README.md",
             "examples/README.md")) {
       assertThat(firstJavaBlock(ROOT.resolve(readme)))
@@ -69,6 +70,6 @@ class ReadmeExampleTest {
           .isEqualTo(region(SOURCES.resolve("ModuleReadmeExamples.java"), "// README:begin " + readme));
       checked.add(readme);
     }
-    assertThat(checked).hasSize(5);
+    assertThat(checked).hasSize(6);
   }
 }
