@@ -3,6 +3,7 @@ package io.github.switchboard.spring;
 import static io.github.switchboard.spring.SwitchboardAutoConfigurationTest.keys;
 import static io.github.switchboard.spring.SwitchboardAutoConfigurationTest.url;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -14,8 +15,14 @@ import io.github.switchboard.cache.TranslationLoader;
 import io.github.switchboard.core.BackendState;
 import io.github.switchboard.core.testing.RedisHarness;
 import io.github.switchboard.core.testing.RedisServer;
+import java.io.File;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,6 +190,46 @@ class SwitchboardCacheAutoConfigurationTest {
             .hasStackTraceContaining("io.github.switchboard:switchboard-cache"));
     runner().withClassLoader(new FilteredClassLoader(TranslationCache.class))
         .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(TranslationCache.class));
+  }
+
+  /**
+   * The same, for real: the starter's classes in a class loader without switchboard-cache and Caffeine
+   * (FilteredClassLoader above hides them from the conditions only). The properties class must link and
+   * bind there, and the metrics configuration must leave the cache alone.
+   */
+  @Test
+  void withoutTheCacheModuleTheStarterStartsAndEnablingTheCacheIsNamed() throws Exception {
+    List<Path> hidden = List.of(location(TranslationCache.class),
+        location(com.github.benmanes.caffeine.cache.Caffeine.class));
+    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<URL> urls = new ArrayList<>();
+    for (String entry : classPath.split(File.pathSeparator)) {
+      if (!entry.isBlank() && !hidden.contains(Path.of(entry).toAbsolutePath())) {
+        urls.add(Path.of(entry).toUri().toURL());
+      }
+    }
+    Thread thread = Thread.currentThread();
+    ClassLoader before = thread.getContextClassLoader();
+    try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+      assertThatThrownBy(() -> Class.forName(TranslationCache.class.getName(), false, loader))
+          .as("the module is hidden").isInstanceOf(ClassNotFoundException.class);
+      thread.setContextClassLoader(loader);
+      Method start = Class.forName(WithoutCacheModuleProbe.class.getName(), true, loader)
+          .getMethod("start", String[].class);
+      String off = (String) start.invoke(null, (Object) new String[] {"switchboard.cache.name=x",
+          "switchboard.cache.time-to-live=1d", "switchboard.cache.near-cache-size=5"});
+      assertThat(off).startsWith("started: ").contains("switchboardRateLimiter")
+          .doesNotContain("switchboardTranslationCache");
+      String on = (String) start.invoke(null, (Object) new String[] {"switchboard.cache.enabled=true"});
+      assertThat(on).startsWith("failed:").contains("switchboard.cache.enabled")
+          .contains("io.github.switchboard:switchboard-cache").doesNotContain("NoClassDefFoundError");
+    } finally {
+      thread.setContextClassLoader(before);
+    }
+  }
+
+  private static Path location(Class<?> type) throws Exception {
+    return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
   }
 
   @Configuration(proxyBeanMethods = false)
