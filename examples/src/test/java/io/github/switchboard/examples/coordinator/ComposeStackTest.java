@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -40,8 +41,9 @@ import org.yaml.snakeyaml.Yaml;
  * the coordinator services' exact environment (compose's ${...} interpolation applied to the values of a
  * test .env; only ports and directories substituted) run as local processes. Checks persistence (an
  * append-only file that survives SIGKILL), the eviction policy, that the health check authenticates and a
- * wrong password is refused, the Dockerfile's HEALTHCHECK command against a running coordinator, and that
- * a node registered on one coordinator routes on the other under one shared limit. Where a Docker engine
+ * wrong password is refused, the Dockerfile's HEALTHCHECK command against a running coordinator, that a
+ * node registered on one coordinator routes on the other under one shared limit, and that a decode through
+ * one is in the other's cache. Where a Docker engine
  * runs, {@link #onDocker()} runs {@code docker compose up} instead. About 10 s.
  */
 class ComposeStackTest {
@@ -53,6 +55,7 @@ class ComposeStackTest {
   @TempDir Path dir;
   private final List<Process> processes = new CopyOnWriteArrayList<>();
   private HttpServer decoder;
+  private final AtomicInteger decodes = new AtomicInteger();
 
   /** The test's .env: fresh secrets, and a small per-minute limit to see it shared. */
   private final Map<String, String> dotenv = Map.of(
@@ -155,7 +158,9 @@ class ComposeStackTest {
       Map<String, Object> c = service(compose, name);
       assertThat(((Map<String, Map<String, String>>) c.get("depends_on")).get("redis"))
           .containsEntry("condition", "service_healthy");
-      assertThat(environment(c, dotenv)).containsEntry("POOL_NAME", "default");
+      assertThat(environment(c, dotenv)).containsEntry("POOL_NAME", "default")
+          .containsEntry("CACHE_ENABLED", "true").containsEntry("DECODE_TIMEOUT_MS", "30000")
+          .containsKeys("DECODE_MAX_BYTES", "CACHE_TTL_SECONDS", "CACHE_NEAR_SIZE");
     }
     // one pool and one limit: both coordinators are configured alike but for their own volume
     Map<String, String> one = environment(service(compose, "coordinator-1"), dotenv);
@@ -267,6 +272,15 @@ class ComposeStackTest {
     // RATE_LIMIT_PER_MINUTE=3 from .env, counted once for both coordinators
     assertThat(first.route(API_KEY, "en", "de", null).statusCode()).isEqualTo(429);
     assertThat(second.route(API_KEY, "en", "de", null).statusCode()).isEqualTo(429);
+
+    // a decode through one coordinator is in the other's cache: one request to the node
+    HttpResponse<String> decoded = first.decode("compose-decode-key", "en", "de", "hallo welt");
+    assertThat(decoded.statusCode()).as(decoded.body()).isEqualTo(200);
+    assertThat(decoded.headers().firstValue("X-Cache")).hasValue("MISS");
+    HttpResponse<String> cached = second.decode("compose-decode-key", "en", "de", "hallo welt");
+    assertThat(cached.body()).isEqualTo(decoded.body()).isEqualTo("decoded: hallo welt");
+    assertThat(cached.headers().firstValue("X-Cache")).hasValue("HIT");
+    assertThat(decodes).hasValue(1);
   }
 
   // ------------------------------------------------------------------ the stack, on Docker
@@ -355,9 +369,18 @@ class ComposeStackTest {
     return URI.create("http://127.0.0.1:" + m.group(1));
   }
 
-  /** A decoder node that answers its health check, so that the coordinators' health checks pass. */
+  /** A decoder node that answers its health check (so that the coordinators' pass) and decodes. */
   private void startDecoderNode() throws IOException {
     decoder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    decoder.createContext("/decode", ex -> {
+      decodes.incrementAndGet();
+      byte[] body = ("decoded: " + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))
+          .getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
     decoder.createContext("/health", ex -> {
       byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
       ex.sendResponseHeaders(200, body.length);
