@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  * @param apiKeyDigests the lower-case SHA-256 hex digests of the accepted {@code X-API-Key} values, or
  *     null to accept any non-empty key
  * @param healthChecks the pool's health checks of its nodes
- * @param maxBodyBytes the largest request body accepted; a larger one gets {@code 413}
+ * @param maxBodyBytes the largest request body accepted (but on {@code POST /api/v1/decode}, whose limit
+ *     is {@link DecodeConfig#maxBytes()}); a larger one gets {@code 413}
  * @param threads how many worker threads serve HTTP requests
  * @param idleTimeout how long a connection may send nothing (while idle, or in the middle of a request)
  *     before it is closed; a body that stops arriving is answered {@code 408}
