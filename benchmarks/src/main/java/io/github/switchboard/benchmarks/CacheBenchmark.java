@@ -36,19 +36,25 @@ import org.openjdk.jmh.annotations.Warmup;
  * misses or one load answers another value, and Switchboard's own counters must show that every call took
  * the scenario's path (all near hits; all Redis hits; every miss a load of its own).
  *
+ * <p>Warm-up: a near hit is steady within a second, but on 2 cores, where the JIT compiles beside the
+ * run, the Redis scenarios keep speeding up for 10 to 15 s (Redisson's reads the longest: 18,000/s after
+ * 6 s, 52,000/s after 14 s), so {@code redisHit} and {@code miss} warm up for 8 x 2 s; a shorter warm-up
+ * flatters Switchboard against Redisson. The quick mode keeps these warm-ups and shortens the rest.
+ *
  * <p>Build once, from the repository root: {@code ./mvnw -B -pl benchmarks -am package -DskipTests}.
  *
- * <p>Full mode (about 5 minutes):
+ * <p>Full mode (about 7 minutes: 2 forks; near 3 x 1 s warm-up and 5 x 1 s measured, Redis 8 x 2 s
+ * warm-up and 5 x 1 s measured):
  *
  * <pre>{@code
  * java -jar benchmarks/target/benchmarks.jar CacheBenchmark -prof gc \
  *     -rf json -rff benchmarks/results/cache.json
  * }</pre>
  *
- * <p>Quick mode (about 1.5 minutes; also in {@code benchmarks/run-quick.sh}):
+ * <p>Quick mode (about 3.5 minutes; also in {@code benchmarks/run-quick.sh}):
  *
  * <pre>{@code
- * java -jar benchmarks/target/benchmarks.jar CacheBenchmark -prof gc -f 1 -wi 2 -w 1s -i 3 -r 1s
+ * java -jar benchmarks/target/benchmarks.jar CacheBenchmark -prof gc -f 1 -i 3 -r 1s
  * }</pre>
  *
  * <p>Read {@code gc.alloc.rate.norm} for the bytes allocated per call, by every thread of the JVM (on
@@ -155,6 +161,8 @@ public class CacheBenchmark {
    */
   @Benchmark
   @Threads(1)
+  @Warmup(iterations = 3, time = 1)
+  @Measurement(iterations = 5, time = 1)
   public @Nullable String nearHit(NearHit state, KeyPicker picker) {
     return state.trial.get(picker.next(state.keys));
   }
@@ -168,6 +176,8 @@ public class CacheBenchmark {
    */
   @Benchmark
   @Threads(1)
+  @Warmup(iterations = 8, time = 2)
+  @Measurement(iterations = 5, time = 1)
   public void redisHit(RedisHit state, KeyPicker picker) throws InterruptedException {
     state.inFlight.submit(picker.next(state.keys));
   }
@@ -180,6 +190,8 @@ public class CacheBenchmark {
    */
   @Benchmark
   @Threads(1)
+  @Warmup(iterations = 8, time = 2)
+  @Measurement(iterations = 5, time = 1)
   public void miss(Miss state) throws InterruptedException {
     state.inFlight.submit(state.next++);
   }
