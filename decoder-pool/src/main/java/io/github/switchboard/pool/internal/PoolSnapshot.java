@@ -5,30 +5,28 @@ import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeRuntime;
 import io.github.switchboard.pool.NodeStatus;
-import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /*
- * Copy-on-write: every with* method builds a new snapshot and never modifies one handed out, so readers
- * need no lock. A configuration change copies the node map (O(n)). Every node id has a dense slot (its
- * position in id order, NodeSlots), kept while the set of ids is the same; runtime states live in a
- * persistent array by slot (RuntimeTable), so a heartbeat, the frequent change, copies one path of 32-wide
- * arrays (O(log32 n), the same at 100 nodes as at 10,000) and no map. runtime() is a read-only map view
- * over that array (a lookup hashes the id once to its slot). The index of nodes by language pair and the
- * sorted node list are kept while the node map is the same, the sorted A/B tests while the tests are the
- * same (carry).
+ * Persistent: every with* method builds a new snapshot and never modifies one handed out, so readers need
+ * no lock, and a change costs O(log n), not O(n): the node ids map to slots in a hash trie (HashTrie), the
+ * records (configuration, runtime state, class, configured mark) sit by slot in a persistent array
+ * (SlotTable), and the ordered sets selection reads (NodeIndex: the nodes in id order counted by class,
+ * the eligible ones by cost, the hot ones per adapter) are persistent trees updated by the change. Each
+ * copies only the path to the one node that changed and shares the rest with the older snapshot, so a
+ * registration storm costs each coordinator O(log n) per node, and a heartbeat the same.
+ *
+ * nodes() and runtime() are read-only views over those structures (SnapshotViews). The sorted node list
+ * and the configured set are built on first use (O(n), for whoever lists the pool) and kept while the
+ * configurations are the same (heartbeats, A/B tests, revisions); the sorted A/B tests while the tests are.
  */
 /**
  * An immutable state of a pool store: its revision, node configurations, runtime states, A/B tests and
@@ -38,38 +36,37 @@ public final class PoolSnapshot {
 
   /** The empty pool at revision 0. */
   public static final PoolSnapshot EMPTY =
-      new PoolSnapshot(0, Map.of(), NodeSlots.EMPTY, RuntimeTable.EMPTY, Map.of(), Set.of());
+      new PoolSnapshot(0, HashTrie.empty(), SlotTable.EMPTY, NodeIndex.EMPTY, Map.of(), 0, 0);
 
   private static final AbTest[] NO_TESTS = new AbTest[0];
 
   private final long revision;
-  private final Map<String, DecoderNode> nodes;
-  private final NodeSlots slots; // the ids of nodes, by slot
-  private final RuntimeTable states; // runtime states by slot, null for none
+  private final HashTrie<Integer> slotOf;
+  private final SlotTable records;
+  private final NodeIndex index;
   private final Map<String, AbTest> abTests;
-  private final Set<String> configured;
-  private volatile @Nullable List<DecoderNode> sorted; // lazily, benign race; node of slot i at i
-  private volatile @Nullable LanguageIndex index; // lazily, benign race; shared while the nodes are the same
-  private volatile AbTest @Nullable [] sortedTests; // lazily, benign race; shared while the tests are the same
+  private final int runtimeCount; // records with a runtime state
+  private final int configuredCount;
+  private volatile @Nullable List<DecoderNode> sorted; // lazily, benign race; kept while the nodes are the same
+  private volatile @Nullable Set<String> configuredIds; // lazily, benign race; kept with sorted
+  private volatile AbTest @Nullable [] sortedTests; // lazily, benign race; kept while the tests are the same
+  private volatile @Nullable Map<String, DecoderNode> nodesView; // lazily, benign race
   private volatile @Nullable Map<String, NodeRuntime> runtimeView; // lazily, benign race
 
-  private PoolSnapshot(
-      long revision,
-      Map<String, DecoderNode> nodes,
-      NodeSlots slots,
-      RuntimeTable states,
-      Map<String, AbTest> abTests,
-      Set<String> configured) {
+  private PoolSnapshot(long revision, HashTrie<Integer> slotOf, SlotTable records, NodeIndex index,
+      Map<String, AbTest> abTests, int runtimeCount, int configuredCount) {
     this.revision = revision;
-    this.nodes = nodes;
-    this.slots = slots;
-    this.states = states;
+    this.slotOf = slotOf;
+    this.records = records;
+    this.index = index;
     this.abTests = abTests;
-    this.configured = configured;
+    this.runtimeCount = runtimeCount;
+    this.configuredCount = configuredCount;
   }
 
   /**
-   * Creates a snapshot; runtime states and configured marks of unknown nodes are dropped.
+   * Creates a snapshot; runtime states and configured marks of unknown nodes are dropped. Built in
+   * O(n log n).
    *
    * @param revision the store's revision
    * @param nodes configurations by node id
@@ -84,18 +81,37 @@ public final class PoolSnapshot {
       Map<String, NodeRuntime> runtime,
       Map<String, AbTest> abTests,
       Set<String> configured) {
-    Map<String, DecoderNode> n = Map.copyOf(nodes);
-    NodeSlots slots = NodeSlots.of(n.keySet());
-    NodeRuntime[] states = new NodeRuntime[slots.size()];
-    for (Map.Entry<String, NodeRuntime> e : runtime.entrySet()) {
-      int slot = slots.slot(e.getKey());
-      if (slot >= 0) {
-        states[slot] = Objects.requireNonNull(e.getValue(), "runtime state");
+    NodeClasses classes = NodeClasses.EMPTY;
+    Map<NodeClass, Integer> classIds = new HashMap<>();
+    List<NodeRecord> list = new ArrayList<>(nodes.size());
+    SlotTable table = SlotTable.EMPTY;
+    HashTrie<Integer> slots = HashTrie.empty();
+    int withRuntime = 0;
+    int marked = 0;
+    for (Map.Entry<String, DecoderNode> e : nodes.entrySet()) {
+      String id = e.getKey();
+      DecoderNode node = Objects.requireNonNull(e.getValue(), "node");
+      if (!id.equals(node.nodeId())) {
+        throw new IllegalArgumentException("node " + node.nodeId() + " under the id " + id);
       }
+      NodeRuntime r = runtime.get(id);
+      NodeClass c = NodeClass.of(node, NodeRecord.eligible(node, r));
+      Integer cls = classIds.get(c);
+      if (cls == null) {
+        classes = classes.with(c, i -> false);
+        cls = classes.id(c);
+        classIds.put(c, cls);
+      }
+      boolean mark = configured.contains(id);
+      NodeRecord rec = new NodeRecord(node, r, table.nextSlot(), cls, mark);
+      table = table.add(rec);
+      slots = slots.put(id, rec.slot());
+      list.add(rec);
+      withRuntime += r == null ? 0 : 1;
+      marked += mark ? 1 : 0;
     }
-    Set<String> p = new HashSet<>(configured);
-    p.retainAll(n.keySet());
-    return new PoolSnapshot(revision, n, slots, RuntimeTable.of(states), Map.copyOf(abTests), Set.copyOf(p));
+    return new PoolSnapshot(revision, slots, table, NodeIndex.of(list, classes), Map.copyOf(abTests), withRuntime,
+        marked);
   }
 
   /**
@@ -131,12 +147,18 @@ public final class PoolSnapshot {
   }
 
   /**
-   * Returns node configurations by id.
+   * Returns node configurations by id: a read-only view (a lookup costs one hash of the id; iterating goes
+   * in id order).
    *
    * @return an immutable map
    */
   public Map<String, DecoderNode> nodes() {
-    return nodes;
+    Map<String, DecoderNode> m = nodesView;
+    if (m == null) {
+      m = SnapshotViews.nodes(source());
+      nodesView = m;
+    }
+    return m;
   }
 
   /**
@@ -148,10 +170,14 @@ public final class PoolSnapshot {
   public Map<String, NodeRuntime> runtime() {
     Map<String, NodeRuntime> m = runtimeView;
     if (m == null) {
-      m = new RuntimeView(slots, states);
+      m = SnapshotViews.runtime(source(), runtimeCount);
       runtimeView = m;
     }
     return m;
+  }
+
+  private SnapshotViews.Source source() {
+    return new SnapshotViews.Source(slotOf, records, index.byId());
   }
 
   /**
@@ -164,12 +190,25 @@ public final class PoolSnapshot {
   }
 
   /**
-   * Returns the ids of configured nodes, which are never evicted.
+   * Returns the ids of configured nodes, which are never evicted (built on first use).
    *
    * @return an immutable set
    */
   public Set<String> configured() {
-    return configured;
+    Set<String> c = configuredIds;
+    if (c == null) {
+      List<String> ids = new ArrayList<>(configuredCount);
+      ClassTree.Cursor walk = new ClassTree.Cursor();
+      walk.start(index.byId(), -1L);
+      for (ClassTree.Entry e = walk.next(); e != null && ids.size() < configuredCount; e = walk.next()) {
+        if (Objects.requireNonNull(records.get(e.slot())).configured()) {
+          ids.add(e.id());
+        }
+      }
+      c = Set.copyOf(ids);
+      configuredIds = c;
+    }
+    return c;
   }
 
   /**
@@ -179,7 +218,19 @@ public final class PoolSnapshot {
    * @return the node, or null
    */
   public @Nullable DecoderNode node(String nodeId) {
-    return nodes.get(nodeId);
+    NodeRecord r = record(nodeId);
+    return r == null ? null : r.node();
+  }
+
+  /**
+   * Returns a node's record.
+   *
+   * @param nodeId the id
+   * @return the record, or null
+   */
+  @Nullable NodeRecord record(@Nullable String nodeId) {
+    Integer slot = slotOf.get(nodeId);
+    return slot == null ? null : records.get(slot);
   }
 
   /**
@@ -189,19 +240,36 @@ public final class PoolSnapshot {
    * @return the state, {@link NodeRuntime#INITIAL} if none is recorded
    */
   public NodeRuntime runtimeOf(String nodeId) {
-    int slot = slots.slot(nodeId);
-    return slot < 0 ? NodeRuntime.INITIAL : runtimeAt(slot);
+    NodeRecord r = record(nodeId);
+    return r == null ? NodeRuntime.INITIAL : r.state();
   }
 
   /**
-   * Returns the runtime state of a slot (the position of a node in {@link #sortedNodes()}).
+   * Returns the record at a slot (a node keeps its slot while it exists).
    *
    * @param slot the slot
-   * @return the state, {@link NodeRuntime#INITIAL} if none is recorded
+   * @return the record
    */
-  NodeRuntime runtimeAt(int slot) {
-    NodeRuntime r = states.get(slot);
-    return r == null ? NodeRuntime.INITIAL : r;
+  NodeRecord recordAt(int slot) {
+    return Objects.requireNonNull(records.get(slot), "no node at the slot");
+  }
+
+  /**
+   * Returns the records by slot.
+   *
+   * @return the table
+   */
+  SlotTable records() {
+    return records;
+  }
+
+  /**
+   * Returns the selection's ordered sets.
+   *
+   * @return the index
+   */
+  NodeIndex index() {
+    return index;
   }
 
   /**
@@ -211,22 +279,26 @@ public final class PoolSnapshot {
    * @return true if configured
    */
   public boolean isConfigured(String nodeId) {
-    return configured.contains(nodeId);
+    NodeRecord r = record(nodeId);
+    return r != null && r.configured();
   }
 
   /**
-   * Returns the nodes ordered by id (computed once per snapshot); a node's position is its slot.
+   * Returns the nodes ordered by id (computed once per set of configurations).
    *
    * @return an immutable list
    */
   public List<DecoderNode> sortedNodes() {
     List<DecoderNode> s = sorted;
     if (s == null) {
-      DecoderNode[] bySlot = new DecoderNode[slots.size()];
-      for (int i = 0; i < bySlot.length; i++) {
-        bySlot[i] = nodes.get(slots.id(i));
+      DecoderNode[] inOrder = new DecoderNode[slotOf.size()];
+      ClassTree.Cursor walk = new ClassTree.Cursor();
+      walk.start(index.byId(), -1L);
+      int i = 0;
+      for (ClassTree.Entry e = walk.next(); e != null; e = walk.next()) {
+        inOrder[i++] = recordAt(e.slot()).node();
       }
-      s = List.of(bySlot);
+      s = List.of(inOrder);
       sorted = s;
     }
     return s;
@@ -259,11 +331,11 @@ public final class PoolSnapshot {
    * @return the copy
    */
   public PoolSnapshot withRevision(long newRevision) {
-    return derive(newRevision, nodes, slots, states, abTests, configured);
+    return derive(newRevision, slotOf, records, index, abTests, runtimeCount, configuredCount, true);
   }
 
   /**
-   * Returns a copy with a node added or replaced; its runtime state is kept.
+   * Returns a copy with a node added or replaced; its runtime state is kept. O(log n).
    *
    * @param newRevision the revision after the change
    * @param node the node
@@ -273,57 +345,53 @@ public final class PoolSnapshot {
    */
   public PoolSnapshot withNode(long newRevision, DecoderNode node, boolean markConfigured) {
     String id = node.nodeId();
-    Map<String, DecoderNode> n = new HashMap<>(nodes);
-    n.put(id, node);
-    NodeSlots s = slots;
-    RuntimeTable r = states;
-    if (!nodes.containsKey(id)) {
-      s = slots.with(id);
-      NodeRuntime[] old = states.toArray();
-      NodeRuntime[] moved = new NodeRuntime[old.length + 1];
-      int at = s.slot(id);
-      System.arraycopy(old, 0, moved, 0, at);
-      System.arraycopy(old, at, moved, at + 1, old.length - at);
-      r = RuntimeTable.of(moved);
+    NodeRecord old = record(id);
+    if (old != null) {
+      return replaced(newRevision, old, node, old.runtime(), old.configured() || markConfigured);
     }
-    Set<String> p = configured;
-    if (markConfigured && !configured.contains(id)) {
-      Set<String> copy = new HashSet<>(configured);
-      copy.add(id);
-      p = Set.copyOf(copy);
+    NodeIndex.Classified c = index.classify(node, null);
+    NodeRecord rec = new NodeRecord(node, null, records.nextSlot(), c.cls(), markConfigured);
+    return derive(newRevision, slotOf.put(id, rec.slot()), records.add(rec), c.index().update(null, rec), abTests,
+        runtimeCount, configuredCount + (markConfigured ? 1 : 0), false);
+  }
+
+  /** A node's record replaced by one with another configuration, runtime state or mark. */
+  private PoolSnapshot replaced(long newRevision, NodeRecord old, DecoderNode node, @Nullable NodeRuntime runtime,
+      boolean configured) {
+    int cls = old.cls();
+    NodeIndex i = index;
+    if (node != old.node() || NodeRecord.eligible(node, runtime) != old.eligible()) {
+      NodeIndex.Classified c = index.classify(node, runtime);
+      i = c.index();
+      cls = c.cls();
     }
-    return derive(newRevision, Map.copyOf(n), s, r, abTests, p);
+    NodeRecord rec = new NodeRecord(node, runtime, old.slot(), cls, configured);
+    int runtimes = runtimeCount + (runtime == null ? 0 : 1) - (old.runtime() == null ? 0 : 1);
+    int marked = configuredCount + (configured ? 1 : 0) - (old.configured() ? 1 : 0);
+    boolean sameConfiguration = node == old.node() && configured == old.configured();
+    return derive(newRevision, slotOf, records.replace(rec), i.update(old, rec), abTests, runtimes, marked,
+        sameConfiguration);
   }
 
   /**
-   * Returns a copy without a node, its runtime state and its configured mark.
+   * Returns a copy without a node, its runtime state and its configured mark. O(log n).
    *
    * @param newRevision the revision after the change
    * @param nodeId the id
    * @return the copy
    */
   public PoolSnapshot withoutNode(long newRevision, String nodeId) {
-    if (!nodes.containsKey(nodeId)) {
+    NodeRecord old = record(nodeId);
+    if (old == null) {
       return withRevision(newRevision);
     }
-    Map<String, DecoderNode> n = new HashMap<>(nodes);
-    n.remove(nodeId);
-    int at = slots.slot(nodeId);
-    NodeRuntime[] old = states.toArray();
-    NodeRuntime[] kept = new NodeRuntime[old.length - 1];
-    System.arraycopy(old, 0, kept, 0, at);
-    System.arraycopy(old, at + 1, kept, at, kept.length - at);
-    Set<String> p = configured;
-    if (configured.contains(nodeId)) {
-      Set<String> copy = new HashSet<>(configured);
-      copy.remove(nodeId);
-      p = Set.copyOf(copy);
-    }
-    return derive(newRevision, Map.copyOf(n), slots.without(nodeId), RuntimeTable.of(kept), abTests, p);
+    return derive(newRevision, slotOf.remove(nodeId), records.remove(old.slot()), index.update(old, null), abTests,
+        runtimeCount - (old.runtime() == null ? 0 : 1), configuredCount - (old.configured() ? 1 : 0), false);
   }
 
   /**
    * Returns a copy with a node's status changed; unchanged (but at the new revision) if the node is unknown.
+   * O(log n).
    *
    * @param newRevision the revision after the change
    * @param nodeId the id
@@ -331,18 +399,16 @@ public final class PoolSnapshot {
    * @return the copy
    */
   public PoolSnapshot withStatus(long newRevision, String nodeId, NodeStatus status) {
-    DecoderNode node = nodes.get(nodeId);
-    if (node == null) {
+    NodeRecord old = record(nodeId);
+    if (old == null) {
       return withRevision(newRevision);
     }
-    Map<String, DecoderNode> n = new HashMap<>(nodes);
-    n.put(nodeId, node.withStatus(status));
-    return derive(newRevision, Map.copyOf(n), slots, states, abTests, configured);
+    return replaced(newRevision, old, old.node().withStatus(status), old.runtime(), old.configured());
   }
 
   /**
    * Returns a copy with a node's runtime state replaced; unchanged (but at the new revision) if the node is
-   * unknown. Costs O(log32 n): no map is copied.
+   * unknown. O(log n): no map is copied.
    *
    * @param newRevision the revision after the change
    * @param nodeId the id
@@ -350,12 +416,12 @@ public final class PoolSnapshot {
    * @return the copy
    */
   public PoolSnapshot withRuntime(long newRevision, String nodeId, NodeRuntime state) {
-    int slot = slots.slot(nodeId);
-    if (slot < 0) {
+    NodeRecord old = record(nodeId);
+    if (old == null) {
       return withRevision(newRevision);
     }
     Objects.requireNonNull(state, "state");
-    return derive(newRevision, nodes, slots, states.with(slot, state), abTests, configured);
+    return replaced(newRevision, old, old.node(), state, old.configured());
   }
 
   /**
@@ -368,7 +434,7 @@ public final class PoolSnapshot {
   public PoolSnapshot withAbTest(long newRevision, AbTest test) {
     Map<String, AbTest> a = new HashMap<>(abTests);
     a.put(test.name(), test);
-    return derive(newRevision, nodes, slots, states, Map.copyOf(a), configured);
+    return derive(newRevision, slotOf, records, index, Map.copyOf(a), runtimeCount, configuredCount, true);
   }
 
   /**
@@ -384,7 +450,7 @@ public final class PoolSnapshot {
     }
     Map<String, AbTest> a = new HashMap<>(abTests);
     a.remove(name);
-    return derive(newRevision, nodes, slots, states, Map.copyOf(a), configured);
+    return derive(newRevision, slotOf, records, index, Map.copyOf(a), runtimeCount, configuredCount, true);
   }
 
   /**
@@ -395,19 +461,20 @@ public final class PoolSnapshot {
    * @return true if the configurations are equal
    */
   public boolean sameConfiguration(PoolSnapshot other) {
-    return nodes.equals(other.nodes) && configured.equals(other.configured) && abTests.equals(other.abTests);
+    return nodes().equals(other.nodes()) && configured().equals(other.configured())
+        && abTests.equals(other.abTests);
   }
 
   /**
-   * A new snapshot that keeps this one's lazily built views where they still hold: the sorted nodes and
-   * the language index while the node map is the same, the sorted A/B tests while the tests are the same.
+   * A new snapshot that keeps this one's lazily built lists where they still hold: the sorted nodes and
+   * the configured set while the configurations are the same, the sorted A/B tests while the tests are.
    */
-  private PoolSnapshot derive(long newRevision, Map<String, DecoderNode> n, NodeSlots s, RuntimeTable r,
-      Map<String, AbTest> a, Set<String> p) {
-    PoolSnapshot next = new PoolSnapshot(newRevision, n, s, r, a, p);
-    if (n == nodes) {
+  private PoolSnapshot derive(long newRevision, HashTrie<Integer> s, SlotTable r, NodeIndex i,
+      Map<String, AbTest> a, int runtimes, int marked, boolean sameConfiguration) {
+    PoolSnapshot next = new PoolSnapshot(newRevision, s, r, i, a, runtimes, marked);
+    if (sameConfiguration) {
       next.sorted = sorted;
-      next.index = index;
+      next.configuredIds = configuredIds;
     }
     if (a == abTests) {
       next.sortedTests = sortedTests;
@@ -415,100 +482,9 @@ public final class PoolSnapshot {
     return next;
   }
 
-  /**
-   * Returns the nodes that serve a language pair (by {@link DecoderNode#servesPair}), with their slots,
-   * from an index built once per set of nodes (heartbeats and A/B test changes keep it): the cost of a
-   * selection follows the nodes that serve the pair, not the pool.
-   *
-   * @param source the source language
-   * @param target the target language
-   * @return the nodes, in id order
-   */
-  LanguageIndex.Candidates servingPair(String source, String target) {
-    LanguageIndex i = index;
-    if (i == null) {
-      i = new LanguageIndex(sortedNodes()); // in id order, so that seeded draws repeat
-      index = i;
-    }
-    return i.servingPair(source, target);
-  }
-
   @Override
   public String toString() {
-    return "PoolSnapshot[revision=" + revision + ", nodes=" + nodes.size() + ", configured=" + configured.size()
+    return "PoolSnapshot[revision=" + revision + ", nodes=" + slotOf.size() + ", configured=" + configuredCount
         + ", abTests=" + abTests.size() + "]";
-  }
-
-  /** Runtime states by id, read-only, over the slots and the persistent array of one snapshot. */
-  private static final class RuntimeView extends AbstractMap<String, NodeRuntime> {
-    private final NodeSlots slots;
-    private final RuntimeTable states;
-    private @Nullable Set<Map.Entry<String, NodeRuntime>> entries;
-
-    RuntimeView(NodeSlots slots, RuntimeTable states) {
-      this.slots = slots;
-      this.states = states;
-    }
-
-    @Override
-    public int size() {
-      return states.count();
-    }
-
-    @Override
-    public boolean containsKey(@Nullable Object key) {
-      return get(key) != null;
-    }
-
-    @Override
-    public @Nullable NodeRuntime get(@Nullable Object key) {
-      int slot = slots.slot(key);
-      return slot < 0 ? null : states.get(slot);
-    }
-
-    @Override
-    public Set<Map.Entry<String, NodeRuntime>> entrySet() {
-      Set<Map.Entry<String, NodeRuntime>> e = entries;
-      if (e == null) {
-        e = new AbstractSet<>() {
-          @Override
-          public Iterator<Map.Entry<String, NodeRuntime>> iterator() {
-            return new Iterator<>() {
-              private int next = advance(0);
-
-              private int advance(int from) {
-                int i = from;
-                while (i < states.size() && states.get(i) == null) {
-                  i++;
-                }
-                return i;
-              }
-
-              @Override
-              public boolean hasNext() {
-                return next < states.size();
-              }
-
-              @Override
-              public Map.Entry<String, NodeRuntime> next() {
-                if (next >= states.size()) {
-                  throw new NoSuchElementException();
-                }
-                int at = next;
-                next = advance(at + 1);
-                return new AbstractMap.SimpleImmutableEntry<>(slots.id(at), states.get(at));
-              }
-            };
-          }
-
-          @Override
-          public int size() {
-            return states.count();
-          }
-        };
-        entries = e;
-      }
-      return e;
-    }
   }
 }

@@ -110,15 +110,35 @@ class PoolSnapshotRuntimeTest {
     assertThat(s.runtime().get("stranger")).isNull();
     List<DecoderNode> sorted = s.sortedNodes();
     assertThat(sorted).containsExactlyElementsOf(new TreeMap<>(nodes).values());
-    for (int slot = 0; slot < sorted.size(); slot++) {
-      assertThat(s.runtimeAt(slot)).isEqualTo(s.runtimeOf(sorted.get(slot).nodeId()));
+    assertThat(new ArrayList<>(s.nodes().keySet())).isSorted(); // in id order
+    for (DecoderNode n : sorted) { // each node's record sits at its slot
+      NodeRecord rec = s.record(n.nodeId());
+      assertThat(rec).isNotNull();
+      assertThat(s.recordAt(rec.slot())).isSameAs(rec);
+      assertThat(rec.node()).isSameAs(n);
+      assertThat(rec.runtime()).isEqualTo(runtime.get(n.nodeId()));
     }
-    LanguageIndex.Candidates c = s.servingPair("en", "es");
-    List<DecoderNode> serving = sorted.stream().filter(n -> n.servesPair("en", "es")).toList();
-    assertThat(c.nodes()).containsExactlyElementsOf(serving);
-    for (int k = 0; k < c.size(); k++) {
-      assertThat(sorted.get(c.slots()[k])).isSameAs(c.nodes()[k]);
+    // the index follows the changes: every node in id order, the eligible ones by (cost, id)
+    assertThat(walk(s.index().byId(), -1L)).containsExactlyElementsOf(new TreeMap<>(nodes).keySet());
+    List<String> byCost = sorted.stream().filter(n -> s.record(n.nodeId()).eligible())
+        .sorted(java.util.Comparator.comparingDouble((DecoderNode n) -> s.record(n.nodeId()).cost())
+            .thenComparing(DecoderNode::nodeId))
+        .map(DecoderNode::nodeId).toList();
+    assertThat(walk(s.index().byCost(), -1L)).containsExactlyElementsOf(byCost);
+    long serving = s.index().classes().servingPair("en", "es");
+    List<String> servingIds = sorted.stream().filter(n -> n.servesPair("en", "es")).map(DecoderNode::nodeId).toList();
+    assertThat(walk(s.index().byId(), serving)).containsExactlyElementsOf(servingIds);
+    assertThat(s.index().byId().count(serving)).isEqualTo(servingIds.size());
+  }
+
+  private static List<String> walk(ClassTree t, long mask) {
+    ClassTree.Cursor c = new ClassTree.Cursor();
+    c.start(t, mask);
+    List<String> out = new ArrayList<>();
+    for (ClassTree.Entry e = c.next(); e != null; e = c.next()) {
+      out.add(e.id());
     }
+    return out;
   }
 
   @Test
@@ -138,10 +158,10 @@ class PoolSnapshotRuntimeTest {
   void aHeartbeatKeepsTheIndexAndTheSortedNodes() {
     DecoderNode a = DecoderNode.builder("a", URI.create("http://a:1")).build();
     PoolSnapshot s = PoolSnapshot.EMPTY.withNode(1, a, false);
-    LanguageIndex.Candidates before = s.servingPair("en", "es");
+    ClassTree before = s.index().byId();
     List<DecoderNode> sorted = s.sortedNodes();
     PoolSnapshot next = s.withRuntime(2, "a", NodeRuntime.INITIAL.withLoad(NodeLoad.of(3)));
-    assertThat(next.servingPair("en", "es")).isSameAs(before);
+    assertThat(next.index().byId()).isSameAs(before); // the nodes in id order did not move
     assertThat(next.sortedNodes()).isSameAs(sorted);
     assertThat(s.runtimeOf("a")).isSameAs(NodeRuntime.INITIAL); // the older snapshot is unchanged
     assertThat(next.runtimeOf("a").load()).isEqualTo(NodeLoad.of(3));
