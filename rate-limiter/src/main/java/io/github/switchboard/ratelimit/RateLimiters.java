@@ -11,6 +11,8 @@ import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.ratelimit.internal.GuardedRateLimiter;
 import io.github.switchboard.ratelimit.internal.InMemoryRateLimiter;
 import io.github.switchboard.ratelimit.internal.ListeningRateLimiter;
+import io.github.switchboard.ratelimit.internal.PlanRoutingRateLimiter;
+import io.github.switchboard.ratelimit.internal.PlanSource;
 import io.github.switchboard.ratelimit.internal.ShadowRateLimiter;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -80,6 +82,7 @@ public final class RateLimiters {
     private boolean localDenyCache = true;
     private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
     private boolean coalescing = true;
+    private @Nullable LimitPlans plans;
     private final List<BackendListener> listeners = new ArrayList<>();
 
     private Builder(RateLimitPolicy policy) {
@@ -361,24 +364,62 @@ public final class RateLimiters {
     }
 
     /**
+     * Gives each key the policy of its plan ({@link LimitPlans}); keys on no plan get this builder's
+     * policy. The plans are read in memory for each decision (no extra Redis call); a change applies
+     * within a second on every limiter sharing them, keeping a key's usage when the algorithm stays. On
+     * Redis, each plan's limiter shares this limiter's connection, circuit breaker and key prefix. Closing
+     * the limiter does not close the plans.
+     *
+     * @param plans the plans, from {@link LimitPlans#builder(String)}
+     * @return this builder
+     * @throws IllegalArgumentException if the plans were not built by {@link LimitPlans#builder(String)}
+     */
+    public Builder plans(LimitPlans plans) {
+      Objects.requireNonNull(plans, "plans");
+      if (!(plans instanceof PlanSource)) {
+        throw new IllegalArgumentException("plans must be built by LimitPlans.builder(name)");
+      }
+      this.plans = plans;
+      return this;
+    }
+
+    /**
      * Builds the limiter. With Redis, it connects (waiting up to the connect timeout); if Redis is not
      * reachable it still returns, answers from the fallback and keeps trying in the background.
      *
      * @return the limiter
      */
     public RateLimiter build() {
-      RateLimiter limiter = buildDecider();
-      if (policy.shadow()) {
-        limiter = new ShadowRateLimiter(limiter);
+      RateLimiter limiter;
+      LimitPlans p = plans;
+      if (p == null) {
+        limiter = buildDecider();
+        if (policy.shadow()) {
+          limiter = new ShadowRateLimiter(limiter);
+        }
+      } else if (isInMemory()) {
+        limiter =
+            new PlanRoutingRateLimiter(
+                new InMemoryRateLimiter(policy, timeSource, maximumKeys, name),
+                ((PlanSource) p).book(),
+                planPolicy -> new InMemoryRateLimiter(planPolicy, timeSource, maximumKeys, name));
+      } else {
+        GuardedRateLimiter base = buildGuarded();
+        limiter = new PlanRoutingRateLimiter(base, ((PlanSource) p).book(), base::sibling);
       }
       DecisionListener l = decisionListener;
       return l == null ? limiter : new ListeningRateLimiter(limiter, l, name);
     }
 
+    private boolean isInMemory() {
+      return target == null && connection == null && clusterConnection == null;
+    }
+
     private RateLimiter buildDecider() {
-      if (target == null && connection == null && clusterConnection == null) {
-        return new InMemoryRateLimiter(policy, timeSource, maximumKeys, name);
-      }
+      return isInMemory() ? new InMemoryRateLimiter(policy, timeSource, maximumKeys, name) : buildGuarded();
+    }
+
+    private GuardedRateLimiter buildGuarded() {
       RedisConnection c;
       if (target != null) {
         c = RedisConnection.open(target, options, keyPrefix);

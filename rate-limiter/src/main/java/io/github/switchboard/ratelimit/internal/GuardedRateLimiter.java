@@ -95,6 +95,13 @@ public final class GuardedRateLimiter implements RateLimiter {
   private final long denyRetryMicros;
   private final @Nullable DenyCache denyCache;
   private final String name;
+  private final boolean ownsConnection;
+  private final String prefix;
+  private final ClockSource clock;
+  private final TimeSource time;
+  private final int expectedInstances;
+  private final long maximumKeys;
+  private final boolean coalescing;
   /** The deadline of an async call on a user-supplied connection (ours have Lettuce's); 0: none. */
   private final long asyncDeadlineNanos;
   private volatile boolean closed;
@@ -135,17 +142,79 @@ public final class GuardedRateLimiter implements RateLimiter {
       boolean userConnection,
       boolean coalescing,
       List<BackendListener> listeners) {
+    this(
+        name,
+        policy,
+        connection,
+        true,
+        newGuard(name, breakerConfig, connection, breakerRegistry, listeners),
+        prefix,
+        clock,
+        time,
+        mode,
+        expectedInstances,
+        localDenyCache,
+        maximumKeys,
+        userConnection,
+        coalescing);
+  }
+
+  private static FailoverGuard newGuard(
+      String name,
+      CircuitBreakerConfig breakerConfig,
+      RedisConnection connection,
+      @Nullable CircuitBreakerRegistry breakerRegistry,
+      List<BackendListener> listeners) {
+    FailoverGuard guard =
+        new FailoverGuard(name, breakerConfig, connection.options().commandTimeout(), breakerRegistry);
+    for (BackendListener l : listeners) {
+      guard.addListener(l);
+    }
+    return guard;
+  }
+
+  /**
+   * Creates a limiter of another policy on the connection and breaker of this one (a plan's limiter): it
+   * shares them, and closing it closes neither.
+   *
+   * @param policy the plan's policy
+   * @return the limiter
+   */
+  public GuardedRateLimiter sibling(RateLimitPolicy policy) {
+    return new GuardedRateLimiter(
+        name, policy, connection, false, guard, prefix, clock, time, mode, expectedInstances,
+        denyCache != null, maximumKeys, asyncDeadlineNanos != 0, coalescing);
+  }
+
+  private GuardedRateLimiter(
+      String name,
+      RateLimitPolicy policy,
+      RedisConnection connection,
+      boolean ownsConnection,
+      FailoverGuard guard,
+      String prefix,
+      ClockSource clock,
+      TimeSource time,
+      FallbackMode mode,
+      int expectedInstances,
+      boolean localDenyCache,
+      long maximumKeys,
+      boolean userConnection,
+      boolean coalescing) {
     this.name = Objects.requireNonNull(name, "name");
     this.asyncDeadlineNanos = userConnection ? connection.options().commandTimeout().toNanos() : 0;
     this.policy = Objects.requireNonNull(policy, "policy");
     this.limits = new Limits(policy);
     this.connection = Objects.requireNonNull(connection, "connection");
+    this.ownsConnection = ownsConnection;
+    this.prefix = prefix;
+    this.clock = clock;
+    this.time = time;
+    this.expectedInstances = expectedInstances;
+    this.maximumKeys = maximumKeys;
+    this.coalescing = coalescing;
     this.redis = new RedisRateLimiter(connection, policy, prefix, clock, time, coalescing);
-    this.guard = new FailoverGuard(
-            name, breakerConfig, connection.options().commandTimeout(), breakerRegistry);
-    for (BackendListener l : listeners) {
-      guard.addListener(l);
-    }
+    this.guard = guard;
     this.mode = Objects.requireNonNull(mode, "mode");
     this.local =
         mode == FallbackMode.LOCAL
@@ -154,7 +223,8 @@ public final class GuardedRateLimiter implements RateLimiter {
             : null;
     this.maxPermits = Keys.maxPermits(policy);
     this.restrictive = limits.smallestCountIndex();
-    long openWaitMicros = breakerConfig.getWaitIntervalFunctionInOpenState().apply(1) * 1000L;
+    long openWaitMicros =
+        guard.circuitBreaker().getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1) * 1000L;
     this.denyRetryMicros = Math.max(1, Math.min(limits.windows[restrictive], openWaitMicros));
     this.denyCache =
         localDenyCache ? new DenyCache(time, (int) Math.min(Integer.MAX_VALUE, maximumKeys)) : null;
@@ -337,7 +407,9 @@ public final class GuardedRateLimiter implements RateLimiter {
     }
     closed = true;
     try {
-      connection.close();
+      if (ownsConnection) {
+        connection.close();
+      }
     } finally {
       if (local != null) {
         local.close();

@@ -1,0 +1,147 @@
+package io.github.switchboard.ratelimit.internal;
+
+import io.github.switchboard.core.BackendState;
+import io.github.switchboard.ratelimit.LimitPlans;
+import io.github.switchboard.ratelimit.LimitPlansListener;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
+import io.github.switchboard.ratelimit.UnknownPlanException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/** Plans of this process only. */
+public final class PlansInMemory implements LimitPlans, PlanSource {
+  private final String name;
+  private final PlanBook book;
+
+  /**
+   * Creates empty plans.
+   *
+   * @param name the plans' name
+   */
+  public PlansInMemory(String name) {
+    this.name = name;
+    this.book = new PlanBook(name);
+  }
+
+  @Override
+  public PlanBook book() {
+    return book;
+  }
+
+  @Override
+  public synchronized void putPlan(String plan, RateLimitPolicy policy) {
+    PlanChecks.plan(book, plan, policy);
+    book.apply(0, new PlanBook.PutPlan(plan, policy));
+  }
+
+  @Override
+  public CompletionStage<Void> putPlanAsync(String plan, RateLimitPolicy policy) {
+    return run(() -> putPlan(plan, policy));
+  }
+
+  @Override
+  public synchronized void removePlan(String plan) {
+    PlanBook.checkName(plan, "plan");
+    if (book.hasPlan(plan)) {
+      book.apply(0, new PlanBook.RemovePlan(plan));
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> removePlanAsync(String plan) {
+    return run(() -> removePlan(plan));
+  }
+
+  @Override
+  public synchronized void assign(String key, String plan) {
+    PlanChecks.assignment(book, key, plan);
+    if (!book.hasPlan(plan)) {
+      throw new UnknownPlanException(plan);
+    }
+    book.apply(0, new PlanBook.Assign(key, plan));
+  }
+
+  @Override
+  public CompletionStage<Void> assignAsync(String key, String plan) {
+    return run(() -> assign(key, plan));
+  }
+
+  @Override
+  public synchronized void unassign(String key) {
+    Keys.checkKey(key);
+    if (book.isAssigned(key)) {
+      book.apply(0, new PlanBook.Unassign(key));
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> unassignAsync(String key) {
+    return run(() -> unassign(key));
+  }
+
+  private static CompletionStage<Void> run(Runnable r) {
+    try {
+      r.run();
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public Map<String, RateLimitPolicy> plans() {
+    return book.plans();
+  }
+
+  @Override
+  public Optional<RateLimitPolicy> plan(String plan) {
+    return book.plan(plan);
+  }
+
+  @Override
+  public Optional<String> planOf(String key) {
+    return book.planOfKey(key);
+  }
+
+  @Override
+  public @Nullable RateLimitPolicy policyOf(String key) {
+    return book.policyOfKey(key);
+  }
+
+  @Override
+  public int assignments() {
+    return book.assignments();
+  }
+
+  @Override
+  public long revision() {
+    return book.revision();
+  }
+
+  @Override
+  public void addListener(LimitPlansListener listener) {
+    book.addListener(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public BackendState backendState() {
+    return BackendState.PRIMARY;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void close() {}
+
+  @Override
+  public String toString() {
+    return "LimitPlans[" + name + ", in memory, " + book.planCount() + " plans]";
+  }
+}
