@@ -21,6 +21,7 @@ import io.github.switchboard.pool.Subscription;
 import io.github.switchboard.ratelimit.Algorithm;
 import io.github.switchboard.ratelimit.Decision;
 import io.github.switchboard.ratelimit.FallbackMode;
+import io.github.switchboard.ratelimit.LimitPlans;
 import io.github.switchboard.ratelimit.RateLimitHeaders;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
@@ -66,6 +67,15 @@ final class ModuleReadmeExamples {
       Map<String, String> headers = RateLimitHeaders.of(d, policy);  // RateLimit-Policy, RateLimit, Retry-After
     }
     // README:end
+  }
+
+  /** The "Plans and shadow mode" example of rate-limiter/README.md (its second Java block), compiled. */
+  static void plans(RedisTarget target, RateLimitPolicy defaultPolicy) {
+    LimitPlans plans = LimitPlans.builder("api").redis(target).build();           // none: this process only
+    plans.putPlan("free", RateLimitPolicy.builder().limit(60, Duration.ofMinutes(1)).build());
+    plans.putPlan("trial", RateLimitPolicy.builder().limit(10, Duration.ofMinutes(1)).shadow(true).build());
+    plans.assign("client-42", "free");                                             // unassign(key), removePlan(name)
+    RateLimiter limiter = RateLimiters.builder(defaultPolicy).redis(target).plans(plans).build();
   }
 
   /** What cache/README.md calls a decoder: a client of a decoder node. */

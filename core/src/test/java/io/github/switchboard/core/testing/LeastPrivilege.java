@@ -15,7 +15,7 @@ public final class LeastPrivilege {
 
   /** Key and channel patterns. */
   public static final List<String> PATTERNS =
-      List.of("resetkeys", "~switchboard:*", "resetchannels", "&switchboard:pool:*", "&switchboard:cache:*");
+      List.of("resetkeys", "~switchboard:*", "resetchannels", "&switchboard:pool:*", "&switchboard:cache:*", "&switchboard:plans:*");
 
   /**
    * Commands: connecting (Lettuce sends HELLO and SELECT; on Redis 7.2+ also CLIENT SETINFO, which
@@ -30,7 +30,7 @@ public final class LeastPrivilege {
           "+evalsha", "+eval", "+script|load",
           "+get", "+exists", "+del", "+subscribe", "+unsubscribe",
           "+time", "+set", "+incr", "+pexpire", "+pttl", "+publish",
-          "+hget", "+hmget", "+hgetall", "+hset", "+hsetnx", "+hdel", "+hexists", "+hscan",
+          "+hget", "+hmget", "+hgetall", "+hset", "+hsetnx", "+hdel", "+hexists", "+hlen", "+hscan",
           "+zadd", "+zrem", "+zremrangebyscore", "+zcard", "+zcount", "+zrange", "+zscore",
           "+config|get");
 
