@@ -18,8 +18,10 @@ import java.util.Objects;
  * <table>
  *   <caption>Meters</caption>
  *   <tr><th>meter</th><th>type</th><th>tags</th><th>what</th></tr>
- *   <tr><td>{@value #DECISIONS}</td><td>counter</td><td>{@code outcome} = {@code allowed}/{@code denied},
- *       {@code degraded} = {@code true}/{@code false}</td><td>every decision, sync or async</td></tr>
+ *   <tr><td>{@value #DECISIONS}</td><td>counter</td><td>{@code outcome} = {@code allowed}/{@code denied}/
+ *       {@code shadow_denied}, {@code degraded} = {@code true}/{@code false}</td><td>every decision, sync or
+ *       async; {@code shadow_denied}: allowed only because the policy is in shadow mode ({@code
+ *       Decision.shadowDenied()}), never also counted as {@code allowed}</td></tr>
  *   <tr><td>{@value #LATENCY}</td><td>timer</td><td></td><td>the time a decision took (histogram
  *       buckets from 100 µs to 1 s)</td></tr>
  *   <tr><td>{@value #BACKEND}</td><td>gauge</td><td></td><td>1 while Redis answers (and always for an

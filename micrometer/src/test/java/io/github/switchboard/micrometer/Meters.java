@@ -25,7 +25,9 @@ final class Meters {
     return decisions("allowed", false)
         + decisions("denied", false)
         + decisions("allowed", true)
-        + decisions("denied", true);
+        + decisions("denied", true)
+        + decisions("shadow_denied", false)
+        + decisions("shadow_denied", true);
   }
 
   long latencyCount() {

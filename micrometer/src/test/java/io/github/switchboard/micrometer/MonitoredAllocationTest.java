@@ -22,11 +22,7 @@ class MonitoredAllocationTest {
 
   @Test
   void aMonitoredDecisionAllocatesOnlyTheDecision() {
-    var mx = ManagementFactory.getThreadMXBean();
-    assumeThat(mx).isInstanceOf(com.sun.management.ThreadMXBean.class);
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) mx;
-    assumeThat(threads.isThreadAllocatedMemorySupported()).isTrue();
-    threads.setThreadAllocatedMemoryEnabled(true);
+    com.sun.management.ThreadMXBean threads = allocationCounter();
 
     long[] now = {1_000_000_000_000L};
     TimeSource clock = () -> now[0];
@@ -53,5 +49,57 @@ class MonitoredAllocationTest {
       assertThat(perDecision).isLessThanOrEqualTo(64);
       assertThat(new Meters(registry, "api").decisions("allowed", false)).isEqualTo(400_000);
     }
+  }
+
+  @Test
+  void aShadowDeniedDecisionAllocatesNothingInTheMeters() {
+    com.sun.management.ThreadMXBean threads = allocationCounter();
+
+    // one request a day, in shadow mode: every decision after the first is shadow-denied
+    RateLimitPolicy policy =
+        RateLimitPolicy.builder().limit(1, Duration.ofDays(1)).shadow(true).build();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    long[] now = {1_000_000_000_000L};
+    TimeSource clock = () -> now[0];
+    try (RateLimiter plain = RateLimiters.builder(policy).timeSource(clock).build();
+        RateLimiter monitored =
+            RateLimiterMetrics.monitor(
+                registry, RateLimiters.builder(policy).timeSource(clock).build(), "api")) {
+      long tid = Thread.currentThread().getId();
+      long sink = 0;
+      for (int i = 0; i < 200_000; i++) { // warm-up: the JIT
+        now[0] += 1_000;
+        sink += plain.tryAcquire("k").remaining() + monitored.tryAcquire("k").remaining();
+      }
+      int n = 200_000;
+      long before = threads.getThreadAllocatedBytes(tid);
+      for (int i = 0; i < n; i++) {
+        now[0] += 1_000;
+        sink += plain.tryAcquire("k").remaining();
+      }
+      long unmonitored = (threads.getThreadAllocatedBytes(tid) - before) / n;
+      before = threads.getThreadAllocatedBytes(tid);
+      for (int i = 0; i < n; i++) {
+        now[0] += 1_000;
+        sink += monitored.tryAcquire("k").remaining();
+      }
+      long perDecision = (threads.getThreadAllocatedBytes(tid) - before) / n;
+      System.out.printf(
+          "shadow-denied: %d bytes per decision monitored, %d without meters (sink %d)%n",
+          perDecision, unmonitored, sink);
+      // whatever the limiter allocates for a shadow decision, the meters add nothing (8 bytes of noise)
+      assertThat(perDecision).isLessThanOrEqualTo(unmonitored + 8);
+      assertThat(new Meters(registry, "api").decisions("shadow_denied", false)).isEqualTo(400_000 - 1);
+    }
+  }
+
+  /** The JVM's per-thread allocation counter, switched on; skips the test where there is none. */
+  private static com.sun.management.ThreadMXBean allocationCounter() {
+    var mx = ManagementFactory.getThreadMXBean();
+    assumeThat(mx).isInstanceOf(com.sun.management.ThreadMXBean.class);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) mx;
+    assumeThat(threads.isThreadAllocatedMemorySupported()).isTrue();
+    threads.setThreadAllocatedMemoryEnabled(true);
+    return threads;
   }
 }

@@ -64,6 +64,66 @@ class RateLimiterMetricsTest {
   }
 
   @Test
+  void aShadowPolicyCountsWhatItWouldHaveDeniedAsShadowDenied() throws Exception {
+    ManualTimeSource clock = new ManualTimeSource();
+    RateLimitPolicy shadow = RateLimitPolicy.builder().limit(3, Duration.ofMinutes(1)).shadow(true).build();
+    try (RateLimiter limiter =
+        RateLimiterMetrics.monitor(registry, RateLimiters.builder(shadow).timeSource(clock).build(), "api")) {
+      assertThat(meters.decisions("shadow_denied", false)).as("registered at 0").isZero();
+      for (int i = 0; i < 3; i++) {
+        Decision d = limiter.tryAcquire("a");
+        assertThat(d.allowed()).isTrue();
+        assertThat(d.shadowDenied()).isFalse();
+      }
+      Decision fourth = limiter.tryAcquire("a");
+      assertThat(fourth.allowed()).as("a shadow policy never denies").isTrue();
+      assertThat(fourth.shadowDenied()).isTrue();
+      assertThat(limiter.allow("a")).isTrue();
+      Decision async = limiter.tryAcquireAsync("a", 1).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(async.shadowDenied()).isTrue();
+
+      assertThat(meters.decisions("allowed", false)).isEqualTo(3);
+      assertThat(meters.decisions("shadow_denied", false)).isEqualTo(3);
+      assertThat(meters.decisions("denied", false)).isZero();
+      assertThat(meters.decisions("shadow_denied", true)).isZero();
+      assertThat(meters.latencyCount()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void theBuilderHookCountsShadowDenialsToo() {
+    ManualTimeSource clock = new ManualTimeSource();
+    RateLimitPolicy shadow = RateLimitPolicy.builder().limit(2, Duration.ofMinutes(1)).shadow(true).build();
+    try (RateLimiter limiter =
+        RateLimiters.builder(shadow)
+            .timeSource(clock)
+            .name("api")
+            .decisionListener(RateLimiterMetrics.listener(registry, "api"))
+            .build()) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(limiter.tryAcquire("a").allowed()).isTrue();
+      }
+      assertThat(meters.decisions("allowed", false)).isEqualTo(2);
+      assertThat(meters.decisions("shadow_denied", false)).isEqualTo(3);
+      assertThat(meters.decisions("denied", false)).isZero();
+    }
+  }
+
+  @Test
+  void anEnforcedPolicyNeverCountsShadowDenied() {
+    ManualTimeSource clock = new ManualTimeSource();
+    try (RateLimiter limiter =
+        RateLimiterMetrics.monitor(
+            registry, RateLimiters.builder(THREE_PER_MINUTE).timeSource(clock).build(), "api")) {
+      for (int i = 0; i < 5; i++) {
+        limiter.tryAcquire("a");
+      }
+      assertThat(meters.decisions("denied", false)).isEqualTo(2);
+      assertThat(meters.decisions("shadow_denied", false)).isZero();
+    }
+  }
+
+  @Test
   void statsResetAndFailedCallsAreNotDecisions() {
     try (RateLimiter limiter =
         RateLimiterMetrics.monitor(registry, RateLimiters.builder(THREE_PER_MINUTE).build(), "api")) {

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The decision counters and the latency timer of one limiter name, registered once.
  *
- * <p>Hot path: {@link #record} picks one of four counters built in the constructor and records the
+ * <p>Hot path: {@link #record} picks one of six counters built in the constructor and records the
  * latency; it looks nothing up by tag and allocates nothing of its own (the registry's counter and timer
  * implementations decide the rest: {@code SimpleMeterRegistry} and the Prometheus registry add to striped
  * adders).
@@ -33,6 +33,8 @@ public final class DecisionMeters {
   private final Counter denied;
   private final Counter allowedDegraded;
   private final Counter deniedDegraded;
+  private final Counter shadowDenied;
+  private final Counter shadowDeniedDegraded;
   private final Timer latency;
 
   /**
@@ -46,6 +48,8 @@ public final class DecisionMeters {
     this.denied = counter(registry, name, "denied", "false");
     this.allowedDegraded = counter(registry, name, "allowed", "true");
     this.deniedDegraded = counter(registry, name, "denied", "true");
+    this.shadowDenied = counter(registry, name, "shadow_denied", "false");
+    this.shadowDeniedDegraded = counter(registry, name, "shadow_denied", "true");
     this.latency =
         Timer.builder(LATENCY)
             .description("The time a rate limit decision took, fallback included")
@@ -56,7 +60,9 @@ public final class DecisionMeters {
 
   private static Counter counter(MeterRegistry registry, String name, String outcome, String degraded) {
     return Counter.builder(DECISIONS)
-        .description("Rate limit decisions; degraded=true when a fallback answered instead of Redis")
+        .description(
+            "Rate limit decisions (outcome allowed, denied, or shadow_denied: allowed only because the"
+                + " policy is in shadow mode); degraded=true when a fallback answered instead of Redis")
         .tag("name", name)
         .tag("outcome", outcome)
         .tag("degraded", degraded)
@@ -71,7 +77,27 @@ public final class DecisionMeters {
    * @param latencyNanos how long it took, in nanoseconds
    */
   public void record(boolean isAllowed, boolean degraded, long latencyNanos) {
-    Counter c = isAllowed ? (degraded ? allowedDegraded : allowed) : (degraded ? deniedDegraded : denied);
+    record(isAllowed, false, degraded, latencyNanos);
+  }
+
+  /**
+   * Records one decision, telling a shadow denial (allowed only because the policy is in shadow mode) from
+   * a plain allowed one.
+   *
+   * @param isAllowed whether it was allowed
+   * @param isShadowDenied whether a shadow policy would have denied it ({@code Decision.shadowDenied()})
+   * @param degraded whether a fallback answered
+   * @param latencyNanos how long it took, in nanoseconds
+   */
+  public void record(boolean isAllowed, boolean isShadowDenied, boolean degraded, long latencyNanos) {
+    Counter c;
+    if (isShadowDenied) {
+      c = degraded ? shadowDeniedDegraded : shadowDenied;
+    } else if (isAllowed) {
+      c = degraded ? allowedDegraded : allowed;
+    } else {
+      c = degraded ? deniedDegraded : denied;
+    }
     c.increment();
     latency.record(latencyNanos, TimeUnit.NANOSECONDS);
   }
