@@ -90,6 +90,10 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
   private final OnceLog generationLog = new OnceLog(LOG);
   private volatile boolean pendingAll;
   private volatile long generation;
+  /** A generation and its key prefix {@code base + gen + ":{"}, made once per generation, not per call. */
+  private record GenerationPrefix(long gen, String prefix) {}
+
+  private volatile GenerationPrefix generationPrefix;
   private volatile boolean generationKnown;
   private volatile boolean closed;
 
@@ -101,6 +105,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
     this.base = settings.keyPrefix() + settings.name() + ":";
     this.generationKey = base + "gen";
     this.channel = base + "events";
+    this.generationPrefix = new GenerationPrefix(0, base + "0:{");
     byte[] id = new byte[8];
     new SecureRandom().nextBytes(id);
     this.origin = HexFormat.of().formatHex(id);
@@ -181,7 +186,8 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
   // ------------------------------------------------------------------------------------------ keys
 
   private String entryKey(String digest, long gen) {
-    return base + gen + ":{" + digest + "}";
+    GenerationPrefix p = generationPrefix;
+    return p.gen == gen ? p.prefix + digest + "}" : base + gen + ":{" + digest + "}";
   }
 
   private static String leaseKey(String entryKey) {
@@ -541,6 +547,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
             gen);
       }
       generation = gen;
+      generationPrefix = new GenerationPrefix(gen, base + gen + ":{");
       dropAllNear();
       generationKnown = true;
     }
