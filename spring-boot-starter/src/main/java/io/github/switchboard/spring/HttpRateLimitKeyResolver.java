@@ -41,10 +41,21 @@ public interface HttpRateLimitKeyResolver {
     return request -> {
       String value = request.getHeader(headerName);
       if (value != null && !value.isBlank()) {
-        return "key:" + sha256Hex(value.strip());
+        return headerKey(value);
       }
       return "addr:" + request.getRemoteAddr();
     };
+  }
+
+  /**
+   * Returns the key {@link #header(String)} gives a request whose header holds a value: what to pass to
+   * {@code LimitPlans.assign} to put that API key on a plan.
+   *
+   * @param headerValue the header's value, such as the API key
+   * @return {@code "key:"} and the SHA-256 (hex) of the stripped value
+   */
+  static String headerKey(String headerValue) {
+    return "key:" + sha256Hex(headerValue.strip());
   }
 
   /**

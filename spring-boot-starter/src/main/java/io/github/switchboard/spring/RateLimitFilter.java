@@ -1,7 +1,9 @@
 package io.github.switchboard.spring;
 
 import io.github.switchboard.ratelimit.Decision;
+import io.github.switchboard.ratelimit.LimitPlans;
 import io.github.switchboard.ratelimit.RateLimitHeaders;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.pattern.PathPattern;
@@ -25,8 +28,12 @@ import org.springframework.web.util.pattern.PathPatternParser;
  *   <li>Allowed: the request goes on, with the {@code RateLimit-Policy} and {@code RateLimit} fields of
  *       {@link RateLimitHeaders} set on its response.
  *   <li>Denied: {@code 429 Too Many Requests} with {@code Retry-After} (whole seconds), the RateLimit
- *       fields and an RFC 9457 {@code application/problem+json} body ({@code type}, {@code title}, {@code
- *       status}, {@code detail}, {@code instance}); the request goes no further.
+ *       fields and an RFC 9457 {@code application/problem+json} body of the type {@value #QUOTA_EXCEEDED}
+ *       ({@code type}, {@code title}, {@code status}, {@code detail}, {@code instance}, and {@code
+ *       violated-policies}: the limit that denied, named as {@code RateLimit-Policy} names it, such as
+ *       {@code ["1m"]}); the request goes no further.
+ *   <li>A key on a plan ({@link LimitPlans}) gets its plan's fields; a shadow policy never answers 429
+ *       (its decision is allowed, {@link Decision#shadowDenied()}), so the request goes on.
  *   <li>Other paths, and requests whose resolver gives no key, are not limited.
  * </ul>
  *
@@ -38,7 +45,11 @@ public class RateLimitFilter extends OncePerRequestFilter {
   /** The media type of the 429 body. */
   public static final String PROBLEM_JSON = "application/problem+json";
 
+  /** The problem type of every 429 body (draft-ietf-httpapi-ratelimit-headers). */
+  public static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
+
   private final RateLimiter limiter;
+  private final @Nullable LimitPlans plans;
   private final List<PathPattern> patterns;
   private final HttpRateLimitKeyResolver keyResolver;
 
@@ -51,7 +62,22 @@ public class RateLimitFilter extends OncePerRequestFilter {
    * @throws IllegalArgumentException if {@code paths} is empty or a pattern is invalid
    */
   public RateLimitFilter(RateLimiter limiter, List<String> paths, HttpRateLimitKeyResolver keyResolver) {
+    this(limiter, null, paths, keyResolver);
+  }
+
+  /**
+   * Creates the filter for a limiter built with plans: a key's RateLimit fields describe its plan's policy.
+   *
+   * @param limiter the limiter
+   * @param plans the plans the limiter was built with, or null
+   * @param paths the path patterns to limit, in Spring's {@link PathPattern} syntax ({@code /api/**})
+   * @param keyResolver names the client of a request
+   * @throws IllegalArgumentException if {@code paths} is empty or a pattern is invalid
+   */
+  public RateLimitFilter(RateLimiter limiter, @Nullable LimitPlans plans, List<String> paths,
+      HttpRateLimitKeyResolver keyResolver) {
     this.limiter = Objects.requireNonNull(limiter, "limiter");
+    this.plans = plans;
     this.keyResolver = Objects.requireNonNull(keyResolver, "keyResolver");
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("paths must name at least one pattern");
@@ -90,25 +116,43 @@ public class RateLimitFilter extends OncePerRequestFilter {
       problem(request, response, 400, "the request's rate limit key is not valid: " + e.getMessage());
       return;
     }
-    Map<String, String> fields = RateLimitHeaders.of(decision, limiter.policy());
+    LimitPlans p = plans;
+    RateLimitPolicy planPolicy = p == null ? null : p.policyOf(key);
+    Map<String, String> fields = RateLimitHeaders.of(decision, planPolicy == null ? limiter.policy() : planPolicy);
     fields.forEach(response::setHeader);
-    if (decision.allowed()) {
+    if (decision.allowed()) { // a shadow policy's decision always is
       chain.doFilter(request, response);
       return;
     }
     String detail = "over the limit of " + decision.limit() + " requests per " + window(decision)
         + "; retry after " + fields.get(RateLimitHeaders.RETRY_AFTER) + " s";
-    problem(request, response, 429, detail);
+    String violated = reported(fields.get(RateLimitHeaders.RATELIMIT));
+    write(response, 429, "{\"type\":" + json(QUOTA_EXCEEDED)
+        + ",\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\",\"status\":429"
+        + ",\"detail\":" + json(detail) + ",\"instance\":" + json(request.getRequestURI())
+        + ",\"violated-policies\":[" + json(violated) + "]}");
+  }
+
+  /** The name of the limit a RateLimit field reports: {@code 1m} of {@code "1m";r=0;t=42}. */
+  static String reported(@Nullable String rateLimit) {
+    if (rateLimit == null) {
+      return "";
+    }
+    int end = rateLimit.indexOf('"', 1);
+    return rateLimit.startsWith("\"") && end > 1 ? rateLimit.substring(1, end) : rateLimit;
   }
 
   private static void problem(HttpServletRequest request, HttpServletResponse response, int status,
       String detail) throws IOException {
+    write(response, status, "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":" + status
+        + ",\"detail\":" + json(detail) + ",\"instance\":" + json(request.getRequestURI()) + "}");
+  }
+
+  private static void write(HttpServletResponse response, int status, String body) throws IOException {
     response.setStatus(status);
     response.setContentType(PROBLEM_JSON);
     response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-    String title = status == 429 ? "Too Many Requests" : "Bad Request";
-    response.getWriter().write("{\"type\":\"about:blank\",\"title\":" + json(title) + ",\"status\":"
-        + status + ",\"detail\":" + json(detail) + ",\"instance\":" + json(request.getRequestURI()) + "}");
+    response.getWriter().write(body);
   }
 
   private static String window(Decision d) {

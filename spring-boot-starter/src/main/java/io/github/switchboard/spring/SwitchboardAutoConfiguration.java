@@ -5,9 +5,15 @@ import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
+import io.github.switchboard.ratelimit.LimitPlans;
+import io.github.switchboard.ratelimit.LimitPlansBuilder;
+import io.github.switchboard.ratelimit.PlanWriteException;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import io.github.switchboard.ratelimit.RateLimiters;
 import io.github.switchboard.spring.internal.SpringRedisTarget;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +26,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * Auto-configures a {@link RateLimiter} and a {@link DecoderPool} from {@link SwitchboardProperties}, on the
- * Redis of {@code switchboard.redis.url}, else of Spring's {@code spring.data.redis.*} when any of those is
- * set, else none (an in-memory limiter and a file pool). Each bean is created only if the application
- * defines none of its type.
+ * Auto-configures a {@link RateLimiter}, its {@link LimitPlans} and a {@link DecoderPool} from {@link
+ * SwitchboardProperties}, on the Redis of {@code switchboard.redis.url}, else of Spring's {@code
+ * spring.data.redis.*} when any of those is set, else none (an in-memory limiter and plans, a file pool).
+ * Each bean is created only if the application defines none of its type.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(SwitchboardProperties.class)
@@ -100,16 +106,71 @@ public class SwitchboardAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public RateLimiter switchboardRateLimiter(SwitchboardProperties properties, SwitchboardRedis redis,
-      ObjectProvider<CircuitBreakerRegistry> breakers) {
+      ObjectProvider<CircuitBreakerRegistry> breakers, LimitPlans plans) {
     SwitchboardProperties.RateLimit p = properties.getRateLimit();
     RateLimiters.Builder b = RateLimiters.builder(p.toPolicy())
         .name(p.getName())
         .keyPrefix(p.getKeyPrefix())
         .fallback(p.getFallback())
-        .expectedInstances(p.getExpectedInstances());
+        .expectedInstances(p.getExpectedInstances())
+        .plans(plans);
     redis.target().ifPresent(t -> b.redis(t).redisOptions(redis.options()));
     breakers.ifUnique(b::circuitBreakerRegistry);
     return b.build();
+  }
+
+  /**
+   * The limiter's plans, named {@code switchboard.rate-limit.name}: shared through the same Redis as the
+   * limiter (every instance of that name on it sees the same plans and assignments), else in memory. At
+   * start the plans of {@code switchboard.rate-limit.plans.NAME.*} are put (replacing a stored plan of the
+   * same name; other stored plans are left alone). The application puts keys on plans with {@link
+   * LimitPlans#assign(String, String)}; keys on no plan get {@code switchboard.rate-limit.limits}.
+   *
+   * <p>Redis unreachable at start: the application still starts, as the limiter does; a plan Redis does not
+   * take is logged at WARN (the plans last stored in Redis apply once it answers) and is put again at the
+   * next start.
+   *
+   * @param properties the switchboard.* properties
+   * @param redis the Redis to use
+   * @return the plans, closed with the context
+   * @throws IllegalArgumentException naming the property if a plan's name or limits break a rule
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public LimitPlans switchboardLimitPlans(SwitchboardProperties properties, SwitchboardRedis redis) {
+    SwitchboardProperties.RateLimit p = properties.getRateLimit();
+    Map<String, RateLimitPolicy> configured = new LinkedHashMap<>();
+    p.getPlans().forEach((name, plan) -> configured.put(name, plan.toPolicy(name)));
+    LimitPlansBuilder b;
+    try {
+      b = LimitPlans.builder(p.getName());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "switchboard.rate-limit.name (also the name of the limiter's plans): " + e.getMessage(), e);
+    }
+    redis.target().ifPresent(t -> b.redis(t).redisOptions(redis.options()));
+    LimitPlans plans = b.build();
+    try {
+      configured.forEach((name, policy) -> put(plans, name, policy));
+    } catch (RuntimeException e) {
+      plans.close();
+      throw e;
+    }
+    if (!configured.isEmpty()) {
+      LOG.info("Switchboard: rate limit plans {} put from switchboard.rate-limit.plans", configured.keySet());
+    }
+    return plans;
+  }
+
+  private static void put(LimitPlans plans, String name, RateLimitPolicy policy) {
+    try {
+      plans.putPlan(name, policy);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("switchboard.rate-limit.plans." + name + ": " + e.getMessage(), e);
+    } catch (PlanWriteException e) {
+      LOG.warn("Switchboard: the plan switchboard.rate-limit.plans.{} was not written to Redis ({}); the "
+          + "plans last stored there apply until the next start", name, e.getMessage());
+    }
   }
 
   /**

@@ -17,9 +17,10 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Binds the meters of the {@code micrometer} module ({@code switchboard.ratelimit.*}, {@code
- * switchboard.pool.*}, {@code switchboard.cache.*}) to Spring's {@link MeterRegistry}, when Micrometer and
- * {@code switchboard-micrometer} are on the class path and the application has a registry (Spring Boot's
- * actuator makes one). The auto-configured limiter and pool are replaced by what {@link
+ * switchboard.pool.*}, {@code switchboard.cache.*}) to Spring's {@link MeterRegistry}, when the application
+ * has a registry (Spring Boot's actuator makes one): the starter depends on {@code switchboard-micrometer}
+ * and Micrometer, so no other dependency is needed (the condition on their classes stays for an
+ * application that excludes them). The auto-configured limiter and pool are replaced by what {@link
  * RateLimiterMetrics#monitor} and {@link DecoderPoolMetrics#monitor} return, tagged {@code name} with {@code
  * switchboard.rate-limit.name} and {@code switchboard.pool.name}; the auto-configured translation cache is
  * monitored by {@link TranslationCacheMetrics#monitor}, tagged with {@code switchboard.cache.name}. A

@@ -10,7 +10,9 @@ import io.github.switchboard.ratelimit.RateLimiters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -248,6 +250,30 @@ public class SwitchboardProperties {
     private final Http http = new Http();
 
     /**
+     * Named plans put into the limiter's LimitPlans at start (switchboard.rate-limit.plans.NAME.limits,
+     * .algorithm, .shadow); keys are put on them with the LimitPlans bean.
+     */
+    private Map<String, Plan> plans = new LinkedHashMap<>();
+
+    /**
+     * Returns the plans by name.
+     *
+     * @return {@code switchboard.rate-limit.plans.*}
+     */
+    public Map<String, Plan> getPlans() {
+      return plans;
+    }
+
+    /**
+     * Sets the plans by name.
+     *
+     * @param plans the plans
+     */
+    public void setPlans(Map<String, Plan> plans) {
+      this.plans = new LinkedHashMap<>(Objects.requireNonNull(plans, "switchboard.rate-limit.plans"));
+    }
+
+    /**
      * Returns the algorithm.
      *
      * @return the algorithm
@@ -410,13 +436,16 @@ public class SwitchboardProperties {
       }
     }
 
+    static RateLimitPolicy.Limit parseLimit(@Nullable String text, int index) {
+      return parseLimit("switchboard.rate-limit.limits[" + index + "]", text);
+    }
+
     /** A throwaway builder whose setters check a value by the limiter's own rule. */
     private static RateLimiters.Builder builder() {
       return RateLimiters.builder(RateLimitPolicy.builder().limit(1, Duration.ofSeconds(1)).build());
     }
 
-    static RateLimitPolicy.Limit parseLimit(@Nullable String text, int index) {
-      String field = "switchboard.rate-limit.limits[" + index + "]";
+    static RateLimitPolicy.Limit parseLimit(String field, @Nullable String text) {
       if (text == null) {
         throw new IllegalArgumentException(field + " must not be empty");
       }
@@ -445,6 +474,101 @@ public class SwitchboardProperties {
         return new RateLimitPolicy.Limit(count, window);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * {@code switchboard.rate-limit.plans.NAME.*}: one plan, put into the limiter's {@code LimitPlans} at
+   * start. Its name is the map key (1 to 64 of {@code A-Z a-z 0-9 . _ -}).
+   */
+  public static class Plan {
+    /** The plan's algorithm. */
+    private Algorithm algorithm = Algorithm.SLIDING_WINDOW_LOG;
+
+    /** The plan's limits, each COUNT/DURATION (60/1m, 1000/1h, 10/PT1S); at least one. */
+    private List<String> limits = new ArrayList<>();
+
+    /** Shadow mode: the plan decides and counts but never denies (meter outcome shadow_denied). */
+    private boolean shadow;
+
+    /**
+     * Returns the algorithm.
+     *
+     * @return the algorithm
+     */
+    public Algorithm getAlgorithm() {
+      return algorithm;
+    }
+
+    /**
+     * Sets the algorithm.
+     *
+     * @param algorithm the algorithm
+     */
+    public void setAlgorithm(Algorithm algorithm) {
+      this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+    }
+
+    /**
+     * Returns the limits as written.
+     *
+     * @return the limits, {@code COUNT/DURATION} each
+     */
+    public List<String> getLimits() {
+      return limits;
+    }
+
+    /**
+     * Sets the limits (checked when the plans are built, naming the property).
+     *
+     * @param limits one or more {@code COUNT/DURATION}
+     */
+    public void setLimits(List<String> limits) {
+      this.limits = new ArrayList<>(Objects.requireNonNull(limits, "limits"));
+    }
+
+    /**
+     * Returns whether the plan is in shadow mode.
+     *
+     * @return true for shadow mode
+     */
+    public boolean isShadow() {
+      return shadow;
+    }
+
+    /**
+     * Sets shadow mode.
+     *
+     * @param shadow true: decide and count, never deny
+     */
+    public void setShadow(boolean shadow) {
+      this.shadow = shadow;
+    }
+
+    /**
+     * Builds the plan's policy.
+     *
+     * @param name the plan's name (the map key), for the messages
+     * @return the policy
+     * @throws IllegalArgumentException naming {@code switchboard.rate-limit.plans.NAME.limits[i]} and the
+     *     rule if the limits break one
+     */
+    public RateLimitPolicy toPolicy(String name) {
+      String field = "switchboard.rate-limit.plans." + name + ".limits";
+      if (limits.isEmpty()) {
+        throw new IllegalArgumentException(field + " must name at least one limit, such as 60/1m");
+      }
+      RateLimitPolicy.Builder b = RateLimitPolicy.builder().algorithm(algorithm).shadow(shadow);
+      try {
+        for (int i = 0; i < limits.size(); i++) {
+          RateLimitPolicy.Limit l = RateLimit.parseLimit(field + "[" + i + "]", limits.get(i));
+          b.limit(l.count(), l.window());
+        }
+        return b.build();
+      } catch (IllegalArgumentException e) {
+        String m = String.valueOf(e.getMessage());
+        throw new IllegalArgumentException(m.startsWith(field) ? m : field + ": " + m, e);
       }
     }
   }

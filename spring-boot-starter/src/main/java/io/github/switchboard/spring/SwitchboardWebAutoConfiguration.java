@@ -1,6 +1,8 @@
 package io.github.switchboard.spring;
 
+import io.github.switchboard.ratelimit.LimitPlans;
 import io.github.switchboard.ratelimit.RateLimiter;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -39,15 +41,17 @@ public class SwitchboardWebAutoConfiguration {
    * @param properties the switchboard.* properties
    * @param limiter the limiter
    * @param keyResolver names the client
+   * @param plans the limiter's plans, if there is one bean of them: a key's fields describe its plan
    * @return the registration
    */
   @Bean
   @ConditionalOnBean(RateLimiter.class)
   @ConditionalOnMissingBean(value = RateLimitFilter.class, parameterizedContainer = FilterRegistrationBean.class)
   public FilterRegistrationBean<RateLimitFilter> switchboardRateLimitFilter(
-      SwitchboardProperties properties, RateLimiter limiter, HttpRateLimitKeyResolver keyResolver) {
-    RateLimitFilter filter =
-        new RateLimitFilter(limiter, properties.getRateLimit().getHttp().getPaths(), keyResolver);
+      SwitchboardProperties properties, RateLimiter limiter, HttpRateLimitKeyResolver keyResolver,
+      ObjectProvider<LimitPlans> plans) {
+    RateLimitFilter filter = new RateLimitFilter(
+        limiter, plans.getIfUnique(), properties.getRateLimit().getHttp().getPaths(), keyResolver);
     FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
     registration.setName("switchboardRateLimitFilter");
     registration.setOrder(properties.getRateLimit().getHttp().getOrder());

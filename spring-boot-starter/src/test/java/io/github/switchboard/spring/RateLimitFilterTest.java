@@ -32,10 +32,15 @@ class RateLimitFilterTest {
     if (apiKey != null) {
       request.addHeader("X-API-Key", apiKey);
     }
+    return filter(filter, request);
+  }
+
+  /** Runs a request through a filter; checks that the chain went on exactly when it was allowed. */
+  static MockHttpServletResponse filter(RateLimitFilter filter, MockHttpServletRequest request)
+      throws Exception {
     MockHttpServletResponse response = new MockHttpServletResponse();
     MockFilterChain chain = new MockFilterChain();
     filter.doFilter(request, response, chain);
-    // the chain went on exactly when the request was allowed
     assertThat(chain.getRequest() != null).isEqualTo(response.getStatus() == 200);
     return response;
   }
@@ -54,9 +59,11 @@ class RateLimitFilterTest {
     assertThat(denied.getContentType()).startsWith(RateLimitFilter.PROBLEM_JSON);
     assertThat(Integer.parseInt(denied.getHeader("Retry-After"))).isBetween(1, 60);
     assertThat(denied.getHeader("RateLimit")).startsWith("\"1m\";r=0;t=");
-    assertThat(denied.getContentAsString()).isEqualTo("{\"type\":\"about:blank\",\"title\":\"Too Many Requests\","
+    assertThat(denied.getContentAsString()).isEqualTo("{\"type\":"
+        + "\"https://iana.org/assignments/http-problem-types#quota-exceeded\","
+        + "\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\","
         + "\"status\":429,\"detail\":\"over the limit of 2 requests per minute; retry after "
-        + denied.getHeader("Retry-After") + " s\",\"instance\":\"/api/things\"}");
+        + denied.getHeader("Retry-After") + " s\",\"instance\":\"/api/things\",\"violated-policies\":[\"1m\"]}");
     // another key has its own limit
     assertThat(send("/api/things", "k2").getStatus()).isEqualTo(200);
   }
@@ -81,6 +88,9 @@ class RateLimitFilterTest {
         .isEqualTo(1);
     assertThat(limiter.stats("addr:192.0.2.7").limits().get(0).used()).isEqualTo(1);
     assertThat(limiter.stats("secret-key").limits().get(0).used()).isZero();
+    // headerKey gives the same key, for LimitPlans.assign
+    assertThat(limiter.stats(HttpRateLimitKeyResolver.headerKey(" secret-key ")).limits().get(0).used())
+        .isEqualTo(1);
   }
 
   @Test
