@@ -6,7 +6,8 @@ import java.util.Optional;
  * Keeps one node registered: started by {@link RegistrationClient#keepAlive}, it sends a heartbeat every
  * interval on the current channel until closed.
  *
- * <p>On each tick:
+ * <p>The first tick comes after a random delay of up to {@code min(interval, 1 s)} (nodes started together
+ * register spread out), each next one an interval after the previous one ended. On each tick:
  *
  * <ul>
  *   <li>every channel higher than the current one is tried first (the node is registered there); the
@@ -14,9 +15,12 @@ import java.util.Optional;
  *       channel returns;
  *   <li>on the current channel a heartbeat is sent ({@code PUT /api/v1/decoders/{id}/heartbeat}, or
  *       {@code DecoderPool.heartbeat}); if the pool has forgotten the node ({@code 404}, or
- *       {@code false}) the node is registered again;
+ *       {@code false}) the node is registered again; a heartbeat that failed or timed out is followed by a
+ *       heartbeat on the same channel, never by a registration;
  *   <li>if the current channel fails, the lower channels are tried in order and the first that accepts
- *       the node becomes current; if all fail, there is no current channel until one answers.
+ *       the node becomes current; if all fail, there is no current channel until one answers, and the
+ *       next ticks back off (twice the wait after each failed tick, at most 8 intervals and 30 s unless
+ *       the interval is longer, each wait scaled by a random factor in [0.5, 1.5)).
  * </ul>
  *
  * <p>Moving between channels leaves the node where it was on the channel it left: there it stops sending

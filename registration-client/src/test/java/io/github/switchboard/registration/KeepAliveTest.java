@@ -68,6 +68,52 @@ class KeepAliveTest extends ChannelTestBase {
     }
   }
 
+  /** A heartbeat that timed out (a coordinator too slow to answer) is followed by heartbeats, not a registration. */
+  @Test
+  void aHeartbeatThatTimedOutIsNotFollowedByARegistration() {
+    try (RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS)
+            .coordinator(coordinator.uri(), TOKEN)
+            .requestTimeout(Duration.ofMillis(300))
+            .build();
+        KeepAlive alive = client.keepAlive(node("ka-9"), TICK)) {
+      await().atMost(WAIT).until(() -> coordinator.heartbeats.get() >= 2);
+      assertThat(coordinator.posts.get()).isEqualTo(1);
+      coordinator.delayMillis = 1_000; // every call times out on the client's side
+      await().atMost(WAIT).until(() -> alive.channel().isEmpty());
+      coordinator.delayMillis = 0;
+      int beats = coordinator.heartbeats.get();
+      await().atMost(WAIT).until(() -> alive.channel().equals(Optional.of(Channel.COORDINATOR))
+          && coordinator.heartbeats.get() >= beats + 3);
+      assertThat(coordinator.posts.get()).as("registrations").isEqualTo(1);
+      assertThat(coordinator.nodes).containsKey("ka-9");
+    }
+  }
+
+  /** While every channel fails, the ticks back off (1, 2, 4, 8 intervals, jittered), then resume at once. */
+  @Test
+  void ticksBackOffWhileEveryChannelFails() throws Exception {
+    AtomicInteger ticks = new AtomicInteger();
+    coordinator.stop();
+    try (RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS)
+            .coordinator(coordinator.uri(), TOKEN).build();
+        KeepAlive alive = client.keepAlive(node("ka-10"), TICK, () -> {
+          ticks.incrementAndGet();
+          return NodeLoad.NONE;
+        })) {
+      await().atMost(WAIT).until(() -> ticks.get() >= 1);
+      int first = ticks.get();
+      // 3 s at one tick every 150 ms would be 20 ticks; backing off (150, 300, 600, 1200, 1200 ms, each
+      // times 0.5 to 1.5) makes at most 9 of them
+      await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+      assertThat(ticks.get() - first).as("ticks in 3 s while every channel fails").isBetween(2, 9);
+      coordinator.restart();
+      await().atMost(WAIT).until(() -> alive.channel().equals(Optional.of(Channel.COORDINATOR)));
+      int back = ticks.get();
+      await().atMost(WAIT).until(() -> ticks.get() >= back + 6); // one interval apart again
+      assertThat(coordinator.nodes).containsKey("ka-10");
+    }
+  }
+
   @Test
   void fallsBackToRedisWhileTheCoordinatorIsDownAndMovesBack() throws Exception {
     try (RegistrationClient client = RegistrationClients.builder().circuitBreakerConfig(BREAKERS)

@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -21,14 +23,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * One tick (on the client's worker thread, at a fixed delay, the first at once):
+ * One tick (on the client's worker thread; the first after a random delay of up to a second, then one
+ * interval after each tick ends, longer after failures: KeepAlivePacing):
  *
  *   for each channel, highest first:
- *     the current channel:  heartbeat; if the pool forgot the node, register + heartbeat   -> done
+ *     the channel the node is on (the last one a tick reached, even if the last tick failed there):
+ *                           heartbeat; if the pool forgot the node, register + heartbeat   -> done
  *     any other channel:    register + heartbeat (a higher one: moving back up; a lower one:
  *                           falling down because everything above failed)                  -> done, current
  *     on a ChannelException: remember it and try the next channel
- *   every channel failed: no current channel
+ *   every channel failed: no current channel; the next tick waits longer (backoff with jitter)
+ *
+ * A heartbeat that failed (a timeout, an overloaded coordinator or Redis) says nothing about whether the
+ * pool still knows the node, so the next tick on that channel sends a heartbeat again, not a registration:
+ * only the pool saying it forgot the node (404, false) registers it again. Nodes whose heartbeats time
+ * out under load therefore never add registrations to that load, and back off instead.
  *
  * So a higher channel is retried on every tick; a down coordinator costs a refused connection (or at most the
  * request timeout), a down Redis nothing (its pool says it is not PRIMARY at once).
@@ -46,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * Each step is bounded by the request timeout (and skipped at once by an open breaker); a failure is logged
  * and the node then goes stale on its own.
  *
- * State (current, the "logged" flags) is touched only under the tick lock, except channel(), which reads a
- * volatile.
+ * State (current, the channel the node is on, the "logged" flags) is touched only under the tick lock,
+ * except channel(), which reads a volatile; the count of failed ticks only on the worker thread (a tick
+ * schedules the next one after it releases the lock).
  */
 /** The {@link KeepAlive} implementation. */
 final class DefaultKeepAlive implements KeepAlive {
@@ -60,6 +70,9 @@ final class DefaultKeepAlive implements KeepAlive {
   private volatile boolean closed;
   private volatile @Nullable ScheduledFuture<?> future;
   private final ReentrantLock tickLock = new ReentrantLock();
+  private @Nullable KeepAlivePacing pacing; // set by start()
+  private @Nullable Channel on; // the channel the last successful tick reached: the node is registered there
+  private int failedTicks; // ticks in a row in which every channel failed
   private boolean started; // a tick has reached a channel at least once
   private boolean allFailedLogged;
   private @Nullable String refusedLogged;
@@ -72,9 +85,16 @@ final class DefaultKeepAlive implements KeepAlive {
     this.load = load;
   }
 
+  /**
+   * Schedules the first tick.
+   *
+   * @param interval the heartbeat interval
+   * @throws RejectedExecutionException if the client's worker is stopped
+   */
   void start(Duration interval) {
-    long nanos = interval.toNanos();
-    future = client.worker().scheduleWithFixedDelay(this::tick, 0, nanos, TimeUnit.NANOSECONDS);
+    KeepAlivePacing p = new KeepAlivePacing(interval, () -> ThreadLocalRandom.current().nextDouble());
+    pacing = p;
+    future = client.worker().schedule(this::tick, p.firstDelayNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -93,7 +113,7 @@ final class DefaultKeepAlive implements KeepAlive {
       if (closed || client.isClosed()) {
         return;
       }
-      doTick();
+      failedTicks = doTick() ? 0 : failedTicks + 1;
       unexpectedLogged = null;
     } catch (RuntimeException e) {
       // never let an exception cancel the schedule; logged once while it repeats
@@ -104,21 +124,42 @@ final class DefaultKeepAlive implements KeepAlive {
       }
     } finally {
       tickLock.unlock();
+      next();
     }
   }
 
-  private void doTick() {
+  /** Schedules the next tick: one interval on, or a backoff after failures (nothing once closed). */
+  private void next() {
+    KeepAlivePacing p = pacing;
+    if (closed || client.isClosed() || p == null) {
+      return;
+    }
+    try {
+      future = client.worker().schedule(this::tick, p.nextDelayNanos(failedTicks), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // the client is closing: no more ticks
+    }
+    if (closed) { // close() ran meanwhile and may have cancelled the previous future
+      ScheduledFuture<?> f = future;
+      if (f != null) {
+        f.cancel(false);
+      }
+    }
+  }
+
+  /** Returns false if every channel failed (the next tick backs off). */
+  private boolean doTick() {
     NodeLoad l = currentLoad();
     Channel before = current;
     List<ChannelFailure> failures = new ArrayList<>();
     for (RegistrationChannel ch : client.channels()) {
       if (closed) {
-        return;
+        return true;
       }
       Channel c = ch.channel();
       try {
         try {
-          tickOn(ch, c == before, l);
+          tickOn(ch, c == on, l);
         } catch (InvalidNodeException e) {
           client.attempted(c, false);
           throw e;
@@ -128,21 +169,22 @@ final class DefaultKeepAlive implements KeepAlive {
           moved(before, ch, failures);
         }
         if (closed) {
-          return;
+          return true;
         }
         current = c;
+        on = c;
         started = true;
         allFailedLogged = false;
         refusedLogged = null;
-        return;
+        return true;
       } catch (InvalidNodeException e) {
         refused(Objects.requireNonNull(e.getMessage()));
-        return;
+        return true;
       } catch (ChannelException e) {
         client.attempted(c, e);
         if (e.refused()) {
           refused(Objects.requireNonNull(e.getMessage()));
-          return;
+          return true;
         }
         failures.add(new ChannelFailure(c, Objects.requireNonNull(e.getMessage())));
       }
@@ -150,19 +192,23 @@ final class DefaultKeepAlive implements KeepAlive {
     if (closed || client.isClosed()) {
       // the client's close interrupted this tick: not a failure of the channels; the node stays on its
       // channel for close() to take it out of rotation there
-      return;
+      return true;
     }
     if (!allFailedLogged) {
-      LOG.warn("keep-alive of decoder node '{}': every channel failed, retrying each tick: {}", node.nodeId(),
+      LOG.warn("keep-alive of decoder node '{}': every channel failed, retrying with backoff: {}", node.nodeId(),
           DefaultRegistrationClient.join(failures));
       allFailedLogged = true;
     }
     current = null;
+    return false;
   }
 
-  /** On the current channel a heartbeat (and a registration if the pool forgot the node); elsewhere both. */
-  private void tickOn(RegistrationChannel ch, boolean current, NodeLoad l) throws ChannelException {
-    if (current) {
+  /**
+   * On the channel the node is on a heartbeat (and a registration if the pool forgot the node); elsewhere
+   * both.
+   */
+  private void tickOn(RegistrationChannel ch, boolean registered, NodeLoad l) throws ChannelException {
+    if (registered) {
       if (!ch.heartbeat(node.nodeId(), l)) {
         ch.register(node);
         ch.heartbeat(node.nodeId(), l);
@@ -187,7 +233,10 @@ final class DefaultKeepAlive implements KeepAlive {
 
   private void moved(@Nullable Channel before, RegistrationChannel to, List<ChannelFailure> failures) {
     Channel c = to.channel();
-    if (before == null) {
+    if (before == null && c == on) {
+      LOG.info("keep-alive of decoder node '{}': {} ({}) answers again; heartbeats go on there{}", node.nodeId(),
+          c.label(), to.describe(), failures.isEmpty() ? "" : " after: " + DefaultRegistrationClient.join(failures));
+    } else if (before == null) {
       if (!started && failures.isEmpty()) {
         LOG.info("keep-alive of decoder node '{}': registered via {} ({})", node.nodeId(), c.label(),
             to.describe());
