@@ -97,6 +97,20 @@ class LimitPlansTest {
     theRules(onRedis());
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = Topology.class, names = {"SENTINEL", "CLUSTER"})
+  void rulesAndPropagationOnSentinelAndCluster(Topology topology) {
+    io.github.switchboard.core.testing.RedisDeployment d = RedisHarness.shared(topology);
+    d.flushAll();
+    LimitPlans a = open(LimitPlans.builder("api").redis(d.target())
+        .redisOptions(d.optionsBuilder().commandTimeout(Duration.ofSeconds(2)).build()).build());
+    LimitPlans b = open(LimitPlans.builder("api").redis(d.target())
+        .redisOptions(d.optionsBuilder().commandTimeout(Duration.ofSeconds(2)).build()).build());
+    theRules(a);
+    await().atMost(Duration.ofSeconds(2)).until(() -> b.plans().equals(a.plans()) && b.revision() == a.revision());
+    assertThat(b.planOf("client-1")).isEmpty();
+  }
+
   @Test
   void atMostAThousandPlans() {
     LimitPlans plans = open(LimitPlans.builder("api").build());
@@ -126,7 +140,8 @@ class LimitPlansTest {
       long before = System.nanoTime();
       a.putPlan("free", p);
       String id = "free=" + (100 + i);
-      await().atMost(Duration.ofSeconds(1)).until(() -> seenAt.containsKey(id));
+      await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).atMost(Duration.ofSeconds(1))
+          .until(() -> seenAt.containsKey(id));
       delays.add(Math.max(0, seenAt.get(id) - before));
     }
     delays.sort(null);
