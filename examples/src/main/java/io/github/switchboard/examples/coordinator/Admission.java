@@ -2,11 +2,13 @@ package io.github.switchboard.examples.coordinator;
 
 import io.github.switchboard.pool.RoutingRequest;
 import io.github.switchboard.ratelimit.Decision;
+import io.github.switchboard.ratelimit.LimitPlans;
 import io.github.switchboard.ratelimit.RateLimitHeaders;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +19,10 @@ import org.jspecify.annotations.Nullable;
  *
  *   identify: X-API-Key (401), X-Source-Language / X-Target-Language (400), X-Region (400)
  *   admit:    the key budget without API_KEYS_FILE (429, Retry-After 60), the rate limit (429 with the
- *             RateLimit fields); once admitted, the RateLimit fields are set on the answer
+ *             RateLimit fields of the key's plan, or of the default policy); once admitted, the RateLimit
+ *             fields are set on the answer. A shadow plan's decisions are allowed: never a 429.
+ *             Every 429 is the problem type quota-exceeded with violated-policies: the limit the
+ *             RateLimit field reports, or "api-keys" for the key budget.
  *
  * A caller may run checks of its own between the two (decode checks X-Domain), so that every malformed
  * request is refused before it costs the key anything. Each method answers the refusal itself and
@@ -31,14 +36,19 @@ final class Admission {
   /** A request that passed {@link #identify}: the SHA-256 of its key and what it asks of the pool. */
   record Client(String digest, RoutingRequest request) {}
 
+  /** The name {@code violated-policies} gives the key budget (it has no {@code RateLimit-Policy} field). */
+  static final String KEY_BUDGET_POLICY = "api-keys";
+
   private final RateLimiter limiter;
+  private final LimitPlans plans;
   private final RateLimitPolicy policy;
   private final @Nullable Set<String> apiKeyDigests;
   private final @Nullable KeyBudget keyBudget;
   private final long maxApiKeys;
 
-  Admission(RateLimiter limiter, CoordinatorConfig config) {
+  Admission(RateLimiter limiter, LimitPlans plans, CoordinatorConfig config) {
     this.limiter = limiter;
+    this.plans = plans;
     this.policy = limiter.policy();
     this.apiKeyDigests = config.apiKeyDigests();
     this.maxApiKeys = config.maxApiKeys();
@@ -94,19 +104,29 @@ final class Admission {
    */
   boolean admit(Exchange ex, Client client) throws IOException {
     if (keyBudget != null && !keyBudget.admit(client.digest())) {
-      Http.problem(ex, 429, "too many distinct API keys in the last hour (the bound is " + maxApiKeys
-          + ", MAX_API_KEYS); a new key is admitted once older ones age out", Map.of("Retry-After", "60"));
+      Http.quotaExceeded(ex, "too many distinct API keys in the last hour (the bound is " + maxApiKeys
+          + ", MAX_API_KEYS); a new key is admitted once older ones age out", List.of(KEY_BUDGET_POLICY),
+          Map.of("Retry-After", "60"));
       return false;
     }
     Decision decision = limiter.tryAcquire(client.digest());
-    Map<String, String> fields = RateLimitHeaders.of(decision, policy);
+    // the key's plan's policy, as the limiter decided under it (a shadow plan's decision is allowed)
+    RateLimitPolicy applied = plans.policyOf(client.digest());
+    Map<String, String> fields = RateLimitHeaders.of(decision, applied == null ? policy : applied);
     if (!decision.allowed()) {
-      Http.problem(ex, 429, "this API key is over its limit of " + decision.limit() + " requests per "
-          + window(decision) + "; retry after " + fields.get(RateLimitHeaders.RETRY_AFTER) + " s", fields);
+      Http.quotaExceeded(ex, "this API key is over its limit of " + decision.limit() + " requests per "
+          + window(decision) + "; retry after " + fields.get(RateLimitHeaders.RETRY_AFTER) + " s",
+          List.of(reported(fields.get(RateLimitHeaders.RATELIMIT))), fields);
       return false;
     }
     fields.forEach(ex::setHeader);
     return true;
+  }
+
+  /** The name of the limit a RateLimit field reports: {@code 1m} of {@code "1m";r=0;t=42}. */
+  private static String reported(String rateLimit) {
+    int end = rateLimit.indexOf('"', 1);
+    return end > 1 ? rateLimit.substring(1, end) : rateLimit;
   }
 
   private static String window(Decision d) {

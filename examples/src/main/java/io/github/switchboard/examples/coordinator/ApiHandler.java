@@ -9,6 +9,7 @@ import io.github.switchboard.pool.NodeView;
 import io.github.switchboard.pool.PoolFormatException;
 import io.github.switchboard.pool.PoolJson;
 import io.github.switchboard.pool.Selection;
+import io.github.switchboard.ratelimit.LimitPlans;
 import io.github.switchboard.ratelimit.RateLimiter;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * request counts as in flight until then.
  *
  * Security notes (the original's defect 13):
- * - every write (register, deregister, heartbeat) needs the Bearer token; the token is compared as SHA-256
+ * - every write (register, deregister, heartbeat, the plan and key-plan changes of PlanRoutes) needs the
+ *   Bearer token; the token is compared as SHA-256
  *   digests with MessageDigest.isEqual, so the time taken does not depend on how much of it matched, nor
  *   on its length; there is no state in which a missing or failing check lets a write through;
  * - the health checks poll only endpoints registered by a holder of the token;
@@ -63,14 +65,18 @@ final class ApiHandler {
   private final MetricsEndpoint metrics;
   private final Admission admission;
   private final DecodeHandler decode;
+  private final PlanRoutes plans;
+  private final LimitPlans limitPlans;
   private final byte[] tokenDigest;
   private final boolean redisConfigured;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
 
   ApiHandler(DecoderPool pool, RateLimiter limiter, CoordinatorConfig config, MetricsEndpoint metrics,
-      Admission admission, DecodeHandler decode) {
+      Admission admission, DecodeHandler decode, LimitPlans limitPlans) {
     this.pool = pool;
+    this.limitPlans = limitPlans;
+    this.plans = new PlanRoutes(limitPlans);
     this.limiter = limiter;
     this.metrics = metrics;
     this.admission = admission;
@@ -155,7 +161,16 @@ final class ApiHandler {
           register(ex);
         }
       }
+      case PlanRoutes.PLANS -> {
+        if (allow(ex, method, "GET")) {
+          plans.list(ex);
+        }
+      }
       default -> {
+        if (path.startsWith(PlanRoutes.PLANS + "/") || path.startsWith(PlanRoutes.KEYS + "/")) {
+          planRoute(ex, path, method);
+          return null;
+        }
         if (!path.startsWith(DECODERS + "/")) {
           Http.problem(ex, 404, "no such resource; see " + DECODERS + ", " + ROUTE + ", " + DECODE + " and "
               + HEALTH);
@@ -284,6 +299,46 @@ final class ApiHandler {
     Http.sendEmpty(ex, 204);
   }
 
+  // -------------------------------------------------------------------------------------------- plans
+
+  /** PUT and DELETE /api/v1/plans/{name}, PUT and DELETE /api/v1/keys/{api_key}/plan. */
+  private void planRoute(Exchange ex, String path, String method) throws IOException {
+    boolean plan = path.startsWith(PlanRoutes.PLANS + "/");
+    String rest = path.substring((plan ? PlanRoutes.PLANS : PlanRoutes.KEYS).length() + 1);
+    if (!plan) {
+      rest = rest.endsWith(PlanRoutes.KEY_PLAN) ? rest.substring(0, rest.length() - PlanRoutes.KEY_PLAN.length())
+          : "";
+    }
+    if (rest.isEmpty() || (plan && rest.indexOf('/') >= 0)) {
+      Http.problem(ex, 404, "no such resource; see " + PlanRoutes.PLANS + "/{name} and " + PlanRoutes.KEYS
+          + "/{api_key}/plan");
+      return;
+    }
+    if (!method.equals("DELETE") && !allow(ex, method, "PUT", "DELETE")) {
+      return;
+    }
+    if (!authorized(ex)) {
+      return;
+    }
+    if (method.equals("DELETE")) {
+      if (plan) {
+        plans.remove(ex, rest);
+      } else {
+        plans.unassign(ex, rest);
+      }
+      return;
+    }
+    String body = body(ex);
+    if (body == null) {
+      return;
+    }
+    if (plan) {
+      plans.put(ex, rest, body);
+    } else {
+      plans.assign(ex, rest, body);
+    }
+  }
+
   // -------------------------------------------------------------------------------------------- route
 
   private void route(Exchange ex) throws IOException {
@@ -313,7 +368,8 @@ final class ApiHandler {
     } else {
       boolean up = pool.backendState() == BackendState.PRIMARY
           && limiter.backendState() == BackendState.PRIMARY
-          && decode.backendState() == BackendState.PRIMARY;
+          && decode.backendState() == BackendState.PRIMARY
+          && limitPlans.backendState() == BackendState.PRIMARY;
       redis = up ? "UP" : "DOWN";
     }
     ObjectNode o = Http.object();

@@ -4,6 +4,8 @@ import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
 import io.github.switchboard.pool.PoolFormatException;
+import io.github.switchboard.ratelimit.LimitPlans;
+import io.github.switchboard.ratelimit.LimitPlansBuilder;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import io.github.switchboard.ratelimit.RateLimiters;
@@ -40,18 +42,23 @@ public final class Coordinator implements AutoCloseable {
   /** The prefix of the rate limiter's Redis keys; the rest of a key is the SHA-256 of the API key. */
   public static final String RATE_LIMIT_KEY_PREFIX = "switchboard:rl:route:";
 
+  /** The name of the coordinator's {@link LimitPlans}: coordinators on one Redis share the plans of this name. */
+  public static final String PLANS_NAME = "route";
+
   private static final long DRAIN_MILLIS = 2000;
 
   private final CoordinatorConfig config;
   private final DecoderPool pool;
   private final RateLimiter limiter;
+  private final LimitPlans plans;
   private final Server server;
   private final ApiHandler handler;
   private final DecodeHandler decode;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Coordinator(CoordinatorConfig config, DecoderPool pool, RateLimiter limiter, Server server,
-      ApiHandler handler, DecodeHandler decode) {
+  private Coordinator(CoordinatorConfig config, DecoderPool pool, RateLimiter limiter, LimitPlans plans,
+      Server server, ApiHandler handler, DecodeHandler decode) {
+    this.plans = plans;
     this.config = config;
     this.pool = pool;
     this.limiter = limiter;
@@ -104,31 +111,46 @@ public final class Coordinator implements AutoCloseable {
       pb.redis(redis);
     }
     MetricsEndpoint metrics = new MetricsEndpoint();
-    RateLimiter limiter = metrics.monitor(
-        lb.name(MetricsEndpoint.LIMITER_NAME).circuitBreakerRegistry(metrics.breakers()).build());
+    // limits as data: plans and assignments shared through the same Redis, which the limiter follows
+    LimitPlansBuilder plansBuilder = LimitPlans.builder(PLANS_NAME);
+    if (redis != null) {
+      plansBuilder.redis(redis);
+    }
+    LimitPlans plans = plansBuilder.build();
+    RateLimiter limiter;
+    try {
+      limiter = metrics.monitor(lb.name(MetricsEndpoint.LIMITER_NAME).plans(plans)
+          .circuitBreakerRegistry(metrics.breakers()).build());
+    } catch (RuntimeException e) {
+      plans.close();
+      throw e;
+    }
     DecoderPool pool;
     try {
       pool = metrics.monitor(pb.circuitBreakerRegistry(metrics.breakers()).build(), config.poolName());
     } catch (PoolFormatException e) {
       limiter.close();
+      plans.close();
       throw new ConfigException(CoordinatorConfig.ENV_POOL_CONFIG_PATH, CoordinatorConfig.ENV_POOL_CONFIG_PATH
           + ": " + poolFile + " cannot be read: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       limiter.close();
+      plans.close();
       throw e;
     }
 
     // one set of client checks and one limit per key for the route and the decode
-    Admission admission = new Admission(limiter, config);
+    Admission admission = new Admission(limiter, plans, config);
     DecodeHandler decode;
     try {
       decode = DecodeHandler.create(pool, admission, config, metrics.breakers());
     } catch (RuntimeException e) {
       pool.close();
       limiter.close();
+      plans.close();
       throw e;
     }
-    ApiHandler handler = new ApiHandler(pool, limiter, config, metrics, admission, decode);
+    ApiHandler handler = new ApiHandler(pool, limiter, config, metrics, admission, decode, plans);
     Server server = HttpServerFactory.create(config, handler);
     try {
       server.start();
@@ -137,6 +159,7 @@ public final class Coordinator implements AutoCloseable {
       decode.close();
       pool.close();
       limiter.close();
+      plans.close();
       if (bindFailure(e)) {
         throw new ConfigException(CoordinatorConfig.ENV_PORT, CoordinatorConfig.ENV_PORT + " " + config.port()
             + ": cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
@@ -145,7 +168,7 @@ public final class Coordinator implements AutoCloseable {
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
           e instanceof IOException io ? io : new IOException(e));
     }
-    Coordinator c = new Coordinator(config, pool, limiter, server, handler, decode);
+    Coordinator c = new Coordinator(config, pool, limiter, plans, server, handler, decode);
     LOG.info("coordinator started on port {}: pool '{}' on {}, file {}, {} routes per minute and {} per"
             + " hour per API key, {}, health checks {}, {} HTTP workers, idle timeout {} s, decode {}",
         c.port(), config.poolName(), redis == null ? "no Redis" : redis.redactedUrl(), poolFile,
@@ -201,7 +224,8 @@ public final class Coordinator implements AutoCloseable {
 
   /**
    * Stops serving: new requests get 503, requests in progress (decodes waiting for a node included) get up
-   * to 2 s to finish, then the server, the decode cache and client, the pool and the limiter are closed.
+   * to 2 s to finish, then the server, the decode cache and client, the pool, the limiter and the plans are
+   * closed.
    * Idempotent.
    */
   @Override
@@ -227,7 +251,11 @@ public final class Coordinator implements AutoCloseable {
       try {
         pool.close();
       } finally {
-        limiter.close();
+        try {
+          limiter.close();
+        } finally {
+          plans.close();
+        }
       }
     }
     LOG.info("coordinator stopped");

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.http.HttpStatus;
@@ -16,6 +17,8 @@ import org.jspecify.annotations.Nullable;
 final class Http {
   static final String JSON = "application/json";
   static final String PROBLEM_JSON = "application/problem+json";
+  /** The problem type of every 429 (draft-ietf-httpapi-ratelimit-headers). */
+  static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -74,8 +77,26 @@ final class Http {
     return ex.respondLater(status, PROBLEM_JSON, body);
   }
 
+  /**
+   * Sends a {@code 429} problem of the type {@link #QUOTA_EXCEEDED}, with {@code violated-policies} naming
+   * the limits that denied (as the {@code RateLimit-Policy} field names them).
+   */
+  static void quotaExceeded(Exchange ex, String detail, List<String> violatedPolicies, Map<String, String> headers)
+      throws IOException {
+    headers.forEach(ex::setHeader);
+    ObjectNode o = problemObject(429, detail, ex.rawPath());
+    o.put("type", QUOTA_EXCEEDED);
+    o.put("title", "Request cannot be satisfied as assigned quota has been exceeded");
+    violatedPolicies.forEach(o.putArray("violated-policies")::add);
+    send(ex, 429, PROBLEM_JSON, o.toString());
+  }
+
   /** The problem document; {@code instance} is left out when empty. */
   static String problemJson(int status, String detail, @Nullable String instance) {
+    return problemObject(status, detail, instance).toString();
+  }
+
+  private static ObjectNode problemObject(int status, String detail, @Nullable String instance) {
     ObjectNode o = object();
     o.put("type", "about:blank");
     o.put("title", reason(status));
@@ -84,7 +105,7 @@ final class Http {
     if (instance != null && !instance.isEmpty()) {
       o.put("instance", instance);
     }
-    return o.toString();
+    return o;
   }
 
   static @Nullable String header(Exchange ex, String name) {

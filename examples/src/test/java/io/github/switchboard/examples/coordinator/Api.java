@@ -61,6 +61,23 @@ final class Api {
     return send(request("/api/v1/decoders/" + id).header("Authorization", "Bearer " + token).DELETE());
   }
 
+  /** {@code PUT /api/v1/plans/{name}} with the token. */
+  HttpResponse<String> putPlan(String name, String body) {
+    return send(request("/api/v1/plans/" + name).header("Authorization", "Bearer " + token)
+        .PUT(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** {@code PUT /api/v1/keys/{api_key}/plan} with the token. */
+  HttpResponse<String> assignPlan(String apiKey, String body) {
+    return send(request("/api/v1/keys/" + apiKey + "/plan").header("Authorization", "Bearer " + token)
+        .PUT(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** {@code DELETE} of a path with the token. */
+  HttpResponse<String> deleteWithToken(String path) {
+    return send(request(path).header("Authorization", "Bearer " + token).DELETE());
+  }
+
   HttpResponse<String> get(String path) {
     return send(request(path).GET());
   }

@@ -66,7 +66,14 @@ class CoordinatorHttpTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     JsonNode p = json(r);
-    assertThat(p.path("type").asText()).isEqualTo("about:blank");
+    if (status == 429) {
+      // every 429 is quota-exceeded, naming the limits that denied
+      assertThat(p.path("type").asText()).isEqualTo(Http.QUOTA_EXCEEDED);
+      assertThat(p.path("violated-policies").isArray()).as(r.body()).isTrue();
+      assertThat(p.path("violated-policies")).isNotEmpty();
+    } else {
+      assertThat(p.path("type").asText()).isEqualTo("about:blank");
+    }
     assertThat(p.path("title").asText()).isNotEmpty();
     assertThat(p.path("status").asInt()).isEqualTo(status);
     if (detailContains.length > 0) {

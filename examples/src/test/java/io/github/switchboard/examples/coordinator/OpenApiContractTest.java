@@ -3,6 +3,8 @@ package io.github.switchboard.examples.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.switchboard.core.testing.RedisHarness;
+import io.github.switchboard.core.testing.RedisServer;
 import io.github.switchboard.pool.HealthCheckConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,6 +55,8 @@ class OpenApiContractTest {
   Api api;
   Api wrongToken;
   Map<String, Object> spec;
+  Coordinator deadCoordinator;
+  RedisServer deadRedisServer;
 
   /** One request for a documented answer, and headers its answer must carry that the file marks optional. */
   record Scenario(Answer answer, Supplier<HttpResponse<String>> request, List<String> alsoRequired) {}
@@ -84,8 +88,26 @@ class OpenApiContractTest {
     api.register(Api.nodeJson("decoder-fr", slow.endpoint(), "\"en\", \"fr\"", ""));
   }
 
+  /** A client of a coordinator on a Redis of its own, killed: plan writes are 503 (started on first use). */
+  private Api deadRedis() {
+    if (deadCoordinator == null) {
+      deadRedisServer = RedisHarness.standalone();
+      deadCoordinator = Coordinator.start(CoordinatorConfig.builder(TOKEN).host("127.0.0.1").port(0)
+          .poolFile(dir.resolve("dead/decoder_pool.json")).redis(deadRedisServer.target())
+          .healthChecks(HealthCheckConfig.DISABLED).build());
+      deadRedisServer.kill();
+    }
+    return new Api(deadCoordinator.uri(), TOKEN);
+  }
+
   @AfterEach
   void stop() {
+    if (deadCoordinator != null) {
+      deadCoordinator.close();
+    }
+    if (deadRedisServer != null) {
+      deadRedisServer.close();
+    }
     for (DecoderStub stub : new DecoderStub[] {german, failing, slow}) {
       if (stub != null) {
         stub.close();
@@ -131,6 +153,27 @@ class OpenApiContractTest {
     put.accept(new Answer("put", beat, 400), () -> api.heartbeat(NODE, "{\"load\": \"lots\"}"));
     put.accept(new Answer("put", beat, 401), () -> wrongToken.heartbeat(NODE, "{\"load\": 12}"));
     put.accept(new Answer("put", beat, 404), () -> api.heartbeat("no-such-node", "{\"load\": 12}"));
+    // plans: the 503s on a coordinator whose Redis is gone (deadRedis)
+    String plan = "/api/v1/plans/{name}";
+    String keyPlan = "/api/v1/keys/{api_key}/plan";
+    String free = "{\"limits\": [\"60/1m\", \"1000/1h\"]}";
+    put.accept(new Answer("put", plan, 401), () -> wrongToken.putPlan("free", free));
+    put.accept(new Answer("put", plan, 400), () -> api.putPlan("free", "{\"limits\": [\"60/1w\"]}"));
+    put.accept(new Answer("put", plan, 413), () -> api.putPlan("free", "{\"pad\": \"" + "x".repeat(70_000) + "\"}"));
+    put.accept(new Answer("put", plan, 200), () -> api.putPlan("free", free));
+    put.accept(new Answer("put", plan, 503), () -> deadRedis().putPlan("free", free));
+    put.accept(new Answer("get", "/api/v1/plans", 200), () -> api.get("/api/v1/plans"));
+    put.accept(new Answer("put", keyPlan, 401), () -> wrongToken.assignPlan("client-9", "{\"plan\": \"free\"}"));
+    put.accept(new Answer("put", keyPlan, 400), () -> api.assignPlan("client-9", "{}"));
+    put.accept(new Answer("put", keyPlan, 404), () -> api.assignPlan("client-9", "{\"plan\": \"nope\"}"));
+    put.accept(new Answer("put", keyPlan, 204), () -> api.assignPlan("client-9", "{\"plan\": \"free\"}"));
+    put.accept(new Answer("put", keyPlan, 503), () -> deadRedis().assignPlan("client-9", "{\"plan\": \"free\"}"));
+    put.accept(new Answer("delete", keyPlan, 401), () -> wrongToken.deleteWithToken("/api/v1/keys/client-9/plan"));
+    put.accept(new Answer("delete", keyPlan, 204), () -> api.deleteWithToken("/api/v1/keys/client-9/plan"));
+    put.accept(new Answer("delete", keyPlan, 503), () -> deadRedis().deleteWithToken("/api/v1/keys/client-9/plan"));
+    put.accept(new Answer("delete", plan, 401), () -> wrongToken.deleteWithToken("/api/v1/plans/free"));
+    put.accept(new Answer("delete", plan, 204), () -> api.deleteWithToken("/api/v1/plans/free"));
+    put.accept(new Answer("delete", plan, 503), () -> deadRedis().deleteWithToken("/api/v1/plans/free"));
     put.accept(new Answer("post", "/api/v1/route", 401), () -> api.route(null, "en", "es", null));
     put.accept(new Answer("post", "/api/v1/route", 400), () -> api.route("client-1", null, "es", null));
     // perMinute(2): a 503 and a 200 use the key's two requests, the third is 429
@@ -159,7 +202,8 @@ class OpenApiContractTest {
     put.accept(new Answer("delete", one, 404), () -> api.delete(NODE));
     // before any route runs, on every operation: headers over 16 KiB, an HTTP version the server does not speak
     for (Answer a : documented()) {
-      String line = a.method().toUpperCase(java.util.Locale.ROOT) + " " + a.path().replace("{node_id}", NODE);
+      String line = a.method().toUpperCase(java.util.Locale.ROOT) + " "
+          + a.path().replace("{node_id}", NODE).replace("{name}", "free").replace("{api_key}", "client-9");
       if (a.status() == 431) {
         put.accept(a, () -> raw(line + " HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n"));
       } else if (a.status() == 505) {
