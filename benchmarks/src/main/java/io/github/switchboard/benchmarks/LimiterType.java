@@ -41,6 +41,16 @@ public enum LimiterType {
     }
   },
   /**
+   * Switchboard in memory, {@code TOKEN_BUCKET}, with {@code LimitPlans}: 100 plans, half the keys
+   * assigned (issue 21; see {@link SwitchboardLimiter#withPlans}).
+   */
+  SWITCHBOARD_TOKEN_BUCKET_PLANS(false) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.withPlans(Algorithm.TOKEN_BUCKET, keys, null);
+    }
+  },
+  /**
    * Switchboard in memory, {@code TOKEN_BUCKET}, through {@code RateLimiter.allow}: the verdict alone, as
    * Guava, resilience4j and Bucket4j return it (no {@code Decision} is built).
    */
@@ -112,6 +122,16 @@ public enum LimiterType {
     @Override
     Limiter create(String[] keys, @Nullable RedisFixture redis) {
       return SwitchboardLimiter.onRedis(Algorithm.TOKEN_BUCKET, keys, need(redis));
+    }
+  },
+  /**
+   * Switchboard on Redis, {@code TOKEN_BUCKET}, with {@code LimitPlans} on the same Redis: 100 plans, half
+   * the keys assigned (issue 21; see {@link SwitchboardLimiter#withPlans}).
+   */
+  SWITCHBOARD_REDIS_TOKEN_BUCKET_PLANS(true) {
+    @Override
+    Limiter create(String[] keys, @Nullable RedisFixture redis) {
+      return SwitchboardLimiter.withPlans(Algorithm.TOKEN_BUCKET, keys, need(redis));
     }
   },
   /**

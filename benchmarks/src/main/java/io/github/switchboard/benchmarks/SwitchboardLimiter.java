@@ -4,9 +4,13 @@ import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.ratelimit.Algorithm;
 import io.github.switchboard.ratelimit.Decision;
+import io.github.switchboard.ratelimit.LimitPlans;
+import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import io.github.switchboard.ratelimit.RateLimiters;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Switchboard through its public API only, as a user builds it: RateLimiters.builder(policy), with
@@ -19,14 +23,85 @@ final class SwitchboardLimiter implements Limiter {
   /** The key prefix, shared with {@link RawEvalSha} so that both touch the same keys. */
   static final String PREFIX = "switchboard:rl:";
 
+  /** How many plans {@link #withPlans} puts. */
+  static final int PLANS = 100;
+
   private final RateLimiter limiter;
   private final String[] keys;
   private final boolean verdictOnly;
+  private final @Nullable LimitPlans plans;
 
   private SwitchboardLimiter(RateLimiter limiter, String[] keys, boolean verdictOnly) {
+    this(limiter, keys, verdictOnly, null);
+  }
+
+  private SwitchboardLimiter(
+      RateLimiter limiter, String[] keys, boolean verdictOnly, @Nullable LimitPlans plans) {
     this.limiter = limiter;
     this.keys = keys;
     this.verdictOnly = verdictOnly;
+    this.plans = plans;
+  }
+
+  /**
+   * The limiter of {@link #inMemory} or {@link #onRedis} built with {@code LimitPlans} (in memory, or on
+   * the same Redis): {@value #PLANS} plans of the same algorithm, each never limiting but each its own
+   * policy (plan {@code i} counts {@code COUNT - 1 - i}), and every even key assigned, to plan {@code
+   * (key / 2) % 100}: half the keys decide under a plan, half under the default. Before it returns, it
+   * checks that a key on a plan is decided under that plan and a key on none under the default.
+   *
+   * @param algorithm the algorithm of the default policy and of every plan
+   * @param keys the client keys
+   * @param redis where the limiter and the plans live, or null for memory
+   * @return the limiter; closing it closes the plans too
+   */
+  static SwitchboardLimiter withPlans(Algorithm algorithm, String[] keys, @Nullable RedisFixture redis) {
+    RateLimitPolicy base = BenchmarkPolicy.switchboard(algorithm);
+    Duration window = base.limits().get(0).window();
+    var pb = LimitPlans.builder("bench");
+    if (redis != null) {
+      pb.redis(RedisTarget.parse(redis.url()));
+    }
+    LimitPlans plans = pb.build();
+    RateLimiter limiter = null;
+    try {
+      for (int i = 0; i < PLANS; i++) {
+        plans.putPlan(
+            "plan-" + i,
+            RateLimitPolicy.builder().algorithm(algorithm).limit(BenchmarkPolicy.COUNT - 1 - i, window).build());
+      }
+      for (int k = 0; k < keys.length; k += 2) {
+        plans.assign(keys[k], "plan-" + ((k / 2) % PLANS));
+      }
+      var b = RateLimiters.builder(base).plans(plans);
+      if (redis != null) {
+        b.redis(RedisTarget.parse(redis.url())).keyPrefix(PREFIX);
+      }
+      limiter = b.build();
+      if (plans.assignments() != (keys.length + 1) / 2 || plans.plans().size() != PLANS) {
+        throw new IllegalStateException(
+            "expected " + PLANS + " plans and " + (keys.length + 1) / 2 + " assignments, found "
+                + plans.plans().size() + " and " + plans.assignments());
+      }
+      // keys[0] is on plan-0 (COUNT - 1), keys[1] on none (COUNT): the decisions must say so
+      expectLimit(limiter.tryAcquire(keys[0]), BenchmarkPolicy.COUNT - 1, "a key on plan-0");
+      if (keys.length > 1) {
+        expectLimit(limiter.tryAcquire(keys[1]), BenchmarkPolicy.COUNT, "a key on no plan");
+      }
+      return new SwitchboardLimiter(limiter, keys, false, plans);
+    } catch (RuntimeException | Error e) {
+      if (limiter != null) {
+        limiter.close();
+      }
+      plans.close();
+      throw e;
+    }
+  }
+
+  private static void expectLimit(Decision d, long limit, String what) {
+    if (!d.allowed() || d.degraded() || d.limit() != limit) {
+      throw new IllegalStateException(what + " should be decided under a limit of " + limit + ": " + d);
+    }
   }
 
   static SwitchboardLimiter inMemory(Algorithm algorithm, String[] keys) {
@@ -95,5 +170,9 @@ final class SwitchboardLimiter implements Limiter {
   @Override
   public void close() {
     limiter.close();
+    LimitPlans p = plans;
+    if (p != null) {
+      p.close();
+    }
   }
 }
