@@ -39,7 +39,7 @@ public final class LocalTranslationCache extends AbstractTranslationCache {
 
   @Override
   CompletionStage<Optional<String>> lookup(TranslationKey key) {
-    return CompletableFuture.completedFuture(Optional.ofNullable(entries.getIfPresent(key.digest())));
+    return CompletableFuture.completedFuture(counted(Optional.ofNullable(entries.getIfPresent(key.digest()))));
   }
 
   @Override

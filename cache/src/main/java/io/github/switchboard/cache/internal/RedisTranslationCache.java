@@ -253,15 +253,15 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
   CompletionStage<Optional<String>> lookup(TranslationKey key) {
     String d = key.digest();
     if (!usable()) {
-      return CompletableFuture.completedFuture(Optional.ofNullable(localNear(d)));
+      return CompletableFuture.completedFuture(counted(Optional.ofNullable(localNear(d))));
     }
     long gen = generation;
     Call call = new Call(this, d, entryKey(d, gen), gen, epoch.get(), "");
     return guard.execute(
         call,
         c -> c.cache.redis.commands().get(c.entry),
-        (c, stored) -> c.cache.decodeLookup(c, stored),
-        c -> Optional.ofNullable(c.cache.localNear(c.digest)));
+        (c, stored) -> c.cache.counted(c.cache.decodeLookup(c, stored)),
+        c -> c.cache.counted(Optional.ofNullable(c.cache.localNear(c.digest))));
   }
 
   private @Nullable String localNear(String digest) {
