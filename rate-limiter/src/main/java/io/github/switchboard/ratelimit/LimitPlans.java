@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  *       full read when it is back, and any other gap by a check of the revision every {@code
  *       reconcileInterval} (default 1 s): a missed change is applied within that interval plus one read.
  *   <li>A change of a key's plan, or of a plan's limits, keeps the key's usage when the algorithm stays (a
- *       key that used 8 of 10 and moves to a limit of 20 has 12 left). A change of algorithm starts the key
+ *       key that used 8 of 10 and moves to a limit of 20 has 12 left) on Redis, where the state is shared;
+ *       an in-memory limiter keeps each plan's state apart, so there a key starts afresh. A change of algorithm starts the key
  *       afresh under the new algorithm (its state is kept apart per algorithm; the old one expires). A plan
  *       removed sends its keys back to the default policy.
  *   <li>Redis gone: the last plans known keep applying; writes fail with {@link PlanWriteException} (they
