@@ -1,10 +1,14 @@
 package io.github.switchboard.examples.coordinator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.switchboard.core.BackendState;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.NodeView;
 import io.github.switchboard.pool.PoolFormatException;
 import io.github.switchboard.pool.PoolJson;
@@ -58,6 +62,7 @@ final class ApiHandler {
       Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\"");
   private static final Map<String, String> INVALID_TOKEN_CHALLENGE =
       Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\", error=\"invalid_token\"");
+  private static final ObjectMapper STATUS_READER = new ObjectMapper();
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final DecoderPool pool;
@@ -187,6 +192,10 @@ final class ApiHandler {
           if (allow(ex, method, "PUT")) {
             heartbeat(ex, parts[0]);
           }
+        } else if (parts.length == 2 && parts[1].equals("status")) {
+          if (allow(ex, method, "PUT")) {
+            status(ex, parts[0]);
+          }
         } else {
           Http.problem(ex, 404, "no such resource");
         }
@@ -267,6 +276,39 @@ final class ApiHandler {
     }
     LOG.info("deregistered decoder node {}", id);
     Http.sendEmpty(ex, 204);
+  }
+
+  /** PUT /api/v1/decoders/{id}/status {"status": "draining"}: the operator's drain and activate (the console's). */
+  private void status(Exchange ex, String id) throws IOException {
+    if (!authorized(ex)) {
+      return;
+    }
+    String body = body(ex);
+    if (body == null) {
+      return;
+    }
+    NodeStatus status;
+    try {
+      JsonNode s = STATUS_READER.readTree(body).get("status");
+      if (s == null || !s.isTextual()) {
+        throw new IllegalArgumentException("the body must be {\"status\": \"active\"|\"draining\"|\"maintenance\"|"
+            + "\"inactive\"}");
+      }
+      status = NodeStatus.fromJson(s.asText());
+    } catch (IllegalArgumentException | JsonProcessingException e) {
+      Http.problem(ex, 400, "invalid status: " + e.getMessage());
+      return;
+    }
+    Boolean known = NODE_ID.matcher(id).matches() ? await(ex, pool.setStatusAsync(id, status)) : Boolean.FALSE;
+    if (known == null) {
+      return;
+    }
+    if (!known) {
+      Http.problem(ex, 404, "no decoder node with this node_id");
+      return;
+    }
+    LOG.info("decoder node {} set {}", id, status.jsonName());
+    Http.send(ex, 200, Http.JSON, pool.node(id).map(PoolJson::writeView).orElse("{}"));
   }
 
   private void heartbeat(Exchange ex, String id) throws IOException {

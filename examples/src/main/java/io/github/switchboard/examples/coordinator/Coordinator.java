@@ -152,6 +152,9 @@ public final class Coordinator implements AutoCloseable {
     }
     ApiHandler handler = new ApiHandler(pool, limiter, config, metrics, admission, decode, plans);
     Server server = HttpServerFactory.create(config, handler);
+    // the operator's view (GET /api/v1/events, GET /console/) in front of the API; it stops with the server
+    server.setHandler(new OperatorRoutes(new EventStreams(pool, plans, metrics::decisions, config.eventStreams()),
+        new ConsoleHandler(), server.getHandler()));
     try {
       server.start();
     } catch (Exception e) {

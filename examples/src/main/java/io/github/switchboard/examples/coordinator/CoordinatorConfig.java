@@ -48,6 +48,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxApiKeys without {@code apiKeyDigests}, the most distinct API keys admitted per hour (the
  *     longest window); a new key past it gets {@code 429} until older ones age out
  * @param decode the settings of {@code POST /api/v1/decode} and its cache
+ * @param eventStreams the most {@code GET /api/v1/events} streams open at once; one more gets {@code 503}
  */
 public record CoordinatorConfig(
     String host,
@@ -66,7 +67,8 @@ public record CoordinatorConfig(
     Duration idleTimeout,
     int expectedInstances,
     long maxApiKeys,
-    DecodeConfig decode) {
+    DecodeConfig decode,
+    int eventStreams) {
 
   /** The variable naming the address to listen on (default {@value #DEFAULT_HOST}). */
   public static final String ENV_HOST = "HOST";
@@ -94,6 +96,8 @@ public record CoordinatorConfig(
   public static final String ENV_EXPECTED_INSTANCES = "EXPECTED_INSTANCES";
   /** The variable holding the most distinct API keys per hour without a keys file (default {@value #DEFAULT_MAX_API_KEYS}). */
   public static final String ENV_MAX_API_KEYS = "MAX_API_KEYS";
+  /** The variable holding the most event streams open at once (default {@value #DEFAULT_EVENT_STREAMS}). */
+  public static final String ENV_EVENT_STREAMS = "EVENT_STREAMS";
 
   /** The default address: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -115,6 +119,10 @@ public record CoordinatorConfig(
   public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
   /** The default bound on distinct API keys per hour without {@code API_KEYS_FILE}. */
   public static final long DEFAULT_MAX_API_KEYS = 100_000;
+  /** The default bound on {@code GET /api/v1/events} streams open at once. */
+  public static final int DEFAULT_EVENT_STREAMS = 100;
+  /** The most event streams that may be allowed at once. */
+  public static final int MAX_EVENT_STREAMS = 10_000;
   /** The most HTTP worker threads. */
   public static final int MAX_THREADS = 1000;
   /** The fewest characters an API token may have. */
@@ -183,6 +191,10 @@ public record CoordinatorConfig(
       throw new IllegalArgumentException("maxApiKeys must be positive, was " + maxApiKeys);
     }
     Objects.requireNonNull(decode, "decode");
+    if (eventStreams < 1 || eventStreams > MAX_EVENT_STREAMS) {
+      throw new IllegalArgumentException(
+          "eventStreams must be from 1 to " + MAX_EVENT_STREAMS + ", was " + eventStreams);
+    }
   }
 
   /**
@@ -296,6 +308,10 @@ public record CoordinatorConfig(
     if (maxKeys != null) {
       b.maxApiKeys(number(ENV_MAX_API_KEYS, maxKeys, 1, 100_000_000));
     }
+    String streams = value(env, ENV_EVENT_STREAMS);
+    if (streams != null) {
+      b.eventStreams((int) number(ENV_EVENT_STREAMS, streams, 1, MAX_EVENT_STREAMS));
+    }
     b.decode(DecodeConfig.fromEnvironment(env));
     return b.build();
   }
@@ -356,7 +372,7 @@ public record CoordinatorConfig(
         + (apiKeyDigests == null ? "any" : apiKeyDigests.size() + " digests") + ", healthChecks="
         + healthChecks + ", maxBodyBytes=" + maxBodyBytes + ", threads=" + threads + ", idleTimeout="
         + idleTimeout + ", expectedInstances=" + expectedInstances + ", maxApiKeys=" + maxApiKeys
-        + ", decode=" + decode + "]";
+        + ", decode=" + decode + ", eventStreams=" + eventStreams + "]";
   }
 
   private static @Nullable String tokenProblem(String token) {
@@ -419,6 +435,7 @@ public record CoordinatorConfig(
     private int expectedInstances = 1;
     private long maxApiKeys = DEFAULT_MAX_API_KEYS;
     private DecodeConfig decode = DecodeConfig.defaults();
+    private int eventStreams = DEFAULT_EVENT_STREAMS;
 
     private Builder(String apiToken) {
       this.apiToken = apiToken;
@@ -602,6 +619,18 @@ public record CoordinatorConfig(
     }
 
     /**
+     * Sets the most {@code GET /api/v1/events} streams open at once (default {@value
+     * CoordinatorConfig#DEFAULT_EVENT_STREAMS}); one more gets {@code 503}.
+     *
+     * @param value from 1 to {@value CoordinatorConfig#MAX_EVENT_STREAMS}
+     * @return this builder
+     */
+    public Builder eventStreams(int value) {
+      this.eventStreams = value;
+      return this;
+    }
+
+    /**
      * Checks the settings and builds them.
      *
      * @return the settings
@@ -610,7 +639,7 @@ public record CoordinatorConfig(
     public CoordinatorConfig build() {
       return new CoordinatorConfig(host, port, redis, poolName, poolFile, apiToken, apiTokenGenerated,
           perMinute, perHour, apiKeyDigests, healthChecks, maxBodyBytes, threads, idleTimeout,
-          expectedInstances, maxApiKeys, decode);
+          expectedInstances, maxApiKeys, decode, eventStreams);
     }
   }
 }

@@ -6,6 +6,7 @@ import io.github.switchboard.micrometer.DecoderPoolMetrics;
 import io.github.switchboard.micrometer.RateLimiterMetrics;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.ratelimit.RateLimiter;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -44,6 +45,19 @@ final class MetricsEndpoint {
   /** Returns the limiter to use from now on: the one given, recording its decisions. */
   RateLimiter monitor(RateLimiter limiter) {
     return RateLimiterMetrics.monitor(registry, limiter, LIMITER_NAME);
+  }
+
+  /**
+   * Returns the limiter's decisions so far with this {@code outcome} tag ({@code allowed}, {@code denied} or
+   * {@code shadow_denied}): what the event streams' once-a-second summary counts from.
+   */
+  long decisions(String outcome) {
+    double sum = 0;
+    for (Counter c : registry.find(RateLimiterMetrics.DECISIONS).tag("name", LIMITER_NAME)
+        .tag("outcome", outcome).counters()) {
+      sum += c.count();
+    }
+    return (long) sum;
   }
 
   /** Registers the pool's gauges; returns the pool. */
