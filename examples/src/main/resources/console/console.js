@@ -214,6 +214,8 @@
     g.clearRect(0, 0, w, h);
     var max = 1;
     series.forEach(function (p) { max = Math.max(max, p.allowed, p.denied, p.shadow_denied); });
+    // the last minute at first, up to the last five as they fill
+    var span = Math.min(CHART_POINTS, Math.max(60, series.length));
     g.fillStyle = '#59636e';
     g.font = '11px system-ui, sans-serif';
     g.fillText(max + '/s', 4, 12);
@@ -222,7 +224,7 @@
       g.lineWidth = 1.5;
       g.beginPath();
       series.forEach(function (p, i) {
-        var x = w - (series.length - 1 - i) * (w / (CHART_POINTS - 1));
+        var x = w - (series.length - 1 - i) * (w / (span - 1));
         var y = h - 2 - (p[k] / max) * (h - 18);
         if (i === 0) { g.moveTo(x, y); } else { g.lineTo(x, y); }
       });
