@@ -61,6 +61,12 @@ final class Api {
     return send(request("/api/v1/decoders/" + id).header("Authorization", "Bearer " + token).DELETE());
   }
 
+  /** {@code PUT /api/v1/decoders/{id}/status} with the token. */
+  HttpResponse<String> setStatus(String id, String body) {
+    return send(request("/api/v1/decoders/" + id + "/status").header("Authorization", "Bearer " + token)
+        .PUT(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   /** {@code PUT /api/v1/plans/{name}} with the token. */
   HttpResponse<String> putPlan(String name, String body) {
     return send(request("/api/v1/plans/" + name).header("Authorization", "Bearer " + token)

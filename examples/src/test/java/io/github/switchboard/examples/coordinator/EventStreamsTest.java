@@ -85,8 +85,7 @@ class EventStreamsTest {
       await().atMost(Duration.ofSeconds(2)).until(() -> r.has("node", d -> d.contains("\"node_id\":\"new-1\"")
           && d.contains("\"region\":\"eu\"") && d.contains("\"selectable\":true")));
 
-      assertThat(a.send(a.request("/api/v1/decoders/new-1/status").header("Authorization", "Bearer " + TOKEN)
-          .PUT(HttpRequest.BodyPublishers.ofString("{\"status\": \"draining\"}"))).statusCode()).isEqualTo(200);
+      assertThat(a.setStatus("new-1", "{\"status\": \"draining\"}").statusCode()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(2)).until(() -> r.has("node", d -> d.contains("\"node_id\":\"new-1\"")
           && d.contains("\"status\":\"draining\"") && d.contains("\"selectable\":false")));
 
@@ -127,15 +126,12 @@ class EventStreamsTest {
     HttpResponse<String> noToken = a.send(a.request("/api/v1/decoders/status-1/status")
         .PUT(HttpRequest.BodyPublishers.ofString("{\"status\": \"draining\"}")));
     assertThat(noToken.statusCode()).isEqualTo(401);
-    HttpResponse<String> wrong = a.send(a.request("/api/v1/decoders/status-1/status")
-        .header("Authorization", "Bearer " + TOKEN).PUT(HttpRequest.BodyPublishers.ofString("{\"status\": \"gone\"}")));
+    HttpResponse<String> wrong = a.setStatus("status-1", "{\"status\": \"gone\"}");
     assertThat(wrong.statusCode()).isEqualTo(400);
     assertThat(Api.json(wrong).get("detail").asText()).contains("status must be one of");
-    HttpResponse<String> unknown = a.send(a.request("/api/v1/decoders/nobody/status")
-        .header("Authorization", "Bearer " + TOKEN).PUT(HttpRequest.BodyPublishers.ofString("{\"status\": \"active\"}")));
+    HttpResponse<String> unknown = a.setStatus("nobody", "{\"status\": \"active\"}");
     assertThat(unknown.statusCode()).isEqualTo(404);
-    HttpResponse<String> active = a.send(a.request("/api/v1/decoders/status-1/status")
-        .header("Authorization", "Bearer " + TOKEN).PUT(HttpRequest.BodyPublishers.ofString("{\"status\": \"maintenance\"}")));
+    HttpResponse<String> active = a.setStatus("status-1", "{\"status\": \"maintenance\"}");
     assertThat(active.statusCode()).isEqualTo(200);
     assertThat(Api.json(active).get("status").asText()).isEqualTo("maintenance");
     assertThat(a.send(a.request(EventStreams.PATH).POST(HttpRequest.BodyPublishers.noBody())).statusCode())

@@ -57,6 +57,7 @@ class OpenApiContractTest {
   Map<String, Object> spec;
   Coordinator deadCoordinator;
   RedisServer deadRedisServer;
+  Socket heldStream;
 
   /** One request for a documented answer, and headers its answer must carry that the file marks optional. */
   record Scenario(Answer answer, Supplier<HttpResponse<String>> request, List<String> alsoRequired) {}
@@ -76,6 +77,7 @@ class OpenApiContractTest {
     coordinator = Coordinator.start(CoordinatorConfig.builder(TOKEN).host("127.0.0.1").port(0)
         .poolFile(dir.resolve("decoder_pool.json")).perMinute(2).perHour(100)
         .healthChecks(HealthCheckConfig.DISABLED).idleTimeout(Duration.ofSeconds(1)).maxApiKeys(3)
+        .eventStreams(1)
         .decode(DecodeConfig.builder().maxBytes(10_000).timeout(Duration.ofMillis(500)).build()).build());
     api = new Api(coordinator.uri(), TOKEN);
     wrongToken = new Api(coordinator.uri(), "a-wrong-token-of-enough-length");
@@ -101,7 +103,10 @@ class OpenApiContractTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws IOException {
+    if (heldStream != null) {
+      heldStream.close();
+    }
     if (deadCoordinator != null) {
       deadCoordinator.close();
     }
@@ -153,6 +158,16 @@ class OpenApiContractTest {
     put.accept(new Answer("put", beat, 400), () -> api.heartbeat(NODE, "{\"load\": \"lots\"}"));
     put.accept(new Answer("put", beat, 401), () -> wrongToken.heartbeat(NODE, "{\"load\": 12}"));
     put.accept(new Answer("put", beat, 404), () -> api.heartbeat("no-such-node", "{\"load\": 12}"));
+    // the operator's status route, and the event stream: EVENT_STREAMS 1, held by the first request's stream
+    String status = "/api/v1/decoders/{node_id}/status";
+    put.accept(new Answer("put", status, 200), () -> api.setStatus(NODE, "{\"status\": \"active\"}"));
+    put.accept(new Answer("put", status, 400), () -> api.setStatus(NODE, "{\"status\": \"asleep\"}"));
+    put.accept(new Answer("put", status, 401), () -> wrongToken.setStatus(NODE, "{\"status\": \"active\"}"));
+    put.accept(new Answer("put", status, 404), () -> api.setStatus("no-such-node", "{\"status\": \"active\"}"));
+    put.accept(new Answer("put", status, 413),
+        () -> api.setStatus(NODE, "{\"status\": \"active\", \"pad\": \"" + "x".repeat(70_000) + "\"}"));
+    put.accept(new Answer("get", EventStreams.PATH, 200), this::firstEvent);
+    put.accept(new Answer("get", EventStreams.PATH, 503), () -> api.get(EventStreams.PATH));
     // plans: the 503s on a coordinator whose Redis is gone (deadRedis)
     String plan = "/api/v1/plans/{name}";
     String keyPlan = "/api/v1/keys/{api_key}/plan";
@@ -214,8 +229,36 @@ class OpenApiContractTest {
     String auth = "\r\nHost: x\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Length: 50\r\n\r\n{\"load\"";
     put.accept(new Answer("post", "/api/v1/decoders", 408), () -> raw("POST /api/v1/decoders HTTP/1.1" + auth));
     put.accept(new Answer("put", beat, 408), () -> raw("PUT /api/v1/decoders/" + NODE + "/heartbeat HTTP/1.1" + auth));
+    put.accept(new Answer("put", status, 408), () -> raw("PUT /api/v1/decoders/" + NODE + "/status HTTP/1.1" + auth));
     put.accept(new Answer("post", decode, 408), () -> raw("POST " + decode + " HTTP/1.1" + auth));
     return s;
+  }
+
+  /**
+   * Opens an event stream and reads its head and first event; the stream stays open (in {@code heldStream},
+   * closed after the test) so that the next one is refused.
+   */
+  private HttpResponse<String> firstEvent() {
+    try {
+      heldStream = new Socket();
+      heldStream.connect(new InetSocketAddress("127.0.0.1", coordinator.port()), 5000);
+      heldStream.setSoTimeout(10_000); // the test's bound
+      heldStream.getOutputStream().write(("GET " + EventStreams.PATH + " HTTP/1.1\r\nHost: x\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      heldStream.getOutputStream().flush();
+      java.io.InputStream in = heldStream.getInputStream();
+      StringBuilder text = new StringBuilder();
+      while (text.indexOf("event: snapshot") < 0 || text.indexOf("\n\n", text.indexOf("event: snapshot")) < 0) {
+        int b = in.read();
+        if (b < 0) {
+          throw new AssertionError("the stream ended: " + text);
+        }
+        text.append((char) b);
+      }
+      return RawAnswer.parse(text.toString(), coordinator.uri());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Sends a request as it is over a plain socket and reads the answer. */
