@@ -4,19 +4,21 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
 
 /*
  * One open GET /api/v1/events stream: a bounded queue of frames and at most one write in flight.
  *
  * Concurrency: offer() is called by any thread (the pool's event thread, the plans' thread, the ticker)
- * and never blocks: it appends under this object's lock and starts a write only when none is in flight.
- * Jetty writes without blocking; when a write completes, its callback writes what was queued meanwhile,
- * all of it in one buffer. A reader that does not keep up lets its queue grow; past maxQueuedBytes the
- * stream is dropped (its connection closed), so one slow reader costs its own buffer and nothing else.
+ * and never blocks: it appends under this object's lock and asks the flusher to iterate. The flusher is
+ * Jetty's IteratingCallback: one write at a time, each one taking everything queued so far in one buffer,
+ * without recursion when a write completes at once, and without a thread of its own while the reader is
+ * slow (Jetty writes without blocking and calls back when the socket takes more). A reader that does not
+ * keep up lets its queue grow; past maxQueuedBytes the stream is dropped (its connection closed), so one
+ * slow reader costs its own buffer and nothing else.
  */
 /** One server-sent event stream, fed by {@link EventStreams}. */
 final class EventStream {
@@ -27,9 +29,9 @@ final class EventStream {
   private final Runnable onClose;
   private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
   private final AtomicBoolean done = new AtomicBoolean();
+  private final Flusher flusher = new Flusher();
   private int queuedBytes;
   private boolean started;
-  private boolean writing;
   private boolean closed;
 
   EventStream(Request request, Response response, Callback callback, int maxQueuedBytes, Runnable onClose) {
@@ -49,65 +51,35 @@ final class EventStream {
       queue.addFirst(first);
       queuedBytes += first.length;
       started = true;
-      writing = true;
     }
-    writeNext();
+    flusher.iterate();
   }
 
   /** Queues a frame; drops the stream if its reader is too far behind. Never blocks. */
   void offer(byte[] frame) {
+    boolean behind;
     synchronized (this) {
       if (closed) {
         return;
       }
-      if (queuedBytes + frame.length > maxQueuedBytes) {
-        closed = true;
-        queue.clear();
-      } else {
+      behind = queuedBytes + frame.length > maxQueuedBytes;
+      if (!behind) {
         queue.addLast(frame);
         queuedBytes += frame.length;
-        if (writing || !started) {
+        if (!started) {
           return;
         }
-        writing = true;
       }
     }
-    if (isClosed()) {
-      abort(new IOException("the reader of the event stream fell behind by " + maxQueuedBytes
-          + " bytes"));
-      return;
+    if (behind) {
+      abort(new IOException("the reader of the event stream fell behind by " + maxQueuedBytes + " bytes"));
+    } else {
+      flusher.iterate();
     }
-    writeNext();
   }
 
-  private void writeNext() {
-    ByteBuffer buffer;
-    synchronized (this) {
-      if (closed || queue.isEmpty()) {
-        writing = false;
-        return;
-      }
-      buffer = ByteBuffer.allocate(queuedBytes);
-      for (byte[] frame : queue) {
-        buffer.put(frame);
-      }
-      buffer.flip();
-      queue.clear();
-      queuedBytes = 0;
-    }
-    response.write(false, buffer, Callback.from(this::writeNext, this::abort));
-  }
-
-  private synchronized boolean isClosed() {
-    return closed;
-  }
-
-  /** Ends the stream (the coordinator stops, or the stream failed): closes its connection. */
+  /** Ends the stream (the coordinator stops): closes its connection. */
   void close() {
-    synchronized (this) {
-      closed = true;
-      queue.clear();
-    }
     abort(new IOException("the event stream was closed"));
   }
 
@@ -115,16 +87,43 @@ final class EventStream {
     synchronized (this) {
       closed = true;
       queue.clear();
+      queuedBytes = 0;
     }
     if (!done.compareAndSet(false, true)) {
       return;
     }
     try {
-      EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-      endPoint.close(why);
+      request.getConnectionMetaData().getConnection().getEndPoint().close(why);
     } finally {
       onClose.run();
       callback.failed(why);
+    }
+  }
+
+  /** Writes what is queued, one write at a time. */
+  private final class Flusher extends IteratingCallback {
+    @Override
+    protected Action process() {
+      ByteBuffer buffer;
+      synchronized (EventStream.this) {
+        if (closed || queue.isEmpty()) {
+          return Action.IDLE;
+        }
+        buffer = ByteBuffer.allocate(queuedBytes);
+        for (byte[] frame : queue) {
+          buffer.put(frame);
+        }
+        buffer.flip();
+        queue.clear();
+        queuedBytes = 0;
+      }
+      response.write(false, buffer, this);
+      return Action.SCHEDULED;
+    }
+
+    @Override
+    protected void onCompleteFailure(Throwable cause) {
+      abort(cause);
     }
   }
 }
