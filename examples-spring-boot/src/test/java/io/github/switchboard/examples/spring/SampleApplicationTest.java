@@ -65,8 +65,11 @@ class SampleApplicationTest {
     assertThat(retryAfter).isBetween(1, 60);
     assertThat(denied.headers().firstValue("RateLimit").orElseThrow()).startsWith("\"1m\";r=0;t=");
     JsonNode problem = Http.json(denied);
-    assertThat(problem.path("type").asString()).isEqualTo("about:blank");
-    assertThat(problem.path("title").asString()).isEqualTo("Too Many Requests");
+    assertThat(problem.path("type").asString())
+        .isEqualTo("https://iana.org/assignments/http-problem-types#quota-exceeded");
+    assertThat(problem.path("title").asString())
+        .isEqualTo("Request cannot be satisfied as assigned quota has been exceeded");
+    assertThat(problem.path("violated-policies").get(0).asString()).isEqualTo("1m");
     assertThat(problem.path("status").asInt()).isEqualTo(429);
     assertThat(problem.path("instance").asString()).isEqualTo("/api/hello");
     assertThat(problem.path("detail").asString())
