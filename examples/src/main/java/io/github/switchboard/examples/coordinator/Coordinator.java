@@ -1,5 +1,6 @@
 package io.github.switchboard.examples.coordinator;
 
+import io.github.switchboard.cache.TranslationCache;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
@@ -144,6 +145,10 @@ public final class Coordinator implements AutoCloseable {
     DecodeHandler decode;
     try {
       decode = DecodeHandler.create(pool, admission, config, metrics.breakers());
+      TranslationCache decodeCache = decode.cache();
+      if (decodeCache != null) {
+        metrics.monitor(decodeCache);
+      }
     } catch (RuntimeException e) {
       pool.close();
       limiter.close();

@@ -104,6 +104,11 @@ final class DecodeHandler implements AutoCloseable {
     return new DecodeHandler(pool, admission, cache, new NodeClient(settings.timeout()), settings.timeout());
   }
 
+  /** The decode cache, or null when CACHE_ENABLED is false. */
+  @Nullable TranslationCache cache() {
+    return cache;
+  }
+
   /** Whether the cache answers from Redis (always true without Redis or without a cache). */
   BackendState backendState() {
     return cache == null ? BackendState.PRIMARY : cache.backendState();

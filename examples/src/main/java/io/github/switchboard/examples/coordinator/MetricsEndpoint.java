@@ -2,8 +2,10 @@ package io.github.switchboard.examples.coordinator;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.switchboard.cache.TranslationCache;
 import io.github.switchboard.micrometer.DecoderPoolMetrics;
 import io.github.switchboard.micrometer.RateLimiterMetrics;
+import io.github.switchboard.micrometer.TranslationCacheMetrics;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.Counter;
@@ -14,7 +16,7 @@ import java.io.IOException;
 /*
  * GET /metrics: the coordinator's meters (switchboard-micrometer) in the Prometheus text format, from a
  * PrometheusMeterRegistry of its own. The limiter is tagged name="route" (it limits POST /api/v1/route), the
- * pool with its POOL_NAME. With Redis, the circuit breakers (switchboard-route, switchboard-<POOL_NAME>) are
+ * pool with its POOL_NAME, the decode cache name="decode" (switchboard.cache.*). With Redis, the circuit breakers (switchboard-route, switchboard-<POOL_NAME>) are
  * created in a CircuitBreakerRegistry that resilience4j-micrometer reports (resilience4j_circuitbreaker_*).
  * Nothing is logged per scrape. The endpoint is open like /health: it shows counts, no node endpoint and no client
  * key; put it behind the proxy's access rules if even counts are private.
@@ -58,6 +60,11 @@ final class MetricsEndpoint {
       sum += c.count();
     }
     return (long) sum;
+  }
+
+  /** Registers the decode cache's meters (switchboard.cache.*, tagged name="decode"). */
+  void monitor(TranslationCache cache) {
+    TranslationCacheMetrics.monitor(registry, cache, DecodeHandler.CACHE_NAME);
   }
 
   /** Registers the pool's gauges; returns the pool. */

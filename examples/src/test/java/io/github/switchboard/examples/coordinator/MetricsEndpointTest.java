@@ -101,6 +101,9 @@ class MetricsEndpointTest {
     String pool = "name=\"" + coordinator.config().poolName() + "\"";
     assertThat(sample(body, "switchboard_pool_nodes", pool, "state=\"selectable\"")).hasValue(1.0);
     assertThat(sample(body, "switchboard_pool_backend", pool)).hasValue(1.0);
+    String cache = "name=\"" + DecodeHandler.CACHE_NAME + "\"";
+    assertThat(sample(body, "switchboard_cache_gets_total", cache, "result=\"miss\"")).hasValue(0.0);
+    assertThat(sample(body, "switchboard_cache_backend", cache)).hasValue(1.0);
   }
 
   @Test
