@@ -13,23 +13,14 @@ import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /** Plans of this process only. */
-public final class PlansInMemory implements LimitPlans, PlanSource {
-  private final String name;
-  private final PlanBook book;
-
+public final class PlansInMemory extends AbstractLimitPlans {
   /**
    * Creates empty plans.
    *
    * @param name the plans' name
    */
   public PlansInMemory(String name) {
-    this.name = name;
-    this.book = new PlanBook(name);
-  }
-
-  @Override
-  public PlanBook book() {
-    return book;
+    super(name);
   }
 
   @Override
@@ -93,48 +84,8 @@ public final class PlansInMemory implements LimitPlans, PlanSource {
   }
 
   @Override
-  public Map<String, RateLimitPolicy> plans() {
-    return book.plans();
-  }
-
-  @Override
-  public Optional<RateLimitPolicy> plan(String plan) {
-    return book.plan(plan);
-  }
-
-  @Override
-  public Optional<String> planOf(String key) {
-    return book.planOfKey(key);
-  }
-
-  @Override
-  public @Nullable RateLimitPolicy policyOf(String key) {
-    return book.policyOfKey(key);
-  }
-
-  @Override
-  public int assignments() {
-    return book.assignments();
-  }
-
-  @Override
-  public long revision() {
-    return book.revision();
-  }
-
-  @Override
-  public void addListener(LimitPlansListener listener) {
-    book.addListener(Objects.requireNonNull(listener, "listener"));
-  }
-
-  @Override
   public BackendState backendState() {
     return BackendState.PRIMARY;
-  }
-
-  @Override
-  public String name() {
-    return name;
   }
 
   @Override

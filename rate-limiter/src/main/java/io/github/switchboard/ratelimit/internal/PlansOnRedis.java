@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * read. Decisions never reach Redis for plans: they read the book.
  */
 /** {@link LimitPlans} on Redis. */
-public final class PlansOnRedis implements LimitPlans, PlanSource {
+public final class PlansOnRedis extends AbstractLimitPlans {
   private static final Logger LOG = LoggerFactory.getLogger(PlansOnRedis.class);
   private static final LuaScript PUT = LuaScript.fromResource(PlansOnRedis.class, "plan_put.lua");
   private static final LuaScript REMOVE = LuaScript.fromResource(PlansOnRedis.class, "plan_remove.lua");
@@ -57,9 +57,7 @@ public final class PlansOnRedis implements LimitPlans, PlanSource {
   private static final LuaScript READ = LuaScript.fromResource(PlansOnRedis.class, "plans_read.lua");
   private static final int MAX_MESSAGE_LENGTH = 4096;
 
-  private final String name;
   private final RedisConnection redis;
-  private final PlanBook book;
   private final String plansKey;
   private final String keysKey;
   private final String revKey;
@@ -73,9 +71,8 @@ public final class PlansOnRedis implements LimitPlans, PlanSource {
   private volatile boolean closed;
 
   private PlansOnRedis(String name, String prefix, RedisConnection redis) {
-    this.name = name;
+    super(name);
     this.redis = redis;
-    this.book = new PlanBook(name);
     String base = prefix + "{" + name + "}:";
     this.plansKey = base + "plans";
     this.keysKey = base + "keys";
@@ -118,11 +115,6 @@ public final class PlansOnRedis implements LimitPlans, PlanSource {
     LOG.info("plans '{}' on {}: {} plans, {} assignments, revision {}", name, redis, p.book.planCount(),
         p.book.assignments(), p.book.revision());
     return p;
-  }
-
-  @Override
-  public PlanBook book() {
-    return book;
   }
 
   // -------------------------------------------------------------------------------------------- writes
@@ -414,48 +406,8 @@ public final class PlansOnRedis implements LimitPlans, PlanSource {
   // ---------------------------------------------------------------------------------------- the rest
 
   @Override
-  public Map<String, RateLimitPolicy> plans() {
-    return book.plans();
-  }
-
-  @Override
-  public Optional<RateLimitPolicy> plan(String plan) {
-    return book.plan(plan);
-  }
-
-  @Override
-  public Optional<String> planOf(String key) {
-    return book.planOfKey(key);
-  }
-
-  @Override
-  public @Nullable RateLimitPolicy policyOf(String key) {
-    return book.policyOfKey(key);
-  }
-
-  @Override
-  public int assignments() {
-    return book.assignments();
-  }
-
-  @Override
-  public long revision() {
-    return book.revision();
-  }
-
-  @Override
-  public void addListener(LimitPlansListener listener) {
-    book.addListener(Objects.requireNonNull(listener, "listener"));
-  }
-
-  @Override
   public BackendState backendState() {
     return readOk && redis.isConnected() ? BackendState.PRIMARY : BackendState.FALLBACK;
-  }
-
-  @Override
-  public String name() {
-    return name;
   }
 
   @Override
