@@ -2,15 +2,10 @@ package io.github.switchboard.ratelimit.internal;
 
 import io.github.switchboard.core.BackendState;
 import io.github.switchboard.ratelimit.LimitPlans;
-import io.github.switchboard.ratelimit.LimitPlansListener;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.UnknownPlanException;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.jspecify.annotations.Nullable;
 
 /** Plans of this process only. */
 public final class PlansInMemory extends AbstractLimitPlans {
