@@ -146,16 +146,24 @@ public final class PlanBook {
   }
 
   /**
-   * Replaces everything with a full read, then tells the listeners.
+   * Replaces everything with a full read, then tells the listeners. A read older than the book (a change
+   * was applied after it was asked for) is not applied; a read at a lower revision than the book's when
+   * nothing was applied meanwhile is (Redis lost the plans and starts again).
    *
    * @param rev the read's revision
+   * @param askedAt the book's revision when the read was asked for
    * @param readPlans the plans read
    * @param readKeys the assignments read
+   * @return false if the read was older than the book and not applied
    */
-  public void replace(long rev, Map<String, RateLimitPolicy> readPlans, Map<String, String> readKeys) {
+  public boolean replace(
+      long rev, long askedAt, Map<String, RateLimitPolicy> readPlans, Map<String, String> readKeys) {
     synchronized (this) {
+      if (rev < revision && revision != askedAt) {
+        return false; // changes were applied while this read was on its way: it is older than the book
+      }
       if (rev == revision && readPlans.equals(plans) && readKeys.equals(keys)) {
-        return;
+        return true;
       }
       plans.keySet().retainAll(readPlans.keySet());
       plans.putAll(readPlans);
@@ -170,6 +178,7 @@ public final class PlanBook {
         LOG.warn("plans '{}': a listener threw; ignored", name, e);
       }
     }
+    return true;
   }
 
   /** One change, applied to a book and told to its listeners. */

@@ -64,6 +64,7 @@ public final class PlansOnRedis extends AbstractLimitPlans {
   private final AtomicLong badValuesWarned = new AtomicLong(Long.MIN_VALUE);
   private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubsub;
   private volatile boolean everSubscribed;
+  private boolean subscribing; // guarded by this: a connection is being made
   private volatile boolean readOk;
   private volatile boolean closed;
 
@@ -217,6 +218,7 @@ public final class PlansOnRedis extends AbstractLimitPlans {
 
   /** Reads every plan and assignment and replaces the book with them. */
   CompletionStage<Void> read() {
+    long askedAt = book.revision(); // before the read is sent: a change applied after it makes it stale
     CompletionStage<List<Object>> reply;
     try {
       reply = redis.eval(READ, ScriptOutputType.MULTI, new String[] {plansKey, keysKey, revKey});
@@ -224,11 +226,12 @@ public final class PlansOnRedis extends AbstractLimitPlans {
       readOk = false;
       return CompletableFuture.failedFuture(e);
     }
-    return reply.thenAccept(this::replaceWith).whenComplete((v, e) -> readOk = e == null);
+    return reply.thenCompose(r -> replaceWith(r, askedAt) ? CompletableFuture.<Void>completedFuture(null) : read())
+        .whenComplete((v, e) -> readOk = e == null);
   }
 
   @SuppressWarnings("unchecked")
-  private void replaceWith(List<Object> reply) {
+  private boolean replaceWith(List<Object> reply, long askedAt) {
     long rev = (Long) reply.get(0);
     List<Object> flatPlans = (List<Object>) reply.get(1);
     List<Object> flatKeys = (List<Object>) reply.get(2);
@@ -252,7 +255,7 @@ public final class PlansOnRedis extends AbstractLimitPlans {
     if (bad > 0) {
       warnBadValues(bad);
     }
-    book.replace(rev, plans, keys);
+    return book.replace(rev, askedAt, plans, keys);
   }
 
   private void warnBadValues(int bad) {
@@ -348,16 +351,21 @@ public final class PlansOnRedis extends AbstractLimitPlans {
   }
 
   private synchronized void subscribe() {
-    if (closed || pubsub != null) {
+    if (closed || pubsub != null || subscribing) {
       return;
     }
+    subscribing = true;
     CompletionStage<StatefulRedisPubSubConnection<String, String>> attempt;
     try {
       attempt = redis.connectPubSub();
     } catch (RuntimeException e) {
+      subscribing = false;
       return; // the reconcile tries again
     }
     attempt.whenComplete((ps, error) -> {
+      synchronized (this) {
+        subscribing = false;
+      }
       if (error != null) {
         return;
       }
