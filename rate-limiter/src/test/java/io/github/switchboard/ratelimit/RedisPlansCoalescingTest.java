@@ -14,8 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A limiter and its plans' limiters share their coalescing lanes: decisions of several policies go together
- * in one mixed call (one segment per policy), and each is decided under its own policy, exactly.
+ * A limiter with plans: decisions of several policies in flight together are each decided under their own
+ * policy, exactly (each plan's limiter coalesces on its own lane).
  */
 class RedisPlansCoalescingTest {
 

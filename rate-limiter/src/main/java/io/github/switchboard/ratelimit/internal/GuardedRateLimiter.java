@@ -156,8 +156,7 @@ public final class GuardedRateLimiter implements RateLimiter {
         localDenyCache,
         maximumKeys,
         userConnection,
-        coalescing,
-        null);
+        coalescing);
   }
 
   private static FailoverGuard newGuard(
@@ -175,8 +174,8 @@ public final class GuardedRateLimiter implements RateLimiter {
   }
 
   /**
-   * Creates a limiter of another policy on the connection, breaker and coalescing lanes of this one (a
-   * plan's limiter): it shares them, and closing it closes none of them.
+   * Creates a limiter of another policy on the connection and breaker of this one (a plan's limiter): it
+   * shares them, and closing it closes neither.
    *
    * @param policy the plan's policy
    * @return the limiter
@@ -184,7 +183,7 @@ public final class GuardedRateLimiter implements RateLimiter {
   public GuardedRateLimiter sibling(RateLimitPolicy policy) {
     return new GuardedRateLimiter(
         name, policy, connection, false, guard, prefix, clock, time, mode, expectedInstances,
-        denyCache != null, maximumKeys, asyncDeadlineNanos != 0, coalescing, redis);
+        denyCache != null, maximumKeys, asyncDeadlineNanos != 0, coalescing);
   }
 
   private GuardedRateLimiter(
@@ -201,8 +200,7 @@ public final class GuardedRateLimiter implements RateLimiter {
       boolean localDenyCache,
       long maximumKeys,
       boolean userConnection,
-      boolean coalescing,
-      @Nullable RedisRateLimiter lanes) {
+      boolean coalescing) {
     this.name = Objects.requireNonNull(name, "name");
     this.asyncDeadlineNanos = userConnection ? connection.options().commandTimeout().toNanos() : 0;
     this.policy = Objects.requireNonNull(policy, "policy");
@@ -215,7 +213,7 @@ public final class GuardedRateLimiter implements RateLimiter {
     this.expectedInstances = expectedInstances;
     this.maximumKeys = maximumKeys;
     this.coalescing = coalescing;
-    this.redis = new RedisRateLimiter(connection, policy, prefix, clock, time, coalescing, lanes);
+    this.redis = new RedisRateLimiter(connection, policy, prefix, clock, time, coalescing);
     this.guard = guard;
     this.mode = Objects.requireNonNull(mode, "mode");
     this.local =

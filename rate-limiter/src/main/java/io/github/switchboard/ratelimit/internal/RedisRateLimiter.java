@@ -47,27 +47,13 @@ public final class RedisRateLimiter {
 
   private static final Map<Algorithm, LuaScript> SCRIPTS = new EnumMap<>(Algorithm.class);
   private static final Map<Algorithm, LuaScript> BATCH_SCRIPTS = new EnumMap<>(Algorithm.class);
-  private static final Map<Algorithm, LuaScript> MIXED_SCRIPTS = new EnumMap<>(Algorithm.class);
 
   static {
     for (Algorithm a : Algorithm.values()) {
       String body = a.name().toLowerCase(java.util.Locale.ROOT) + ".lua";
       SCRIPTS.put(a, script(body));
       BATCH_SCRIPTS.put(a, batchScript(body));
-      MIXED_SCRIPTS.put(a, mixedScript(body));
     }
-  }
-
-  /*
-   * An algorithm's mixed batch: decisions of several policies of the algorithm (a limiter and its plans'
-   * siblings share one lane), in segments of one policy each. The body runs once per segment inside
-   * setup(ARGV, L), which hands it that segment's limits as the ARGV and L it reads, and returns its
-   * decide: the very code of the single and batched scripts.
-   */
-  private static LuaScript mixedScript(String body) {
-    return LuaScript.fromResources(
-        RedisRateLimiter.class, "mixed " + body, "helpers.lua", "mixed_head.lua", "setup_open.lua", body,
-        "setup_close.lua", "mixed_tail.lua");
   }
 
   /*
@@ -102,8 +88,6 @@ public final class RedisRateLimiter {
   private final Function<List<Object>, Decision> toDecision;
   private final Function<List<Object>, ClientStats> toStats;
   private final LuaScript batchScript;
-  private final LuaScript mixedScript;
-  private final int replySize;
   private final boolean coalescing;
   private final Coalescer.Sender sender;
   /*
@@ -159,30 +143,6 @@ public final class RedisRateLimiter {
       ClockSource clock,
       TimeSource time,
       boolean coalescing) {
-    this(connection, policy, prefix, clock, time, coalescing, null);
-  }
-
-  /**
-   * Creates the Redis limiter of another policy that sends its decisions on the lanes of {@code
-   * lanes} (a plan's limiter beside the limiter of its connection), so that decisions of several
-   * policies go together in one call; with another algorithm, or without coalescing, it has its own.
-   *
-   * @param connection the connection (not closed by this object)
-   * @param policy the policy
-   * @param prefix the key prefix (no braces)
-   * @param clock whose clock places requests in time
-   * @param time the client clock, used with {@link ClockSource#CLIENT}
-   * @param coalescing whether decisions go together
-   * @param lanes the limiter whose lanes to share, or null
-   */
-  public RedisRateLimiter(
-      RedisConnection connection,
-      RateLimitPolicy policy,
-      String prefix,
-      ClockSource clock,
-      TimeSource time,
-      boolean coalescing,
-      @Nullable RedisRateLimiter lanes) {
     this.connection = Objects.requireNonNull(connection, "connection");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.limits = new Limits(policy);
@@ -201,23 +161,12 @@ public final class RedisRateLimiter {
     this.coalescing = coalescing;
     this.batchPermitBudget =
         policy.algorithm() == Algorithm.SLIDING_WINDOW_LOG ? RateLimiter.MAX_LOG_PERMITS : Long.MAX_VALUE;
-    this.mixedScript = Objects.requireNonNull(MIXED_SCRIPTS.get(policy.algorithm()));
-    this.replySize = 2 + 4 * limits.size;
-    boolean share = coalescing && lanes != null && lanes.coalescing
-        && lanes.policy.algorithm() == policy.algorithm() && lanes.connection == connection;
-    if (share) {
-      this.sender = lanes.sender;
-      this.lane = lanes.lane;
-      this.slotLanes = lanes.slotLanes;
-    } else {
-      this.sender = new LaneSender();
-      this.lane = coalescing
-          ? new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT, connection.completesOnIoThread())
-          : null;
-      this.slotLanes = new AtomicReferenceArray<>(coalescing ? SlotHash.SLOT_COUNT : 0);
-    }
+    this.sender = new LaneSender();
+    this.lane = coalescing
+        ? new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT, connection.completesOnIoThread())
+        : null;
+    this.slotLanes = new AtomicReferenceArray<>(coalescing ? SlotHash.SLOT_COUNT : 0);
     if (coalescing) {
-      connection.load(mixedScript);
       // Both scripts are loaded before the first decision: a call answered NOSCRIPT is sent again later,
       // behind the calls sent meanwhile, so a first batch on an empty script cache could be overtaken by
       // a later decision. (Redis loses its script cache only with its data: a restart or a failover.)
@@ -226,81 +175,42 @@ public final class RedisRateLimiter {
     }
   }
 
-  /** The calls of the lanes: the single script, or the batched one, or the mixed one. */
-  private static final class LaneSender implements Coalescer.Sender {
+  /** The calls of the lanes: the single script, or the batched one. */
+  private final class LaneSender implements Coalescer.Sender {
     @Override
-    public CompletionStage<List<Object>> single(Object owner, String stateKey, String now, long permits) {
-      RedisRateLimiter r = (RedisRateLimiter) owner;
-      return r.connection.eval(r.script, ScriptOutputType.MULTI, new String[] {stateKey}, r.args(now, permits));
+    public CompletionStage<List<Object>> single(String stateKey, String now, long permits) {
+      return connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey}, args(now, permits));
     }
 
     @Override
     public CompletionStage<List<Object>> batch(Coalescer.Pending[] batch) {
-      Object first = batch[0].owner;
-      for (Coalescer.Pending p : batch) {
-        if (p.owner != first) {
-          return mixed(batch);
-        }
-      }
-      return ((RedisRateLimiter) first).batchCall(batch);
-    }
-
-    /** Decisions of several policies: grouped by policy (in place), one segment each. */
-    private static CompletionStage<List<Object>> mixed(Coalescer.Pending[] batch) {
-      java.util.LinkedHashMap<Object, List<Coalescer.Pending>> groups = new java.util.LinkedHashMap<>();
-      for (Coalescer.Pending p : batch) {
-        groups.computeIfAbsent(p.owner, o -> new java.util.ArrayList<>()).add(p);
-      }
-      List<String> args = new java.util.ArrayList<>(4 + groups.size() * 6 + batch.length * 2);
-      args.add("m");
-      args.add(Integer.toString(groups.size()));
-      String[] keys = new String[batch.length];
-      int k = 0;
-      RedisRateLimiter any = null;
-      for (Map.Entry<Object, List<Coalescer.Pending>> g : groups.entrySet()) {
-        RedisRateLimiter r = (RedisRateLimiter) g.getKey();
-        any = r;
-        String[] t = r.argsTemplate;
-        args.add(Integer.toString((t.length - 2) / 2));
-        for (int i = 2; i < t.length; i++) {
-          args.add(t[i]);
-        }
-        args.add(Integer.toString(g.getValue().size()));
-        for (Coalescer.Pending p : g.getValue()) {
-          args.add(p.now);
-          args.add(Long.toString(p.permits));
-          keys[k] = p.stateKey;
-          batch[k++] = p; // the reply follows the segments' order
-        }
-      }
-      RedisRateLimiter r = Objects.requireNonNull(any);
-      return r.connection.eval(r.mixedScript, ScriptOutputType.MULTI, keys, args.toArray(new String[0]));
-    }
-  }
-
-  /** One policy's batch: the batched script, compact when every decision is on Redis's clock for 1 permit. */
-  private CompletionStage<List<Object>> batchCall(Coalescer.Pending[] batch) {
-    int m = batch.length;
-    String[] keys = new String[m];
-    // compact when every decision is on Redis's clock and asks for one permit (the usual case): then no
-    // argument per decision, only its key
-    boolean compact = true;
-    for (int j = 0; j < m; j++) {
-      keys[j] = batch[j].stateKey;
-      compact &= batch[j].permits == 1 && REDIS_TIME.equals(batch[j].now);
-    }
-    int base = argsTemplate.length;
-    String[] args = new String[compact ? base : base + 2 * m];
-    System.arraycopy(argsTemplate, 0, args, 0, base);
-    args[0] = compact ? "1" : REDIS_TIME;
-    args[1] = Integer.toString(m);
-    if (!compact) {
+      int m = batch.length;
+      String[] keys = new String[m];
+      // compact when every decision is on Redis's clock and asks for one permit (the usual case): then no
+      // argument per decision, only its key
+      boolean compact = true;
       for (int j = 0; j < m; j++) {
-        args[base + 2 * j] = batch[j].now;
-        args[base + 2 * j + 1] = Long.toString(batch[j].permits);
+        keys[j] = batch[j].stateKey;
+        compact &= batch[j].permits == 1 && REDIS_TIME.equals(batch[j].now);
       }
+      int base = argsTemplate.length;
+      String[] args = new String[compact ? base : base + 2 * m];
+      System.arraycopy(argsTemplate, 0, args, 0, base);
+      args[0] = compact ? "1" : REDIS_TIME;
+      args[1] = Integer.toString(m);
+      if (!compact) {
+        for (int j = 0; j < m; j++) {
+          args[base + 2 * j] = batch[j].now;
+          args[base + 2 * j + 1] = Long.toString(batch[j].permits);
+        }
+      }
+      return connection.eval(batchScript, ScriptOutputType.MULTI, keys, args);
     }
-    return connection.eval(batchScript, ScriptOutputType.MULTI, keys, args);
+
+    @Override
+    public int replySize() {
+      return 2 + 4 * limits.size;
+    }
   }
 
   /** The lane of a state key: the connection's, or on a Cluster its slot's (made on first use). */
@@ -505,7 +415,7 @@ public final class RedisRateLimiter {
    */
   public CompletionStage<List<Object>> evalAcquire(String stateKey, long permits) {
     if (coalescing) {
-      return laneOf(stateKey).submit(this, replySize, stateKey, now(), permits);
+      return laneOf(stateKey).submit(stateKey, now(), permits);
     }
     return connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey}, args(permits));
   }

@@ -1,3 +1,0 @@
-
-return decide
-end
