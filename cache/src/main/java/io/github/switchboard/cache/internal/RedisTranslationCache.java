@@ -72,9 +72,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
   private final RedisConnection redis;
   private final FailoverGuard guard;
   private final ValueCodec codec;
-  private final String base;
-  private final String generationKey;
-  private final String channel;
+  private final CacheKeys keys;
   private final String origin;
   private final String ttlMillis;
   private final String leaseMillis;
@@ -90,10 +88,6 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
   private final OnceLog generationLog = new OnceLog(LOG);
   private volatile boolean pendingAll;
   private volatile long generation;
-  /** A generation and its key prefix {@code base + gen + ":{"}, made once per generation, not per call. */
-  private record GenerationPrefix(long gen, String prefix) {}
-
-  private volatile GenerationPrefix generationPrefix;
   private volatile boolean generationKnown;
   private volatile boolean closed;
 
@@ -102,10 +96,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
     this.redis = redis;
     this.guard = guard;
     this.codec = new ValueCodec(settings.compressionThreshold(), settings.maxValueBytes());
-    this.base = settings.keyPrefix() + settings.name() + ":";
-    this.generationKey = base + "gen";
-    this.channel = base + "events";
-    this.generationPrefix = new GenerationPrefix(0, base + "0:{");
+    this.keys = new CacheKeys(settings.keyPrefix(), settings.name());
     byte[] id = new byte[8];
     new SecureRandom().nextBytes(id);
     this.origin = HexFormat.of().formatHex(id);
@@ -131,7 +122,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
     this.subscription =
         canSubscribe
             ? new CacheSubscription(
-                redis, channel, settings.name(), scheduler, this::onMessage, this::onSubscribed, this::onUnsubscribed)
+                redis, keys.channel, settings.name(), scheduler, this::onMessage, this::onSubscribed, this::onUnsubscribed)
             : null;
   }
 
@@ -185,14 +176,6 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
 
   // ------------------------------------------------------------------------------------------ keys
 
-  private String entryKey(String digest, long gen) {
-    GenerationPrefix p = generationPrefix;
-    return p.gen == gen ? p.prefix + digest + "}" : base + gen + ":{" + digest + "}";
-  }
-
-  private static String leaseKey(String entryKey) {
-    return entryKey + ":lease";
-  }
 
   private String changed(String digest) {
     return "e|" + generation + "|" + digest + "|" + origin;
@@ -256,7 +239,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
       return CompletableFuture.completedFuture(counted(Optional.ofNullable(localNear(d))));
     }
     long gen = generation;
-    Call call = new Call(this, d, entryKey(d, gen), gen, epoch.get(), "");
+    Call call = new Call(this, d, keys.entry(d, gen), gen, epoch.get(), "");
     return guard.execute(
         call,
         c -> c.cache.redis.commands().get(c.entry),
@@ -292,10 +275,6 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
         e.getMessage());
   }
 
-  /** The decoded reply of get_or_lease.lua; {@code FALLBACK} when Redis did not answer. */
-  private record Reply(int kind, @Nullable String value, long leftMillis) {}
-
-  private static final Reply FALLBACK = new Reply(0, null, 0);
 
   @Override
   CompletionStage<Step> acquire(TranslationKey key) {
@@ -303,7 +282,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
       return CompletableFuture.completedFuture(withoutRedis(key.digest()));
     }
     long deadline = System.nanoTime() + settings.loadTimeout().toNanos() * 2 + TimeUnit.SECONDS.toNanos(1);
-    return attempt(key.digest(), randomToken(), deadline, false, false);
+    return attempt(key.digest(), LeaseReply.randomToken(), deadline, false, false);
   }
 
   /** Redis did not answer: the near copy if there is one (trusted or not), else a local load. */
@@ -319,29 +298,29 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
     CompletableFuture<Void> wake = new CompletableFuture<>();
     wakes.put(d, wake); // before asking: a message published after the reply must find it
     long gen = generation;
-    Call call = new Call(this, d, entryKey(d, gen), gen, epoch.get(), force ? "1" : "0");
-    CompletionStage<Reply> reply =
+    Call call = new Call(this, d, keys.entry(d, gen), gen, epoch.get(), force ? "1" : "0");
+    CompletionStage<LeaseReply> reply =
         guard.execute(
             call,
             c -> c.cache.redis.<List<Object>>eval(
                 GET_OR_LEASE,
                 ScriptOutputType.MULTI,
-                new String[] {c.entry, leaseKey(c.entry)},
+                new String[] {c.entry, CacheKeys.lease(c.entry)},
                 token,
                 c.cache.leaseMillis,
                 c.arg),
-            (c, list) -> decodeReply(list),
-            c -> FALLBACK);
+            (c, list) -> LeaseReply.decode(list),
+            c -> LeaseReply.FALLBACK);
     return reply.thenCompose(
         r -> {
-          if (r.kind != 3) {
+          if (r.kind() != 3) {
             wakes.remove(d, wake);
           }
-          switch (r.kind) {
+          switch (r.kind()) {
             case 1:
               String value;
               try {
-                value = codec.decode(r.value);
+                value = codec.decode(r.value());
               } catch (ValueCodec.CorruptValueException e) {
                 corrupt(call, e);
                 return attempt(d, token, deadline, waited, true);
@@ -359,7 +338,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
               long recheck = subscription != null && subscription.isLive()
                   ? RECHECK_SUBSCRIBED_MILLIS
                   : RECHECK_UNSUBSCRIBED_MILLIS;
-              long delay = Math.max(1, Math.min(r.leftMillis + 5, recheck));
+              long delay = Math.max(1, Math.min(r.leftMillis() + 5, recheck));
               try {
                 scheduler.schedule(() -> wake.complete(null), delay, TimeUnit.MILLISECONDS);
               } catch (RejectedExecutionException e) {
@@ -377,26 +356,6 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
         });
   }
 
-  private static Reply decodeReply(@Nullable List<Object> list) {
-    if (list == null || list.isEmpty() || !(list.get(0) instanceof Long kind)) {
-      throw new IllegalStateException("unexpected reply of get_or_lease: " + list);
-    }
-    if (kind == 1 && list.size() == 2 && list.get(1) instanceof String v) {
-      return new Reply(1, v, 0);
-    }
-    if (kind == 2) {
-      return new Reply(2, null, 0);
-    }
-    if (kind == 3 && list.size() == 2 && list.get(1) instanceof Long left) {
-      return new Reply(3, null, left);
-    }
-    throw new IllegalStateException("unexpected reply of get_or_lease: " + list);
-  }
-
-  private static String randomToken() {
-    return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
-        + Long.toHexString(System.nanoTime());
-  }
 
   // --------------------------------------------------------------------------------------- writes
 
@@ -422,17 +381,17 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
 
   private CompletionStage<Void> write(String d, String encoded, String lease) {
     long gen = generation;
-    Call call = new Call(this, d, entryKey(d, gen), gen, 0, encoded);
+    Call call = new Call(this, d, keys.entry(d, gen), gen, 0, encoded);
     return guard.execute(
         call,
         c -> c.cache.redis.<Long>eval(
             STORE,
             ScriptOutputType.INTEGER,
-            new String[] {c.entry, leaseKey(c.entry)},
+            new String[] {c.entry, CacheKeys.lease(c.entry)},
             c.arg,
             c.cache.ttlMillis,
             lease,
-            c.cache.channel,
+            c.cache.keys.channel,
             c.cache.changed(c.digest)),
         (c, ignored) -> (Void) null,
         c -> null);
@@ -445,15 +404,15 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
     }
     String d = key.digest();
     long gen = generation;
-    Call call = new Call(this, d, entryKey(d, gen), gen, 0, lease);
+    Call call = new Call(this, d, keys.entry(d, gen), gen, 0, lease);
     guard.execute(
         call,
         c -> c.cache.redis.<Long>eval(
             RELEASE,
             ScriptOutputType.INTEGER,
-            new String[] {leaseKey(c.entry)},
+            new String[] {CacheKeys.lease(c.entry)},
             c.arg,
-            c.cache.channel,
+            c.cache.keys.channel,
             c.cache.changed(c.digest)),
         (c, ignored) -> (Void) null,
         c -> null);
@@ -482,7 +441,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
       return CompletableFuture.completedFuture(null);
     }
     long gen = generation;
-    Call call = new Call(this, d, entryKey(d, gen), gen, 0, "");
+    Call call = new Call(this, d, keys.entry(d, gen), gen, 0, "");
     return guard.execute(
         call,
         c -> c.cache.sendRemoval(c.digest, c.entry),
@@ -494,7 +453,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
   }
 
   private CompletionStage<Long> sendRemoval(String digest, String entry) {
-    return redis.eval(INVALIDATE, ScriptOutputType.INTEGER, new String[] {entry}, channel, changed(digest));
+    return redis.eval(INVALIDATE, ScriptOutputType.INTEGER, new String[] {entry}, keys.channel, changed(digest));
   }
 
   private void queueRemoval(String digest) {
@@ -532,7 +491,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
 
   private CompletionStage<Long> sendNewGeneration() {
     return redis.eval(
-        INVALIDATE_ALL, ScriptOutputType.INTEGER, new String[] {generationKey}, generationTtlMillis, channel, origin);
+        INVALIDATE_ALL, ScriptOutputType.INTEGER, new String[] {keys.generation}, generationTtlMillis, keys.channel, origin);
   }
 
   // ------------------------------------------------------------------------------ generation, events
@@ -547,14 +506,14 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
             gen);
       }
       generation = gen;
-      generationPrefix = new GenerationPrefix(gen, base + gen + ":{");
+      keys.generationIs(gen);
       dropAllNear();
       generationKnown = true;
     }
   }
 
   private CompletionStage<Void> readGeneration() {
-    return redis.<Long>eval(GENERATION, ScriptOutputType.INTEGER, new String[] {generationKey}, generationTtlMillis)
+    return redis.<Long>eval(GENERATION, ScriptOutputType.INTEGER, new String[] {keys.generation}, generationTtlMillis)
         .thenAccept(
             g -> {
               if (g == null || g < 0) {
@@ -562,7 +521,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
                     "Cache '{}': key {} holds something that is not a generation; Redis is not used until it"
                         + " is removed",
                     settings.name(),
-                    generationKey);
+                    keys.generation);
                 generationKnown = false;
                 return;
               }
@@ -613,7 +572,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
         "Cache '{}': sending {} invalidation(s) made while Redis was unreachable", settings.name(), batch.size());
     for (String d : batch) {
       pendingRemovals.remove(d);
-      sendRemoval(d, entryKey(d, generation))
+      sendRemoval(d, keys.entry(d, generation))
           .whenComplete(
               (v, error) -> {
                 if (error != null) {
@@ -640,7 +599,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
 
   private void onMessage(String message) {
     if (message.length() > MAX_MESSAGE_LENGTH) {
-      messageLog.warn("Cache '{}': ignored a message of {} characters on {}", settings.name(), message.length(), channel);
+      messageLog.warn("Cache '{}': ignored a message of {} characters on {}", settings.name(), message.length(), keys.channel);
       return;
     }
     String[] parts = message.split("\\|", -1);
@@ -669,7 +628,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
     } catch (NumberFormatException e) {
       // fall through
     }
-    messageLog.warn("Cache '{}': ignored a message that is not the cache's on {}", settings.name(), channel);
+    messageLog.warn("Cache '{}': ignored a message that is not the cache's on {}", settings.name(), keys.channel);
   }
 
   // ------------------------------------------------------------------------------------ the rest
