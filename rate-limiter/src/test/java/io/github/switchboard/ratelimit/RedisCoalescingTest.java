@@ -177,9 +177,19 @@ class RedisCoalescingTest {
     RateLimitPolicy policy = RateLimitPolicy.builder().limit(1_000, Duration.ofMinutes(1)).build();
     try (RateLimiter l = limiter(redis, policy, null, true)) {
       // loads the scripts outside the count, and the lane learns its I/O thread (async: a sync decision
-      // goes over a blocking connection, not through the lane)
-      l.tryAcquireAsync("warm-up", 1).toCompletableFuture().get(10, TimeUnit.SECONDS);
-      l.tryAcquireAsync("warm-up", 1).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      // goes over a blocking connection, not through the lane). The lane learns it from a completion
+      // that runs there; a reply that arrives before the lane's callback is attached completes on the
+      // caller instead (a busy machine), so warm up until a completion is seen on the I/O thread: a
+      // stage attached after the lane's ran there, so the lane's did too.
+      boolean learned = false;
+      for (int i = 0; i < 100 && !learned; i++) {
+        learned =
+            l.tryAcquireAsync("warm-up", 1)
+                .thenApply(d -> io.netty.util.internal.ThreadExecutorMap.currentExecutor() != null)
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+      }
+      assertThat(learned).as("a completion ran on the I/O thread").isTrue();
       long before = ScriptCalls.of(redis);
       java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
