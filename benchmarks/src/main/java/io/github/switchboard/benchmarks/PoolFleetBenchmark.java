@@ -27,13 +27,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,14 +63,20 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * ./mvnw -B -pl benchmarks -am package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar io.github.switchboard.benchmarks.PoolFleetBenchmark \
- *     --nodes=1000 --coordinators=4 --clients=10 --interval-ms=1000 --warmup=10 --seconds=20 --samples=100
+ *     --nodes=1000 --coordinators=4 --clients=10 --interval-ms=1000 --warmup=10 --seconds=20 --samples=100 \
+ *     --cold-start=0 --late=0 --storm=0
  * }</pre>
+ *
+ * <p>Issue 23's scale phases ({@link PoolFleetPhases}): the start-up (every keep-alive at once with
+ * {@code --cold-start=1}) until every coordinator sees every node, and what the keep-alives did meanwhile
+ * (failed attempts, nodes registered more than once); after the probes, a coordinator started into the
+ * full pool ({@code --late=1}), and a storm of {@code --storm} registrations through one coordinator (its
+ * rate, its propagation, and the JVM's CPU per registration above the steady rate).
  *
  * <p>It prints one Markdown table of the figures.
  */
 public final class PoolFleetBenchmark {
   private static final String POOL = "fleet";
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
   /** The harness's own connections to Redis: the INFO connection and the pub/sub observer. */
   private static final int HARNESS_CONNECTIONS = 2;
 
@@ -89,9 +92,13 @@ public final class PoolFleetBenchmark {
    * @param warmup how long to run after every coordinator sees every node, before the window, not negative
    * @param window the measured window, positive
    * @param samples probes of each kind (registration, drain), at least 1
+   * @param coldStart true to start every keep-alive at once (their own jitter spreads them over a second)
+   * @param late true to time a coordinator started into the full pool
+   * @param storm nodes registered in a burst through one coordinator after the probes, 0 for none
    */
   record Config(
-      int nodes, int coordinators, int clients, Duration interval, Duration warmup, Duration window, int samples) {
+      int nodes, int coordinators, int clients, Duration interval, Duration warmup, Duration window, int samples,
+      boolean coldStart, boolean late, int storm) {
     Config {
       require(nodes >= 1, "nodes must be >= 1, was " + nodes);
       require(coordinators >= 2, "coordinators must be >= 2, was " + coordinators);
@@ -100,6 +107,13 @@ public final class PoolFleetBenchmark {
       require(!warmup.isNegative(), "warmup must be >= 0, was " + warmup.toSeconds());
       require(!window.isNegative() && !window.isZero(), "seconds must be > 0, was " + window.toSeconds());
       require(samples >= 1, "samples must be >= 1, was " + samples);
+      require(storm >= 0, "storm must be >= 0, was " + storm);
+    }
+
+    /** The parameters of the steady window alone: no cold start, no late coordinator, no storm. */
+    Config(int nodes, int coordinators, int clients, Duration interval, Duration warmup, Duration window,
+        int samples) {
+      this(nodes, coordinators, clients, interval, warmup, window, samples, false, false, 0);
     }
 
     private static void require(boolean ok, String message) {
@@ -110,7 +124,8 @@ public final class PoolFleetBenchmark {
 
     /**
      * Reads the parameters: {@code --NAME=VALUE} arguments first, then {@code fleet.NAME} properties,
-     * then the defaults (1000 nodes, 4 coordinators, 10 clients, 1000 ms, 10 s warm-up, 20 s, 100 samples).
+     * then the defaults (1000 nodes, 4 coordinators, 10 clients, 1000 ms, 10 s warm-up, 20 s, 100 samples,
+     * cold-start 0, late 0, storm 0).
      *
      * @param args the command-line arguments
      * @param properties the system properties
@@ -142,11 +157,14 @@ public final class PoolFleetBenchmark {
           Duration.ofMillis(number(given, "interval-ms", 1000)),
           Duration.ofSeconds(number(given, "warmup", 10)),
           Duration.ofSeconds(number(given, "seconds", 20)),
-          number(given, "samples", 100));
+          number(given, "samples", 100),
+          number(given, "cold-start", 0) != 0,
+          number(given, "late", 0) != 0,
+          number(given, "storm", 0));
     }
 
-    private static final List<String> NAMES =
-        List.of("nodes", "coordinators", "clients", "interval-ms", "warmup", "seconds", "samples");
+    private static final List<String> NAMES = List.of("nodes", "coordinators", "clients", "interval-ms", "warmup",
+        "seconds", "samples", "cold-start", "late", "storm");
 
     private static int number(Map<String, String> given, String name, int fallback) {
       String v = given.get(name);
@@ -198,6 +216,7 @@ public final class PoolFleetBenchmark {
    * @param threads this JVM's live threads at the end of the window
    * @param registration propagation of a registration
    * @param drain propagation of a drain
+   * @param phases the scale phases: start-up, keep-alive counts, late coordinator, storm
    */
   record Result(
       Config config, double seconds, double heartbeatsPerSecond, double commandsPerSecond,
@@ -205,7 +224,18 @@ public final class PoolFleetBenchmark {
       double deliveredPerCoordinatorPerSecond, double eventsPerCoordinatorPerSecond,
       double maxEventsPerCoordinatorPerSecond, double outBytesPerSecond, double inBytesPerSecond,
       double redisCpu, double jvmCpu, long connectedClients, long subscriptions, int threads,
-      Latency registration, Latency drain) {}
+      Latency registration, Latency drain, Phases phases) {}
+
+  /**
+   * The scale phases (issue 23).
+   *
+   * @param startupSeconds from the first keep-alive to every coordinator seeing every node
+   * @param counts the keep-alives' attempts, failures, nodes registered twice, most registrations
+   * @param late the late coordinator, null if not run
+   * @param storm the storm, null if not run
+   */
+  record Phases(double startupSeconds, long[] counts, PoolFleetPhases.@Nullable Late late,
+      PoolFleetPhases.@Nullable Storm storm) {}
 
   /**
    * Runs the harness and prints its table.
@@ -252,12 +282,14 @@ public final class PoolFleetBenchmark {
     private final LongAdder[] events;
     private final List<RegistrationClient> clients = new ArrayList<>();
     private final LongAdder heartbeats = new LongAdder();
-    private volatile @Nullable Probe probe;
+    private final PoolFleetPhases.KeepAliveCounts counts = new PoolFleetPhases.KeepAliveCounts();
+    private final RedisTarget target;
+    private volatile @Nullable PoolFleetProbe probe;
 
     Fleet(Config config, RedisFixture redis) {
       this.config = config;
       this.events = new LongAdder[config.coordinators()];
-      RedisTarget target = RedisTarget.parse(redis.url());
+      this.target = RedisTarget.parse(redis.url());
       statsClient = RedisClient.create(redis.uri());
       observerClient = RedisClient.create(redis.uri());
       stats = statsClient.connect();
@@ -279,14 +311,14 @@ public final class PoolFleetBenchmark {
         coordinators.add(pool);
         pool.subscribe(event -> {
           seen.increment();
-          Probe p = probe;
+          PoolFleetProbe p = probe;
           if (p != null) {
             p.offer(index, event);
           }
         });
       }
       for (int i = 0; i < config.clients(); i++) {
-        clients.add(RegistrationClients.builder().redis(target, POOL).build());
+        clients.add(RegistrationClients.builder().redis(target, POOL).listener(counts).build());
       }
     }
 
@@ -296,8 +328,10 @@ public final class PoolFleetBenchmark {
     }
 
     Result measure() {
+      long start = System.nanoTime();
       startNodes();
       awaitEveryNodeEverywhere();
+      double startup = (System.nanoTime() - start) / 1e9;
       pause(config.warmup());
       Snapshot before = snapshot();
       pause(config.window());
@@ -305,15 +339,22 @@ public final class PoolFleetBenchmark {
       long connected = Long.parseLong(after.info.getOrDefault("connected_clients", "0")) - HARNESS_CONNECTIONS;
       long subscriptions = subscriptions();
       int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+      long[] keepAlives = counts.read();
       Latency registration = probes(true);
       Latency drain = probes(false);
-      return result(before, after, connected, subscriptions, threads, registration, drain);
+      PoolFleetPhases.Late late = config.late()
+          ? PoolFleetPhases.lateCoordinator(target, POOL, config.nodes(), Duration.ofSeconds(60)) : null;
+      double steadyCpu = (after.jvmCpuNanos - before.jvmCpuNanos) / 1e9 / ((after.nanos - before.nanos) / 1e9);
+      PoolFleetPhases.Storm storm = config.storm() > 0
+          ? PoolFleetPhases.storm(coordinators, config.storm(), steadyCpu) : null;
+      return result(before, after, connected, subscriptions, threads, registration, drain,
+          new Phases(startup, keepAlives, late, storm));
     }
 
-    /** Starts one keep-alive per node, evenly over one interval. */
+    /** Starts one keep-alive per node, evenly over one interval (or all at once: a cold start). */
     private void startNodes() {
       long start = System.nanoTime();
-      long step = config.interval().toNanos() / config.nodes();
+      long step = config.coldStart() ? 0 : config.interval().toNanos() / config.nodes();
       for (int i = 0; i < config.nodes(); i++) {
         parkUntil(start + i * step);
         DecoderNode node = DecoderNode.builder(
@@ -352,7 +393,7 @@ public final class PoolFleetBenchmark {
       Map<String, Long> channels = new HashMap<>();
       published.forEach((k, v) -> channels.put(k, v.sum()));
       return new Snapshot(System.nanoTime(), info(), heartbeats.sum(), perCoordinator, channels,
-          observerBytes.sum(), jvmCpuNanos());
+          observerBytes.sum(), PoolFleetPhases.jvmCpuNanos());
     }
 
     private Map<String, String> info() {
@@ -389,17 +430,17 @@ public final class PoolFleetBenchmark {
         String id = "probe-" + (registration ? "r" : "d") + "-" + s;
         DecoderNode node = DecoderNode.builder(id, URI.create("http://probe-" + s + ":8001"))
             .languages("en", "es").build();
-        Probe p;
+        PoolFleetProbe p;
         if (registration) {
-          p = new Probe(origin, coordinators.size(), e -> isAbout(e, id)
+          p = new PoolFleetProbe(origin, coordinators.size(), e -> isAbout(e, id)
               && (e.type() == PoolEvent.Type.NODE_REGISTERED || e.type() == PoolEvent.Type.NODE_UPDATED));
           probe = p;
           p.start();
           pool.register(node);
         } else {
-          awaitQuietly(new Probe(origin, coordinators.size(), e -> isAbout(e, id)), "the registration of " + id,
+          awaitQuietly(new PoolFleetProbe(origin, coordinators.size(), e -> isAbout(e, id)), "the registration of " + id,
               () -> pool.register(node));
-          p = new Probe(origin, coordinators.size(), e -> isAbout(e, id)
+          p = new PoolFleetProbe(origin, coordinators.size(), e -> isAbout(e, id)
               && e instanceof PoolEvent.StatusChanged c && c.status() == NodeStatus.DRAINING);
           probe = p;
           p.start();
@@ -408,14 +449,14 @@ public final class PoolFleetBenchmark {
         p.await();
         probe = null;
         missed += p.collect(deliveries, allSeen);
-        awaitQuietly(new Probe(origin, coordinators.size(), e -> isAbout(e, id)
+        awaitQuietly(new PoolFleetProbe(origin, coordinators.size(), e -> isAbout(e, id)
             && e.type() == PoolEvent.Type.NODE_REMOVED), "the removal of " + id, () -> pool.deregister(id));
       }
       return latency(config.samples(), deliveries, allSeen, missed);
     }
 
     /** Runs a write and waits for the other coordinators to see it; untimed. */
-    private void awaitQuietly(Probe p, String what, Runnable write) {
+    private void awaitQuietly(PoolFleetProbe p, String what, Runnable write) {
       probe = p;
       write.run();
       if (!p.await()) {
@@ -426,7 +467,7 @@ public final class PoolFleetBenchmark {
 
     private Result result(
         Snapshot a, Snapshot b, long connected, long subscriptions, int threads, Latency registration,
-        Latency drain) {
+        Latency drain, Phases phases) {
       double secs = (b.nanos - a.nanos) / 1e9;
       double events = 0;
       double maxEvents = 0;
@@ -470,7 +511,7 @@ public final class PoolFleetBenchmark {
           delivered / (double) a.events.length / secs, events, maxEvents,
           (delta(a, b, "total_net_output_bytes") - (b.observerBytes - a.observerBytes)) / secs,
           delta(a, b, "total_net_input_bytes") / secs, redisCpu, (b.jvmCpuNanos - a.jvmCpuNanos) / 1e9 / secs,
-          connected, subscriptions, threads, registration, drain);
+          connected, subscriptions, threads, registration, drain, phases);
     }
 
     private static long delta(Snapshot a, Snapshot b, String key) {
@@ -517,66 +558,6 @@ public final class PoolFleetBenchmark {
       long nanos, Map<String, String> info, long heartbeats, long[] events, Map<String, Long> channels,
       long observerBytes, long jvmCpuNanos) {}
 
-  /** One timed change: when it was written, and when each other coordinator's listener saw it. */
-  private static final class Probe {
-    private final int origin;
-    private final Predicate<PoolEvent> match;
-    private final AtomicLongArray seen;
-    private final CountDownLatch latch;
-    private long startNanos;
-
-    Probe(int origin, int coordinators, Predicate<PoolEvent> match) {
-      this.origin = origin;
-      this.match = match;
-      this.seen = new AtomicLongArray(coordinators);
-      this.latch = new CountDownLatch(coordinators - 1);
-    }
-
-    void start() {
-      startNanos = System.nanoTime();
-    }
-
-    void offer(int coordinator, PoolEvent event) {
-      if (coordinator != origin && seen.get(coordinator) == 0 && match.test(event)) {
-        if (seen.compareAndSet(coordinator, 0, System.nanoTime())) {
-          latch.countDown();
-        }
-      }
-    }
-
-    /** Waits for every other coordinator, at most 5 s; returns whether all saw the change. */
-    boolean await() {
-      try {
-        return latch.await(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for a probe", e);
-      }
-    }
-
-    /** Adds each delivery's time (ms) and the all-seen time; returns the deliveries missed. */
-    int collect(List<Double> deliveries, List<Double> allSeen) {
-      int missed = 0;
-      long last = 0;
-      for (int i = 0; i < seen.length(); i++) {
-        if (i == origin) {
-          continue;
-        }
-        long t = seen.get(i);
-        if (t == 0) {
-          missed++;
-        } else {
-          deliveries.add((t - startNanos) / 1e6);
-          last = Math.max(last, t - startNanos);
-        }
-      }
-      if (missed == 0) {
-        allSeen.add(last / 1e6);
-      }
-      return missed;
-    }
-  }
-
   private static boolean isAbout(PoolEvent e, String nodeId) {
     return e instanceof PoolEvent.NodeEvent n && n.nodeId().equals(nodeId);
   }
@@ -595,11 +576,6 @@ public final class PoolFleetBenchmark {
     }
     int rank = (int) Math.ceil(p / 100.0 * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-  }
-
-  private static long jvmCpuNanos() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
   private static void pause(Duration d) {
@@ -656,6 +632,8 @@ public final class PoolFleetBenchmark {
     row(s, "JVM threads", "%d", r.threads());
     latencyRow(s, "registration", r.registration(), c.coordinators() - 1);
     latencyRow(s, "drain", r.drain(), c.coordinators() - 1);
+    Phases p = r.phases();
+    PoolFleetPhases.rows(s, p.startupSeconds(), c.coldStart(), p.counts(), p.late(), p.storm());
     return s.toString();
   }
 

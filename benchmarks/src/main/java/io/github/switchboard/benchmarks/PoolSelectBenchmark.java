@@ -27,15 +27,18 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code DecoderPool.select} and heartbeats on an in-memory pool of 100, 1,000 and 10,000 nodes, of which
- * exactly 100 serve the requested pairs (en->es and en->it; the others serve de->fr), every node with a
- * heartbeat and a load. The cost of {@code select} should follow the 100 candidates, not the pool; a
- * heartbeat should cost the same whatever the pool's size.
+ * {@code DecoderPool.select} and heartbeats on an in-memory pool of 100, 1,000, 10,000 and 20,000 nodes, of
+ * which either exactly 100 serve the requested pairs (en->es and en->it; the others serve de->fr) or all do
+ * ({@code serving=all}: a fleet where every node serves every pair), every node with a heartbeat and a
+ * load. The cost of {@code select} should not follow the pool, nor the candidates (issue 23: the indexes
+ * count classes of nodes, not nodes); a heartbeat should cost the same whatever the pool's size.
  *
  * <p>Build once, from the repository root: {@code ./mvnw -B -pl benchmarks -am package -DskipTests}.
  *
  * <pre>{@code
  * java -jar benchmarks/target/benchmarks.jar PoolSelectBenchmark -prof gc -f 1 -wi 2 -w 1s -i 3 -r 1s
+ * java -jar benchmarks/target/benchmarks.jar 'PoolSelectBenchmark.select$' -p nodes=10000,20000 -p serving=all \
+ *     -bm sample -prof gc -f 1 -wi 2 -w 1s -i 3 -r 1s
  * }</pre>
  *
  * <p>Read, per pool size: {@code select} (average time, and its median {@code p0.50} in the sample-time
@@ -52,12 +55,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class PoolSelectBenchmark {
-  /** Nodes that serve the requested pair, whatever the pool's size. */
-  static final int SERVING = 100;
-
   /** Nodes in the pool. */
-  @Param({"100", "1000", "10000"})
+  @Param({"100", "1000", "10000", "20000"})
   public int nodes;
+
+  /** How many nodes serve the requested pairs: {@code 100}, or {@code all} of them. */
+  @Param({"100", "all"})
+  public String serving;
+
+  private int servingCount;
 
   private DecoderPool pool;
   private RoutingRequest request;
@@ -66,9 +72,10 @@ public class PoolSelectBenchmark {
   private NodeLoad[] loads;
   private int beat;
 
-  /** Fills the pool and checks that exactly {@link #SERVING} nodes serve the pair. */
+  /** Fills the pool and checks that exactly {@code serving} nodes serve the pair. */
   @Setup(Level.Trial)
   public void setUp() {
+    servingCount = "all".equals(serving) ? nodes : Math.min(Integer.parseInt(serving), nodes);
     pool = DecoderPools.builder("bench").random(42).build();
     ids = new String[nodes];
     loads = new NodeLoad[50];
@@ -76,7 +83,7 @@ public class PoolSelectBenchmark {
       loads[i] = NodeLoad.of(i);
     }
     for (int i = 0; i < nodes; i++) {
-      boolean serves = i < SERVING;
+      boolean serves = i < servingCount;
       DecoderNode n = DecoderNode.builder("n" + i, URI.create("http://n" + i + ".bench:8001"))
           .languages(serves ? new String[] {"en", "es", "it"} : new String[] {"de", "fr"})
           .region(i % 2 == 0 ? "us-east-1" : "eu-west-1").capacity(100)
@@ -89,9 +96,9 @@ public class PoolSelectBenchmark {
     // every step: an A/B test on en->it, a region and a hot adapter preferred
     pool.putAbTest(new AbTest("it-v2", true, "en-it", 20, List.of("stable"), List.of("exp")));
     everyStep = RoutingRequest.of("en", "it").preferRegion("eu-west-1").preferAdapter("legal");
-    long serving = pool.nodes().stream().filter(v -> v.node().servesPair("en", "es")).count();
-    if (serving != SERVING) {
-      throw new IllegalStateException(serving + " nodes serve en->es, expected " + SERVING);
+    long serves = pool.nodes().stream().filter(v -> v.node().servesPair("en", "es")).count();
+    if (serves != servingCount) {
+      throw new IllegalStateException(serves + " nodes serve en->es, expected " + servingCount);
     }
   }
 
@@ -102,7 +109,7 @@ public class PoolSelectBenchmark {
   }
 
   /**
-   * One selection among the 100 nodes that serve the pair.
+   * One selection among the nodes that serve the pair.
    *
    * @return the selection
    */
@@ -113,7 +120,7 @@ public class PoolSelectBenchmark {
   }
 
   /**
-   * One selection through every step (A/B test, region, adapter) among the 100 nodes that serve en->it.
+   * One selection through every step (A/B test, region, adapter) among the nodes that serve en->it.
    *
    * @return the selection
    */
@@ -129,7 +136,7 @@ public class PoolSelectBenchmark {
    */
   @Benchmark
   public boolean heartbeat() {
-    int i = beat++ % SERVING;
+    int i = beat++ % servingCount;
     return pool.heartbeat(ids[i], loads[i % 50]);
   }
 

@@ -79,6 +79,9 @@ final class Validation {
   /** Checks each value (named {@code field[i]} in an error) and keeps the first of equal ones, in order. */
   private static List<String> distinct(
       Collection<String> values, String field, BiFunction<String, String, String> check) {
+    if (values.isEmpty()) {
+      return List.of(); // the usual load of a heartbeat: no hot adapters, nothing to build
+    }
     Set<String> out = new LinkedHashSet<>();
     int i = 0;
     for (String v : values) {

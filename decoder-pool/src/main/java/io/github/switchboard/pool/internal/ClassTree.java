@@ -3,30 +3,30 @@ package io.github.switchboard.pool.internal;
 import org.jspecify.annotations.Nullable;
 
 /*
- * A persistent ordered set of nodes (an AVL tree with path copying): ordered by node id, or by (cost, id)
- * as selection ranks alternatives. Each subtree knows its size, the mask of the node classes it holds
- * (NodeClasses.bit) and, in a counted tree, how many entries it holds of each class. So, for any set of
- * classes (a mask):
+ * A persistent set of nodes in id order (an AVL tree with path copying). Each subtree knows its size, the
+ * mask of the node classes it holds (NodeClasses.bit) and how many entries it holds of each class. So, for
+ * any set of classes (a mask):
  * - count(mask): how many entries are in those classes, from the root's counts, O(classes);
  * - select(k, mask): the k-th of them in order, one descent, O(log n * classes);
  * - rank(id, mask): how many of them come before an id, one descent;
  * - a Cursor walks them in order and skips every subtree holding none of them.
  * insert() and delete() copy one path, O(log n) nodes (at most 1.44 log2 n deep: 20 at 20,000 nodes);
- * every older tree stays as it was, so readers of an older snapshot need no lock.
+ * every older tree stays as it was, so readers of an older snapshot need no lock. These trees change when a
+ * node is added, removed or changes class (its configuration, or whether it is eligible), or reports an
+ * adapter hot or no longer: not on every heartbeat (the cost order, which does, is a CostTree).
  */
-/** An immutable ordered set of node entries, counted by class. */
+/** An immutable set of node entries in id order, counted by class. */
 final class ClassTree {
   private static final int MAX_DEPTH = 64; // an AVL tree of 2^31 entries is at most 45 deep
 
   /**
-   * One node in a tree: its id, its cost (used by a tree ordered by cost), its slot and its class.
+   * One node in a tree: its id, its slot and its class.
    *
    * @param id the node's id
-   * @param cost the node's cost when the entry was made (0 in a tree ordered by id)
    * @param slot the node's slot
    * @param cls the node's class id
    */
-  record Entry(String id, double cost, int slot, int cls) {}
+  record Entry(String id, int slot, int cls) {}
 
   private static final class Node {
     final Entry e;
@@ -35,16 +35,16 @@ final class ClassTree {
     final int height;
     final int size;
     final long mask;
-    final int @Nullable [] counts; // per class bit; null in an uncounted tree
+    final int[] counts; // per class bit
 
-    Node(Entry e, @Nullable Node left, @Nullable Node right, boolean counted) {
+    Node(Entry e, @Nullable Node left, @Nullable Node right) {
       this.e = e;
       this.left = left;
       this.right = right;
       this.height = 1 + Math.max(height(left), height(right));
       this.size = 1 + size(left) + size(right);
       this.mask = NodeClasses.bit(e.cls) | (left == null ? 0 : left.mask) | (right == null ? 0 : right.mask);
-      this.counts = counted ? counts(e, left, right) : null;
+      this.counts = counts(e, left, right);
     }
 
     private static int[] counts(Entry e, @Nullable Node left, @Nullable Node right) {
@@ -66,76 +66,42 @@ final class ClassTree {
     }
   }
 
+  /** The empty tree. */
+  static final ClassTree EMPTY = new ClassTree(null);
+
   private final @Nullable Node root;
-  private final boolean byCost;
-  private final boolean counted;
 
-  private ClassTree(@Nullable Node root, boolean byCost, boolean counted) {
+  private ClassTree(@Nullable Node root) {
     this.root = root;
-    this.byCost = byCost;
-    this.counted = counted;
   }
 
   /**
-   * Returns an empty tree ordered by id, counted by class.
+   * Returns a tree holding the given entries.
    *
-   * @return the tree
-   */
-  static ClassTree byId() {
-    return new ClassTree(null, false, true);
-  }
-
-  /**
-   * Returns an empty tree ordered by (cost, id), not counted (it is walked, never counted).
-   *
-   * @return the tree
-   */
-  static ClassTree byCost() {
-    return new ClassTree(null, true, false);
-  }
-
-  /**
-   * Returns a tree of the same order holding the given entries.
-   *
-   * @param sorted distinct entries in this tree's order
+   * @param sorted entries of distinct ids, in id order
    * @param count how many of them
    * @return the tree, built in O(n)
    */
-  ClassTree of(Entry[] sorted, int count) {
-    return new ClassTree(build(sorted, 0, count), byCost, counted);
+  static ClassTree of(Entry[] sorted, int count) {
+    return new ClassTree(build(sorted, 0, count));
   }
 
-  private @Nullable Node build(Entry[] sorted, int from, int to) {
+  private static @Nullable Node build(Entry[] sorted, int from, int to) {
     if (from >= to) {
       return null;
     }
     int mid = (from + to) >>> 1;
-    return new Node(sorted[mid], build(sorted, from, mid), build(sorted, mid + 1, to), counted);
+    return new Node(sorted[mid], build(sorted, from, mid), build(sorted, mid + 1, to));
   }
 
   /**
-   * Returns whether this tree orders by (cost, id).
-   *
-   * @return true if by cost
-   */
-  boolean orderedByCost() {
-    return byCost;
-  }
-
-  /**
-   * Compares two entries in this tree's order.
+   * Compares two entries in this tree's order: by id.
    *
    * @param a an entry
    * @param b another
    * @return negative, zero or positive
    */
-  int compare(Entry a, Entry b) {
-    if (byCost) {
-      int c = Double.compare(a.cost, b.cost);
-      if (c != 0) {
-        return c;
-      }
-    }
+  static int compare(Entry a, Entry b) {
     return a.id.compareTo(b.id);
   }
 
@@ -167,7 +133,7 @@ final class ClassTree {
   }
 
   /**
-   * Returns how many entries are in one class (a counted tree).
+   * Returns how many entries are in one class.
    *
    * @param cls the class id, below {@link NodeClasses#INDEXED}
    * @return the count
@@ -178,7 +144,7 @@ final class ClassTree {
   }
 
   /**
-   * Returns how many entries are in the classes of a mask (a counted tree).
+   * Returns how many entries are in the classes of a mask.
    *
    * @param mask the classes
    * @return the count
@@ -206,7 +172,7 @@ final class ClassTree {
   }
 
   /**
-   * Returns the k-th entry (from 0) in order among those of the classes of a mask (a counted tree).
+   * Returns the k-th entry (from 0) in order among those of the classes of a mask.
    *
    * @param k the position, in [0, count(mask))
    * @param mask the classes
@@ -234,7 +200,7 @@ final class ClassTree {
   }
 
   /**
-   * Returns how many entries of the classes of a mask come before an id (a counted tree ordered by id).
+   * Returns how many entries of the classes of a mask come before an id.
    *
    * @param id the id
    * @param mask the classes
@@ -259,38 +225,76 @@ final class ClassTree {
   }
 
   /**
-   * Returns a tree with an entry added, or replacing the one of equal order.
+   * Returns the entry of the greatest id below an id.
+   *
+   * @param id the id
+   * @return the entry, or null if none
+   */
+  @Nullable Entry lower(String id) {
+    Entry found = null;
+    for (Node n = root; n != null; ) {
+      if (n.e.id.compareTo(id) < 0) {
+        found = n.e;
+        n = n.right;
+      } else {
+        n = n.left;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Returns the entry of the least id above an id.
+   *
+   * @param id the id
+   * @return the entry, or null if none
+   */
+  @Nullable Entry higher(String id) {
+    Entry found = null;
+    for (Node n = root; n != null; ) {
+      if (n.e.id.compareTo(id) > 0) {
+        found = n.e;
+        n = n.left;
+      } else {
+        n = n.right;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Returns a tree with an entry added, or replacing the one of the same id.
    *
    * @param e the entry
    * @return the new tree
    */
   ClassTree insert(Entry e) {
-    return new ClassTree(insert(root, e), byCost, counted);
+    return new ClassTree(insert(root, e));
   }
 
-  private Node insert(@Nullable Node n, Entry e) {
+  private static Node insert(@Nullable Node n, Entry e) {
     if (n == null) {
-      return new Node(e, null, null, counted);
+      return new Node(e, null, null);
     }
     int c = compare(e, n.e);
     if (c == 0) {
-      return new Node(e, n.left, n.right, counted);
+      return new Node(e, n.left, n.right);
     }
     return c < 0 ? balance(n.e, insert(n.left, e), n.right) : balance(n.e, n.left, insert(n.right, e));
   }
 
   /**
-   * Returns a tree without the entry of equal order to {@code key}.
+   * Returns a tree without the entry of the same id as {@code key}.
    *
-   * @param key the entry (its order fields: id, and cost in a tree ordered by cost)
+   * @param key the entry (its id)
    * @return the new tree (this one if absent)
    */
   ClassTree delete(Entry key) {
     Node r = delete(root, key);
-    return r == root ? this : new ClassTree(r, byCost, counted);
+    return r == root ? this : new ClassTree(r);
   }
 
-  private @Nullable Node delete(@Nullable Node n, Entry key) {
+  private static @Nullable Node delete(@Nullable Node n, Entry key) {
     if (n == null) {
       return null;
     }
@@ -316,31 +320,31 @@ final class ClassTree {
     return balance(min.e, n.left, deleteMin(n.right));
   }
 
-  private @Nullable Node deleteMin(Node n) {
+  private static @Nullable Node deleteMin(Node n) {
     if (n.left == null) {
       return n.right;
     }
     return balance(n.e, deleteMin(n.left), n.right);
   }
 
-  private Node balance(Entry e, @Nullable Node l, @Nullable Node r) {
+  private static Node balance(Entry e, @Nullable Node l, @Nullable Node r) {
     int hl = height(l);
     int hr = height(r);
     if (hl > hr + 1) {
       if (height(l.left) >= height(l.right)) {
-        return new Node(l.e, l.left, new Node(e, l.right, r, counted), counted);
+        return new Node(l.e, l.left, new Node(e, l.right, r));
       }
       Node lr = l.right;
-      return new Node(lr.e, new Node(l.e, l.left, lr.left, counted), new Node(e, lr.right, r, counted), counted);
+      return new Node(lr.e, new Node(l.e, l.left, lr.left), new Node(e, lr.right, r));
     }
     if (hr > hl + 1) {
       if (height(r.right) >= height(r.left)) {
-        return new Node(r.e, new Node(e, l, r.left, counted), r.right, counted);
+        return new Node(r.e, new Node(e, l, r.left), r.right);
       }
       Node rl = r.left;
-      return new Node(rl.e, new Node(e, l, rl.left, counted), new Node(r.e, rl.right, r.right, counted), counted);
+      return new Node(rl.e, new Node(e, l, rl.left), new Node(r.e, rl.right, r.right));
     }
-    return new Node(e, l, r, counted);
+    return new Node(e, l, r);
   }
 
   private static int height(@Nullable Node n) {
@@ -407,6 +411,6 @@ final class ClassTree {
 
   @Override
   public String toString() {
-    return "ClassTree[" + (byCost ? "by cost" : "by id") + ", size=" + size() + "]";
+    return "ClassTree[size=" + size() + "]";
   }
 }

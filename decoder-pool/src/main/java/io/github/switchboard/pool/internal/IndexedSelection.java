@@ -208,18 +208,18 @@ final class IndexedSelection {
     long threshold = nowMicros - staleMicros;
     DecoderNode[] out = sc.alternatives;
     int count = 0;
-    ClassTree.Cursor walk = sc.cursor;
+    CostCursor walk = sc.costCursor;
     walk.start(hot == null ? s.index().byCost() : hot.byCost(), classes);
-    for (ClassTree.Entry e = walk.next(); e != null && count < MAX_ALTERNATIVES; e = walk.next()) {
-      NodeRecord r = s.recordAt(e.slot());
-      if (e.slot() != chosen && r.eligibleBeat() > threshold) {
+    while (count < MAX_ALTERNATIVES && walk.advance()) {
+      NodeRecord r = s.recordAt(walk.slot());
+      if (walk.slot() != chosen && r.eligibleBeat() > threshold) {
         out[count++] = r.node();
       }
     }
     if (count < MAX_ALTERNATIVES && (sc.capableMask != classes || adapter != null)) {
       walk.start(s.index().byCost(), sc.capableMask);
-      for (ClassTree.Entry e = walk.next(); e != null && count < MAX_ALTERNATIVES; e = walk.next()) {
-        NodeRecord r = s.recordAt(e.slot());
+      while (count < MAX_ALTERNATIVES && walk.advance()) {
+        NodeRecord r = s.recordAt(walk.slot());
         if (r.eligibleBeat() > threshold && !inFinalSet(r, classes, adapter)) {
           out[count++] = r.node();
         }

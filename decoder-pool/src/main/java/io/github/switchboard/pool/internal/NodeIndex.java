@@ -8,14 +8,16 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /*
  * The ordered sets selection reads, kept by every change instead of rebuilt (each is persistent, so a
  * change copies O(log n) and the older index stays whole for its snapshot):
  * - byId: every node, in id order, counted by class (NodeClasses): the pool in order, the nodes serving
- *   a pair (a mask of classes), the draws of the power of two choices (select by position);
- * - byCost: the eligible nodes (ACTIVE, not recorded unhealthy) by (cost, id): the alternatives;
+ *   a pair (a mask of classes), the draws of the power of two choices (select by position); a ClassTree;
+ * - byCost: the eligible nodes (ACTIVE, not recorded unhealthy) by (cost, id): the alternatives; a
+ *   CostTree (a B+tree: a heartbeat that changes a node's load moves it there, so it must be cheap);
  * - hot: per adapter, the eligible nodes reporting it hot, in both orders (the adapter step).
  * A heartbeat moves a node in byCost (and in the hot sets of its adapters) only if its cost changed, and
  * in byId only if it became or stopped being eligible (its class changed); counts per class live in the
@@ -26,7 +28,7 @@ final class NodeIndex {
 
   /** The empty index. */
   static final NodeIndex EMPTY =
-      new NodeIndex(NodeClasses.EMPTY, new int[0], ClassTree.byId(), ClassTree.byCost(), HashTrie.empty());
+      new NodeIndex(NodeClasses.EMPTY, new int[0], ClassTree.EMPTY, CostTree.EMPTY, HashTrie.empty());
 
   /**
    * The eligible nodes reporting one adapter as hot.
@@ -34,7 +36,7 @@ final class NodeIndex {
    * @param byId in id order, counted by class
    * @param byCost by (cost, id)
    */
-  record HotSet(ClassTree byId, ClassTree byCost) {}
+  record HotSet(ClassTree byId, CostTree byCost) {}
 
   /**
    * An index in which a node's class has an id, and that id.
@@ -47,11 +49,11 @@ final class NodeIndex {
   private final NodeClasses classes;
   private final int[] classCounts; // nodes per class id (exact, beyond INDEXED too)
   private final ClassTree byId;
-  private final ClassTree byCost;
+  private final CostTree byCost;
   private final HashTrie<HotSet> hot;
   private final boolean indexed;
 
-  private NodeIndex(NodeClasses classes, int[] classCounts, ClassTree byId, ClassTree byCost,
+  private NodeIndex(NodeClasses classes, int[] classCounts, ClassTree byId, CostTree byCost,
       HashTrie<HotSet> hot) {
     this.classes = classes;
     this.classCounts = classCounts;
@@ -76,41 +78,56 @@ final class NodeIndex {
     int n = records.size();
     int[] counts = new int[classes.size()];
     ClassTree.Entry[] ids = new ClassTree.Entry[n];
-    List<ClassTree.Entry> costs = new ArrayList<>(n);
-    Map<String, List<ClassTree.Entry>> hotIds = new HashMap<>();
+    List<Cost> costs = new ArrayList<>(n);
+    Map<String, List<Cost>> hotCosts = new HashMap<>();
     for (int i = 0; i < n; i++) {
       NodeRecord r = records.get(i);
       counts[r.cls()]++;
-      ids[i] = new ClassTree.Entry(r.id(), 0, r.slot(), r.cls());
+      ids[i] = idEntry(r);
       if (classes.get(r.cls()).eligible()) {
-        ClassTree.Entry ce = costEntry(r);
-        costs.add(ce);
+        Cost c = new Cost(r.cost(), r);
+        costs.add(c);
         for (String a : r.state().load().hotAdapters()) {
-          hotIds.computeIfAbsent(a, k -> new ArrayList<>()).add(ce);
+          hotCosts.computeIfAbsent(a, k -> new ArrayList<>()).add(c);
         }
       }
     }
-    ClassTree idOrder = ClassTree.byId();
-    ClassTree costOrder = ClassTree.byCost();
-    Arrays.sort(ids, idOrder::compare);
+    Arrays.sort(ids, ClassTree::compare);
     HashTrie<HotSet> hot = HashTrie.empty();
-    for (Map.Entry<String, List<ClassTree.Entry>> e : hotIds.entrySet()) {
-      hot = hot.put(e.getKey(), new HotSet(idOrder.of(sorted(e.getValue(), idOrder), e.getValue().size()),
-          costOrder.of(sorted(e.getValue(), costOrder), e.getValue().size())));
+    for (Map.Entry<String, List<Cost>> e : hotCosts.entrySet()) {
+      List<Cost> hc = e.getValue();
+      ClassTree.Entry[] hotIds = new ClassTree.Entry[hc.size()];
+      for (int i = 0; i < hotIds.length; i++) {
+        hotIds[i] = idEntry(hc.get(i).record());
+      }
+      Arrays.sort(hotIds, ClassTree::compare);
+      hot = hot.put(e.getKey(), new HotSet(ClassTree.of(hotIds, hotIds.length), costTree(hc)));
     }
-    return new NodeIndex(classes, counts, idOrder.of(ids, n), costOrder.of(sorted(costs, costOrder), costs.size()),
-        hot);
+    return new NodeIndex(classes, counts, ClassTree.of(ids, n), costTree(costs), hot);
   }
 
-  private static ClassTree.Entry[] sorted(List<ClassTree.Entry> entries, ClassTree order) {
-    ClassTree.Entry[] a = entries.toArray(new ClassTree.Entry[0]);
-    Comparator<ClassTree.Entry> c = order::compare;
-    Arrays.sort(a, c);
-    return a;
+  /** A record with its cost, for the bulk build. */
+  private record Cost(double cost, NodeRecord record) {}
+
+  private static CostTree costTree(List<Cost> entries) {
+    Cost[] a = entries.toArray(new Cost[0]);
+    Arrays.sort(a, Comparator.comparingDouble(Cost::cost).thenComparingLong(c -> c.record().label()));
+    int n = a.length;
+    double[] costs = new double[n];
+    long[] labels = new long[n];
+    int[] slots = new int[n];
+    int[] classes = new int[n];
+    for (int i = 0; i < n; i++) {
+      costs[i] = a[i].cost();
+      labels[i] = a[i].record().label();
+      slots[i] = a[i].record().slot();
+      classes[i] = a[i].record().cls();
+    }
+    return CostTree.of(costs, labels, slots, classes, n);
   }
 
-  private static ClassTree.Entry costEntry(NodeRecord r) {
-    return new ClassTree.Entry(r.id(), r.cost(), r.slot(), r.cls());
+  private static ClassTree.Entry idEntry(NodeRecord r) {
+    return new ClassTree.Entry(r.id(), r.slot(), r.cls());
   }
 
   /**
@@ -136,7 +153,7 @@ final class NodeIndex {
    *
    * @return the tree
    */
-  ClassTree byCost() {
+  CostTree byCost() {
     return byCost;
   }
 
@@ -194,68 +211,132 @@ final class NodeIndex {
       counts = classCounts.clone();
       if (old != null) {
         counts[old.cls()]--;
-        ids = ids.delete(new ClassTree.Entry(old.id(), 0, old.slot(), old.cls()));
+        ids = ids.delete(idEntry(old));
       }
       if (now != null) {
         counts[now.cls()]++;
-        ids = ids.insert(new ClassTree.Entry(now.id(), 0, now.slot(), now.cls()));
+        ids = ids.insert(idEntry(now));
       }
     }
-    ClassTree.Entry before = old != null && classes.get(old.cls()).eligible() ? costEntry(old) : null;
-    ClassTree.Entry after = now != null && classes.get(now.cls()).eligible() ? costEntry(now) : null;
-    if (before == null && after == null) {
+    boolean was = old != null && classes.get(old.cls()).eligible();
+    boolean is = now != null && classes.get(now.cls()).eligible();
+    if (!was && !is) {
       return new NodeIndex(classes, counts, ids, byCost, hot);
     }
-    boolean moved = before == null || after == null || !before.equals(after);
-    ClassTree costs = byCost;
+    double before = was ? old.cost() : Double.NaN;
+    double after = is ? now.cost() : Double.NaN;
+    boolean moved = !was || !is || classChanged || Double.compare(before, after) != 0;
+    CostTree costs = byCost;
     if (moved) {
-      costs = before == null ? costs : costs.delete(before);
-      costs = after == null ? costs : costs.insert(after);
+      costs = was ? costs.delete(before, old.label()) : costs;
+      costs = is ? costs.insert(after, now.label(), now.slot(), now.cls()) : costs;
     }
-    HashTrie<HotSet> h = updateHot(before, after, old, now);
+    HashTrie<HotSet> h = updateHot(was ? old : null, is ? now : null, before, after, moved, classChanged);
     return new NodeIndex(classes, counts, ids, costs, h);
   }
 
-  private HashTrie<HotSet> updateHot(ClassTree.@Nullable Entry before, ClassTree.@Nullable Entry after,
-      @Nullable NodeRecord old, @Nullable NodeRecord now) {
-    List<String> was = before == null || old == null ? List.of() : old.state().load().hotAdapters();
-    List<String> is = after == null || now == null ? List.of() : now.state().load().hotAdapters();
+  /**
+   * Returns the index after many nodes changed their runtime state (a pull of heartbeats), as one batch:
+   * the cost moves of all of them go into the cost trees in one pass each, copying every tree node on
+   * the way once ({@link CostTree#apply}); a node whose class changed (it became or stopped being
+   * eligible) is updated on its own.
+   *
+   * @param olds the records before, each of a distinct node
+   * @param nows the records after, same positions, same slots
+   * @param n how many
+   * @return the new index
+   */
+  NodeIndex updateAll(NodeRecord[] olds, NodeRecord[] nows, int n) {
+    NodeIndex ix = this;
+    CostBatch costs = new CostBatch();
+    Map<String, CostBatch> hotCosts = new HashMap<>();
+    for (int k = 0; k < n; k++) {
+      NodeRecord old = olds[k];
+      NodeRecord now = nows[k];
+      if (old.cls() != now.cls() || !classes.get(now.cls()).eligible()) {
+        if (old.cls() != now.cls()) {
+          ix = ix.update(old, now);
+        }
+        continue;
+      }
+      List<String> was = old.state().load().hotAdapters();
+      List<String> is = now.state().load().hotAdapters();
+      if (!was.equals(is)) {
+        ix = ix.update(old, now); // hot sets change: the single path (rare: adapters load and unload slowly)
+        continue;
+      }
+      double before = old.cost();
+      double after = now.cost();
+      if (Double.compare(before, after) != 0) {
+        costs.delete(before, old.label());
+        costs.insert(after, now.label(), now.slot(), now.cls());
+        for (String a : is) {
+          CostBatch hb = hotCosts.computeIfAbsent(a, x -> new CostBatch());
+          hb.delete(before, old.label());
+          hb.insert(after, now.label(), now.slot(), now.cls());
+        }
+      }
+    }
+    if (costs.isEmpty()) {
+      return ix;
+    }
+    costs.sort();
+    HashTrie<HotSet> h = ix.hot;
+    for (Map.Entry<String, CostBatch> e : hotCosts.entrySet()) {
+      HotSet set = Objects.requireNonNull(h.get(e.getKey()), "hot set");
+      e.getValue().sort();
+      h = h.put(e.getKey(), new HotSet(set.byId(), set.byCost().apply(e.getValue())));
+    }
+    return new NodeIndex(ix.classes, ix.classCounts, ix.byId, ix.byCost.apply(costs), h);
+  }
+
+  /** The hot sets after a node moved: out of the sets of adapters it no longer reports, into the new ones. */
+  private HashTrie<HotSet> updateHot(@Nullable NodeRecord old, @Nullable NodeRecord now, double before,
+      double after, boolean moved, boolean classChanged) {
+    List<String> was = old == null ? List.of() : old.state().load().hotAdapters();
+    List<String> is = now == null ? List.of() : now.state().load().hotAdapters();
     if (was.isEmpty() && is.isEmpty()) {
       return hot;
     }
     HashTrie<HotSet> h = hot;
     for (String a : was) {
-      if (after == null || !is.contains(a) || !before.equals(after)) {
-        h = withoutEntry(h, a, before);
+      boolean stays = now != null && is.contains(a);
+      if (!stays || moved) {
+        h = without(h, a, old, before, stays && !classChanged);
       }
     }
     for (String a : is) {
-      if (before == null || !was.contains(a) || !before.equals(after)) {
-        h = withEntry(h, a, after);
+      boolean stayed = old != null && was.contains(a);
+      if (!stayed || moved) {
+        h = with(h, a, now, after, stayed && !classChanged);
       }
     }
     return h;
   }
 
-  private static HashTrie<HotSet> withoutEntry(HashTrie<HotSet> h, String adapter, ClassTree.Entry e) {
+  /** The hot set of an adapter without a node (only its cost entry if {@code costOnly}). */
+  private static HashTrie<HotSet> without(HashTrie<HotSet> h, String adapter, NodeRecord r, double cost,
+      boolean costOnly) {
     HotSet s = h.get(adapter);
     if (s == null) {
       return h;
     }
-    ClassTree ids = s.byId().delete(new ClassTree.Entry(e.id(), 0, e.slot(), e.cls()));
+    ClassTree ids = costOnly ? s.byId() : s.byId().delete(idEntry(r));
     if (ids.size() == 0) {
       return h.remove(adapter);
     }
-    return h.put(adapter, new HotSet(ids, s.byCost().delete(e)));
+    return h.put(adapter, new HotSet(ids, s.byCost().delete(cost, r.label())));
   }
 
-  private static HashTrie<HotSet> withEntry(HashTrie<HotSet> h, String adapter, ClassTree.Entry e) {
+  /** The hot set of an adapter with a node (only its cost entry if {@code costOnly}). */
+  private static HashTrie<HotSet> with(HashTrie<HotSet> h, String adapter, NodeRecord r, double cost,
+      boolean costOnly) {
     HotSet s = h.get(adapter);
     if (s == null) {
-      s = new HotSet(ClassTree.byId(), ClassTree.byCost());
+      s = new HotSet(ClassTree.EMPTY, CostTree.EMPTY);
     }
-    return h.put(adapter, new HotSet(s.byId().insert(new ClassTree.Entry(e.id(), 0, e.slot(), e.cls())),
-        s.byCost().insert(e)));
+    ClassTree ids = costOnly ? s.byId() : s.byId().insert(idEntry(r));
+    return h.put(adapter, new HotSet(ids, s.byCost().insert(cost, r.label(), r.slot(), r.cls())));
   }
 
   @Override

@@ -15,8 +15,11 @@ import org.jspecify.annotations.Nullable;
  * @param slot the node's slot in {@link SlotTable}, kept while the node exists
  * @param cls the node's class id
  * @param configured whether the node is configured (never evicted)
+ * @param label a number in the order of the node's id among the snapshot's nodes (kept while it exists):
+ *     the cost order breaks ties by it without reading the id (PoolSnapshot assigns it)
  */
-record NodeRecord(DecoderNode node, @Nullable NodeRuntime runtime, int slot, int cls, boolean configured) {
+record NodeRecord(DecoderNode node, @Nullable NodeRuntime runtime, int slot, int cls, boolean configured,
+    long label) {
 
   /**
    * Returns the node's id.

@@ -88,9 +88,11 @@ public final class PoolSnapshot {
     HashTrie<Integer> slots = HashTrie.empty();
     int withRuntime = 0;
     int marked = 0;
-    for (Map.Entry<String, DecoderNode> e : nodes.entrySet()) {
-      String id = e.getKey();
-      DecoderNode node = Objects.requireNonNull(e.getValue(), "node");
+    String[] ids = nodes.keySet().toArray(new String[0]);
+    Arrays.sort(ids); // labels in id order
+    for (int rank = 0; rank < ids.length; rank++) {
+      String id = ids[rank];
+      DecoderNode node = Objects.requireNonNull(nodes.get(id), "node");
       if (!id.equals(node.nodeId())) {
         throw new IllegalArgumentException("node " + node.nodeId() + " under the id " + id);
       }
@@ -103,7 +105,7 @@ public final class PoolSnapshot {
         classIds.put(c, cls);
       }
       boolean mark = configured.contains(id);
-      NodeRecord rec = new NodeRecord(node, r, table.nextSlot(), cls, mark);
+      NodeRecord rec = new NodeRecord(node, r, table.nextSlot(), cls, mark, NodeLabels.spread(rank, ids.length));
       table = table.add(rec);
       slots = slots.put(id, rec.slot());
       list.add(rec);
@@ -349,8 +351,15 @@ public final class PoolSnapshot {
     if (old != null) {
       return replaced(newRevision, old, node, old.runtime(), old.configured() || markConfigured);
     }
+    ClassTree.Entry lower = index.byId().lower(id);
+    ClassTree.Entry higher = index.byId().higher(id);
+    long label = NodeLabels.between(lower == null ? NodeLabels.NONE : recordAt(lower.slot()).label(),
+        higher == null ? NodeLabels.NONE : recordAt(higher.slot()).label());
+    if (label == NodeLabels.NONE) { // no room left between the neighbours: spread the labels again
+      return of(revision, nodes(), runtime(), abTests, configured()).withNode(newRevision, node, markConfigured);
+    }
     NodeIndex.Classified c = index.classify(node, null);
-    NodeRecord rec = new NodeRecord(node, null, records.nextSlot(), c.cls(), markConfigured);
+    NodeRecord rec = new NodeRecord(node, null, records.nextSlot(), c.cls(), markConfigured, label);
     return derive(newRevision, slotOf.put(id, rec.slot()), records.add(rec), c.index().update(null, rec), abTests,
         runtimeCount, configuredCount + (markConfigured ? 1 : 0), false);
   }
@@ -365,7 +374,7 @@ public final class PoolSnapshot {
       i = c.index();
       cls = c.cls();
     }
-    NodeRecord rec = new NodeRecord(node, runtime, old.slot(), cls, configured);
+    NodeRecord rec = new NodeRecord(node, runtime, old.slot(), cls, configured, old.label());
     int runtimes = runtimeCount + (runtime == null ? 0 : 1) - (old.runtime() == null ? 0 : 1);
     int marked = configuredCount + (configured ? 1 : 0) - (old.configured() ? 1 : 0);
     boolean sameConfiguration = node == old.node() && configured == old.configured();
@@ -422,6 +431,59 @@ public final class PoolSnapshot {
     }
     Objects.requireNonNull(state, "state");
     return replaced(newRevision, old, old.node(), state, old.configured());
+  }
+
+  /**
+   * Returns a copy with the runtime states of many nodes replaced (a pull of heartbeats), as one batch:
+   * the cost order moves in one pass ({@link NodeIndex#updateAll}). Unknown nodes are skipped; a node
+   * given twice gets its last state. The same as {@link #withRuntime} for each, at a fraction of the cost.
+   *
+   * @param newRevision the revision after the change
+   * @param ids the nodes
+   * @param states their states, same positions
+   * @param n how many
+   * @return the copy
+   */
+  public PoolSnapshot withRuntimes(long newRevision, String[] ids, NodeRuntime[] states, int n) {
+    NodeRecord[] olds = new NodeRecord[n]; // what the index holds of each node
+    NodeRecord[] nows = new NodeRecord[n]; // its latest record in this batch
+    Map<Integer, Integer> at = new HashMap<>(); // slot -> position in olds and nows
+    int count = 0;
+    int runtimes = runtimeCount;
+    NodeIndex ix = index;
+    for (int k = 0; k < n; k++) {
+      NodeRecord first = record(ids[k]);
+      if (first == null) {
+        continue;
+      }
+      NodeRuntime state = Objects.requireNonNull(states[k], "state");
+      Integer seen = at.get(first.slot());
+      NodeRecord current = seen == null ? first : nows[seen];
+      runtimes += current.runtime() == null ? 1 : 0;
+      NodeRecord rec;
+      if (NodeRecord.eligible(current.node(), state) != current.eligible()) {
+        // it changes class: into the index on its own, so that a class made next sees this one's counts
+        NodeIndex.Classified c = ix.classify(current.node(), state);
+        rec = new NodeRecord(current.node(), state, first.slot(), c.cls(), current.configured(), first.label());
+        ix = c.index().update(seen == null ? current : olds[seen], rec);
+        if (seen != null) {
+          olds[seen] = rec;
+        }
+      } else {
+        rec = new NodeRecord(current.node(), state, first.slot(), current.cls(), current.configured(),
+            first.label());
+      }
+      if (seen == null) {
+        olds[count] = rec.cls() == current.cls() ? current : rec; // a class change is in the index already
+        nows[count] = rec;
+        at.put(first.slot(), count++);
+      } else {
+        nows[seen] = rec;
+      }
+    }
+    NodeIndex next = ix.updateAll(olds, nows, count); // before replaceAll reorders nows
+    return derive(newRevision, slotOf, records.replaceAll(nows, count), next, abTests, runtimes, configuredCount,
+        true);
   }
 
   /**

@@ -9,7 +9,7 @@ final class RedisPoolKeys {
   final String prefix;
   /** pool_apply.lua: nodes, state, abtests, rev, updated, heartbeats, settings. */
   final String[] apply;
-  /** pool_snapshot.lua: nodes, state, abtests, rev, epoch. */
+  /** pool_page.lua (a full read, page by page): nodes, state, abtests, rev, epoch. */
   final String[] snapshot;
   /** pool_seed.lua: nodes, state, abtests, rev, updated, heartbeats, epoch. */
   final String[] seed;

@@ -17,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * Resynchronisation of the Redis store: reads the whole pool with pool_snapshot.lua (one script, so the
- * read is consistent) and replaces the snapshot, reporting the differences as events, then RELOADED.
+ * Resynchronisation of the Redis store: reads the whole pool in pages (RedisPoolPages, pool_page.lua: no
+ * call carries the whole pool, so a 20,000-node pool is read within the command timeout) as of the first
+ * page's revision, and replaces the snapshot, reporting the differences as events, then RELOADED; the
+ * changes made while the pages were read come after it through pub/sub (settled if the read holds them).
  * All on the store's thread; one read at a time (a request during a read runs once more afterwards);
  * callers of reload() wait for the next read.
  *
@@ -98,8 +100,7 @@ final class RedisPoolResync {
     running = true;
     List<CompletableFuture<Void>> mine = nextWaiters;
     nextWaiters = new ArrayList<>();
-    CompletionStage<List<Object>> read =
-        store.connection.eval(RedisPoolStore.SNAPSHOT, ScriptOutputType.MULTI, store.keys.snapshot);
+    CompletionStage<List<Object>> read = RedisPoolPages.read(store.connection, store.keys.snapshot);
     read.whenComplete((out, err) -> store.submitOrFail(() -> finish(out, err, mine), mine));
   }
 
@@ -199,6 +200,7 @@ final class RedisPoolResync {
         .read(newRev, hash(out.get(1)), hash(out.get(2)), hash(out.get(3)), problems), before);
     boolean regressed = store.loaded && newRev < before.revision();
     store.snapshot = after;
+    store.settledUpTo = out.size() > 5 ? lastRevision(out.get(5), newRev) : newRev;
     store.loaded = true;
     List<PoolEvent> diff = SnapshotDiff.events(before, after);
     for (PoolEvent e : diff) {
@@ -242,6 +244,15 @@ final class RedisPoolResync {
         }
       }
     }));
+  }
+
+  /** The last page's revision: changes up to it may already be in the read (RedisPoolPages). */
+  private static long lastRevision(@Nullable Object last, long first) {
+    try {
+      return Math.max(first, Long.parseLong(String.valueOf(last)));
+    } catch (NumberFormatException e) {
+      return first;
+    }
   }
 
   private static Map<String, String> hash(@Nullable Object flat) {

@@ -71,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * seen, and calls the listener after each change, one call at a time. A writer's stage completes when the
  * local revision reaches the revision its change got, so the caller reads its own write.
  *
- * Resynchronisation (one script reading the three hashes and the revision, so the read is consistent):
+ * Resynchronisation (pages of one script each, read as of the first page's revision: RedisPoolPages):
  * at start, whenever the pub/sub subscription is (re)established (after a reconnect nothing published
  * meanwhile is delivered), on a gap in the pub/sub stream (the stream is ordered, so a gap means messages
  * were lost), when an own change does not show up in order in time, and when a periodic check of the
@@ -99,6 +99,7 @@ import org.slf4j.LoggerFactory;
  *   RedisPoolWrites        the write path: pool_apply.lua for changes and journal replays
  *   RedisPoolSubscription  pub/sub (connect, retry) and the in-order buffer of change messages
  *   RedisPoolResync        full reads, one method per outcome
+ *   RedisPoolPages         a full read in pages (pool_page.lua), within the command timeout at any size
  *   PoolSnapshotReader     the raw hashes of a read into a snapshot, malformed values reported
  *   RedisPoolSeeder        seeding a pool Redis does not have, and the epoch merge
  *   RedisPoolKeys          the keys
@@ -113,7 +114,6 @@ final class RedisPoolStore extends AbstractPoolStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisPoolStore.class);
 
   static final LuaScript APPLY = LuaScript.fromResource(RedisPoolStore.class, "pool_apply.lua");
-  static final LuaScript SNAPSHOT = LuaScript.fromResource(RedisPoolStore.class, "pool_snapshot.lua");
   static final LuaScript SEED = LuaScript.fromResource(RedisPoolStore.class, "pool_seed.lua");
   static final LuaScript LEAD = LuaScript.fromResource(RedisPoolStore.class, "pool_lead.lua");
   static final LuaScript PULL = LuaScript.fromResource(RedisPoolStore.class, "pool_pull.lua");
@@ -139,6 +139,8 @@ final class RedisPoolStore extends AbstractPoolStore {
 
   // only on exec
   private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
+  /** The last page's revision of the last full read: a change up to it that changes nothing is settled. */
+  long settledUpTo;
   private long lastCheckedRemote = -1;
   private long localAtLastCheck = -1;
 
@@ -346,6 +348,11 @@ final class RedisPoolStore extends AbstractPoolStore {
       return;
     }
     PoolEvent event = o.event();
+    if (event == null && m.rev() <= settledUpTo) {
+      // made while the last full read was paged, and already in it (RedisPoolPages): nothing to do
+      snapshot = snapshot.withRevision(m.rev());
+      return;
+    }
     if (event == null) {
       resync.request("event " + m.rev() + " does not apply to the local snapshot");
       return;

@@ -12,9 +12,11 @@ import java.net.SocketAddress;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,11 @@ import org.slf4j.LoggerFactory;
  *
  * (Re)subscribing resynchronises, since nothing published meanwhile was delivered.
  *
+ * Bursts: messages from the stream go to an inbox; one task on the store's thread applies what the inbox
+ * holds, in order, up to BATCH of them, and submits itself again if more came. A registration storm is
+ * thus applied in batches (each change O(log n): PoolSnapshot), with one task per batch instead of one per
+ * message, and other work on the store's thread (own writes, a pull's chunk) waits for one batch at most.
+ *
  * Logs under RedisPoolStore's logger, as the rest of the store does.
  */
 /** The pub/sub subscription of a Redis pool store and the in-order buffer of change messages. */
@@ -42,6 +49,8 @@ final class RedisPoolSubscription {
   private static final ObjectMapper MAPPER =
       PoolCodec.newMapper(2L * PoolCodec.MAX_VALUE_LENGTH, PoolCodec.MAX_VALUE_LENGTH);
   private static final long LATE_MILLIS = 200;
+  /** The most stream messages one task applies. */
+  static final int BATCH = 256;
 
   private final RedisPoolStore store;
   private final String channel;
@@ -49,6 +58,9 @@ final class RedisPoolSubscription {
   private volatile boolean everSubscribed;
   private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubsub;
   private long backoffMillis = 50;
+
+  private final ConcurrentLinkedQueue<String> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
 
   // on the store's thread
   private final TreeMap<Long, Message> pending = new TreeMap<>();
@@ -96,7 +108,8 @@ final class RedisPoolSubscription {
       @Override
       public void message(String ch, String message) {
         if (channel.equals(ch)) {
-          store.submit(() -> onMessage(message, true));
+          inbox.add(message);
+          scheduleDrain();
         }
       }
 
@@ -161,6 +174,30 @@ final class RedisPoolSubscription {
   }
 
   // ------------------------------------------------------------------------------------- in-order buffer
+
+  private void scheduleDrain() {
+    if (draining.compareAndSet(false, true) && !store.submit(this::drainInbox)) {
+      draining.set(false); // closed
+    }
+  }
+
+  /** On the store's thread: the stream's messages received so far, in order, at most BATCH of them. */
+  private void drainInbox() {
+    try {
+      for (int n = 0; n < BATCH; n++) {
+        String m = inbox.poll();
+        if (m == null) {
+          break;
+        }
+        onMessage(m, true);
+      }
+    } finally {
+      draining.set(false);
+      if (!inbox.isEmpty()) {
+        scheduleDrain();
+      }
+    }
+  }
 
   /** On the store's thread: when an unreadable message was last logged at WARN (0: never). */
   private long unreadableWarnedAt;

@@ -57,6 +57,7 @@ final class SelectionScratch {
   int staleCount;
   long capableMask;
   final ClassTree.Cursor cursor = new ClassTree.Cursor();
+  final CostCursor costCursor = new CostCursor();
 
   /** Prepares for a selection. */
   void reset() {
@@ -96,5 +97,6 @@ final class SelectionScratch {
     b = null;
     Arrays.fill(alternatives, null);
     cursor.clear();
+    costCursor.clear();
   }
 }

@@ -12,9 +12,11 @@ import org.jspecify.annotations.Nullable;
  * node's slot goes on a free list (a persistent stack) and is reused by the next new node, so the table
  * is as large as the most nodes the pool has held at once.
  *
- * Each part of the trie also keeps the oldest heartbeat among its eligible records
- * (NodeRecord.eligibleBeat), so the eligible nodes gone stale by a given time are found without visiting
- * the fresh ones: stale() descends only into parts whose oldest heartbeat is old enough.
+ * Each part of the trie also keeps, in a primitive array beside its items, the oldest heartbeat among the
+ * eligible records under each item (NodeRecord.eligibleBeat), so the eligible nodes gone stale by a given
+ * time are found without visiting the fresh ones (stale() descends only into parts whose oldest heartbeat
+ * is old enough), and a change recomputes a part's oldest from 32 contiguous longs, never by reading 32
+ * records scattered in memory.
  */
 /** Node records by slot, immutable; a null slot is free. */
 final class SlotTable {
@@ -23,10 +25,16 @@ final class SlotTable {
   private static final int MASK = WIDTH - 1;
 
   /** A table of no slots. */
-  static final SlotTable EMPTY = new SlotTable(new Part(new Object[WIDTH], Long.MAX_VALUE), 0, 0, null);
+  static final SlotTable EMPTY = new SlotTable(Part.empty(), 0, 0, null);
 
-  /** Records (in a leaf) or parts (inner), with the oldest eligible heartbeat among them. */
-  private record Part(Object[] items, long oldest) {}
+  /** Records (in a leaf) or parts (inner), the oldest eligible heartbeat under each, and under all. */
+  private record Part(Object[] items, long[] beats, long oldest) {
+    static Part empty() {
+      long[] beats = new long[WIDTH];
+      java.util.Arrays.fill(beats, Long.MAX_VALUE);
+      return new Part(new Object[WIDTH], beats, Long.MAX_VALUE);
+    }
+  }
 
   /** A free slot on the persistent stack of free slots. */
   private record Free(int slot, @Nullable Free next) {}
@@ -99,9 +107,10 @@ final class SlotTable {
     Part top = root;
     int s = shift;
     if (size == WIDTH << shift) { // full: one level more
-      Object[] items = new Object[WIDTH];
-      items[0] = root;
-      top = new Part(items, root.oldest);
+      Part up = Part.empty();
+      up.items[0] = root;
+      up.beats[0] = root.oldest;
+      top = new Part(up.items, up.beats, root.oldest);
       s += BITS;
     }
     return new SlotTable(set(top, s, size, r), s, size + 1, null);
@@ -119,6 +128,53 @@ final class SlotTable {
   }
 
   /**
+   * Returns a copy with many used slots' records replaced at once: every part on the way is copied once,
+   * however many of the records sit under it (a pull's batch of heartbeats).
+   *
+   * @param rs the records, each at the slot of the one it replaces, distinct slots; reordered by slot
+   * @param n how many
+   * @return the copy
+   */
+  SlotTable replaceAll(NodeRecord[] rs, int n) {
+    if (n == 0) {
+      return this;
+    }
+    java.util.Arrays.sort(rs, 0, n, java.util.Comparator.comparingInt(NodeRecord::slot));
+    for (int k = 0; k < n; k++) {
+      Objects.requireNonNull(get(rs[k].slot()), "a record at the slot");
+    }
+    return new SlotTable(setAll(root, shift, rs, 0, n), shift, size, free);
+  }
+
+  private static Part setAll(Part part, int shift, NodeRecord[] rs, int from, int to) {
+    Object[] items = part.items.clone();
+    long[] beats = part.beats.clone();
+    int k = from;
+    while (k < to) {
+      int i = (rs[k].slot() >>> shift) & MASK;
+      if (shift == 0) {
+        items[i] = rs[k];
+        beats[i] = rs[k].eligibleBeat();
+        k++;
+      } else {
+        int end = k + 1;
+        while (end < to && ((rs[end].slot() >>> shift) & MASK) == i) {
+          end++;
+        }
+        Part next = setAll((Part) items[i], shift - BITS, rs, k, end);
+        items[i] = next;
+        beats[i] = next.oldest;
+        k = end;
+      }
+    }
+    long oldest = Long.MAX_VALUE;
+    for (long b : beats) {
+      oldest = Math.min(oldest, b);
+    }
+    return new Part(items, beats, oldest);
+  }
+
+  /**
    * Returns a copy with a used slot freed (reused by a later {@link #add}).
    *
    * @param slot the slot
@@ -131,24 +187,22 @@ final class SlotTable {
 
   private static Part set(Part part, int shift, int slot, @Nullable NodeRecord r) {
     Object[] items = part.items.clone();
+    long[] beats = part.beats.clone();
     int i = (slot >>> shift) & MASK;
     if (shift == 0) {
       items[i] = r;
+      beats[i] = r == null ? Long.MAX_VALUE : r.eligibleBeat();
     } else {
       Part child = (Part) items[i];
-      items[i] = set(child == null ? new Part(new Object[WIDTH], Long.MAX_VALUE) : child, shift - BITS, slot, r);
+      Part next = set(child == null ? Part.empty() : child, shift - BITS, slot, r);
+      items[i] = next;
+      beats[i] = next.oldest;
     }
-    return new Part(items, oldest(items, shift));
-  }
-
-  private static long oldest(Object[] items, int shift) {
     long oldest = Long.MAX_VALUE;
-    for (Object o : items) {
-      if (o != null) {
-        oldest = Math.min(oldest, shift == 0 ? ((NodeRecord) o).eligibleBeat() : ((Part) o).oldest);
-      }
+    for (long b : beats) {
+      oldest = Math.min(oldest, b);
     }
-    return oldest;
+    return new Part(items, beats, oldest);
   }
 
   /**
@@ -168,21 +222,18 @@ final class SlotTable {
 
   private static int stale(Part part, int shift, int base, long threshold, int[] out, int found) {
     int n = found;
-    Object[] items = part.items;
+    long[] beats = part.beats;
     for (int i = 0; i < WIDTH && n >= 0; i++) {
-      Object o = items[i];
-      if (o == null) {
+      if (beats[i] > threshold) {
         continue;
       }
       if (shift == 0) {
-        if (((NodeRecord) o).eligibleBeat() <= threshold) {
-          if (n == out.length) {
-            return -1;
-          }
-          out[n++] = base + i;
+        if (n == out.length) {
+          return -1;
         }
-      } else if (((Part) o).oldest <= threshold) {
-        n = stale((Part) o, shift - BITS, base + (i << shift), threshold, out, n);
+        out[n++] = base + i;
+      } else {
+        n = stale((Part) part.items[i], shift - BITS, base + (i << shift), threshold, out, n);
       }
     }
     return n;

@@ -71,6 +71,15 @@ class IndexedSelectionTest {
         s = s.withStatus(rev, id, r.nextInt(3) == 0 ? NodeStatus.DRAINING : NodeStatus.ACTIVE);
       } else if (op < 9) {
         s = s.withoutNode(rev, id);
+      } else if (op < 11) { // a pull: many heartbeats as one batch
+        int n = r.nextInt(50);
+        String[] ids = new String[n];
+        NodeRuntime[] states = new NodeRuntime[n];
+        for (int k = 0; k < n; k++) {
+          ids[k] = "n" + r.nextInt(size);
+          states[k] = beat(r, false);
+        }
+        s = s.withRuntimes(rev, ids, states, n);
       } else {
         s = s.withRuntime(rev, id, beat(r, false));
       }

@@ -158,8 +158,7 @@ class PoolChangeLuaAgreementTest {
   }
 
   private static Map<String, Object> redisState() throws Exception {
-    List<Object> out = sync(connection.<List<Object>>eval(RedisPoolStore.SNAPSHOT, ScriptOutputType.MULTI,
-        SNAPSHOT_KEYS));
+    List<Object> out = sync(RedisPoolPages.read(connection, SNAPSHOT_KEYS)); // the stores' full read
     Map<String, DecoderNode> nodes = new HashMap<>();
     Set<String> configured = new HashSet<>();
     hash(out.get(1)).forEach((id, json) -> {

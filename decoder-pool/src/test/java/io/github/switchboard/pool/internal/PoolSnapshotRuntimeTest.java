@@ -79,6 +79,21 @@ class PoolSnapshotRuntimeTest {
           nodes.computeIfPresent(id, (k, n) -> n.withStatus(status));
         }
         case 4 -> s = s.withAbTest(rev, new AbTest("t" + r.nextInt(3), true, "en-es", 10, List.of(), List.of("x")));
+        case 5 -> { // a pull's batch of heartbeats, unknown and repeated ids included
+          int n = r.nextInt(40);
+          String[] batchIds = new String[n];
+          NodeRuntime[] states = new NodeRuntime[n];
+          for (int k = 0; k < n; k++) {
+            batchIds[k] = "n" + r.nextInt(ids);
+            states[k] = NodeRuntime.of(r.nextInt(8) == 0 ? NodeHealth.UNHEALTHY : NodeHealth.UNKNOWN,
+                NodeLoad.of(r.nextInt(50)).withHotAdapters(r.nextBoolean() ? List.of("a") : List.of()),
+                1 + r.nextInt(1000));
+            if (nodes.containsKey(batchIds[k])) {
+              runtime.put(batchIds[k], states[k]);
+            }
+          }
+          s = s.withRuntimes(rev, batchIds, states, n);
+        }
         default -> {
           NodeRuntime state = NodeRuntime.of(NodeHealth.UNKNOWN, NodeLoad.of(r.nextInt(50)), 1 + r.nextInt(1000));
           s = s.withRuntime(rev, id, state);
@@ -118,13 +133,22 @@ class PoolSnapshotRuntimeTest {
       assertThat(rec.node()).isSameAs(n);
       assertThat(rec.runtime()).isEqualTo(runtime.get(n.nodeId()));
     }
+    for (int i = 1; i < sorted.size(); i++) { // labels follow the id order
+      assertThat(s.record(sorted.get(i).nodeId()).label()).isGreaterThan(s.record(sorted.get(i - 1).nodeId()).label());
+    }
     // the index follows the changes: every node in id order, the eligible ones by (cost, id)
     assertThat(walk(s.index().byId(), -1L)).containsExactlyElementsOf(new TreeMap<>(nodes).keySet());
     List<String> byCost = sorted.stream().filter(n -> s.record(n.nodeId()).eligible())
         .sorted(java.util.Comparator.comparingDouble((DecoderNode n) -> s.record(n.nodeId()).cost())
             .thenComparing(DecoderNode::nodeId))
         .map(DecoderNode::nodeId).toList();
-    assertThat(walk(s.index().byCost(), -1L)).containsExactlyElementsOf(byCost);
+    CostCursor c = new CostCursor();
+    c.start(s.index().byCost(), -1L);
+    List<String> walked = new ArrayList<>();
+    while (c.advance()) {
+      walked.add(s.recordAt(c.slot()).id());
+    }
+    assertThat(walked).containsExactlyElementsOf(byCost);
     long serving = s.index().classes().servingPair("en", "es");
     List<String> servingIds = sorted.stream().filter(n -> n.servesPair("en", "es")).map(DecoderNode::nodeId).toList();
     assertThat(walk(s.index().byId(), serving)).containsExactlyElementsOf(servingIds);
@@ -139,6 +163,33 @@ class PoolSnapshotRuntimeTest {
       out.add(e.id());
     }
     return out;
+  }
+
+  /** Nodes inserted again and again between the same two neighbours close the gap: labels are spread again. */
+  @Test
+  void labelsStayInIdOrderWhenTheirGapCloses() {
+    PoolSnapshot s = PoolSnapshot.EMPTY;
+    Map<String, DecoderNode> nodes = new HashMap<>();
+    Random r = new Random(4);
+    String between = "b";
+    for (String id : new String[] {"a", "c"}) {
+      DecoderNode n = node(id, r);
+      s = s.withNode(s.revision() + 1, n, false);
+      nodes.put(id, n);
+    }
+    for (int i = 0; i < 100; i++) { // "b", "bb", "bbb"... all between "a" and "c", each after the last one
+      DecoderNode n = node(between, r);
+      s = s.withNode(s.revision() + 1, n, false);
+      s = s.withRuntime(s.revision() + 1, between, NodeRuntime.of(NodeHealth.UNKNOWN, NodeLoad.of(1), 5));
+      nodes.put(between, n);
+      between = between + "b";
+    }
+    assertThat(s.nodes()).isEqualTo(nodes);
+    List<DecoderNode> sorted = s.sortedNodes();
+    for (int i = 1; i < sorted.size(); i++) {
+      assertThat(s.record(sorted.get(i).nodeId()).label()).isGreaterThan(s.record(sorted.get(i - 1).nodeId()).label());
+    }
+    assertThat(s.runtimeOf("bbb").load()).isEqualTo(NodeLoad.of(1)); // kept through the new labels
   }
 
   @Test

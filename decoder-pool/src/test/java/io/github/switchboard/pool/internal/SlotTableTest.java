@@ -31,7 +31,7 @@ class SlotTableTest {
       case 2 -> NodeRuntime.of(NodeHealth.UNHEALTHY, NodeLoad.of(1), 1 + r.nextInt(1_000));
       default -> NodeRuntime.of(NodeHealth.UNKNOWN, NodeLoad.of(1), 1 + r.nextInt(1_000));
     };
-    return new NodeRecord(r.nextInt(5) == 0 ? DRAINING : ACTIVE, rt, slot, 0, false);
+    return new NodeRecord(r.nextInt(5) == 0 ? DRAINING : ACTIVE, rt, slot, 0, false, slot);
   }
 
   @Property(tries = 200)
@@ -53,10 +53,19 @@ class SlotTableTest {
       } else {
         List<Integer> used = new ArrayList<>(model.keySet());
         int slot = used.get(r.nextInt(used.size()));
-        if (op < 8) {
+        if (op < 7) {
           NodeRecord rec = record(slot, r);
           t = t.replace(rec);
           model.put(slot, rec);
+        } else if (op < 8) { // a batch of replacements in one pass
+          java.util.Collections.shuffle(used, r);
+          int n = 1 + r.nextInt(Math.min(used.size(), 300));
+          NodeRecord[] batch = new NodeRecord[n];
+          for (int k = 0; k < n; k++) {
+            batch[k] = record(used.get(k), r);
+            model.put(used.get(k), batch[k]);
+          }
+          t = t.replaceAll(batch, n);
         } else {
           t = t.remove(slot);
           model.remove(slot);
