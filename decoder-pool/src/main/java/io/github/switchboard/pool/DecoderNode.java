@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Rules checked by {@link Builder#build()}:
  *
  * <ul>
- *   <li>{@code node_id}: 1 to 128 letters, digits, {@code .}, {@code _} or {@code -};
- *   <li>{@code endpoint} and {@code health_url}: absolute {@code http} or {@code https} URIs with a host;
+ *   <li>{@code node_id}: {@value #NODE_ID_RULE} ({@link #isValidNodeId(String)});
+ *   <li>{@code endpoint} and {@code health_url}: absolute {@code http} or {@code https} URIs with a host and
+ *       without credentials ({@code user:password@} is refused: node URIs are shown and logged);
  *   <li>{@code capacity} &gt; 0 (default {@value #DEFAULT_CAPACITY}); {@code priority} &ge; 0 (default
  *       {@value #DEFAULT_PRIORITY}; a <em>lower</em> number is preferred);
  *   <li>{@code languages}: codes of 2-3 lower-case letters with an optional subtag ({@code en},
@@ -33,6 +34,13 @@ public final class DecoderNode {
 
   /** The priority of a node that does not say (as in the original's example file). */
   public static final int DEFAULT_PRIORITY = 1;
+
+  /**
+   * The rule of node ids, as errors state it: an id is a segment of the node's URL path
+   * ({@code /api/v1/decoders/{node_id}}) as it is written, so whatever registers can be addressed and
+   * removed.
+   */
+  public static final String NODE_ID_RULE = Validation.NODE_ID_RULE;
 
   private final String nodeId;
   private final URI endpoint;
@@ -74,6 +82,16 @@ public final class DecoderNode {
    */
   public static Builder builder(String nodeId, URI endpoint) {
     return new Builder(Objects.requireNonNull(nodeId, "nodeId"), Objects.requireNonNull(endpoint, "endpoint"));
+  }
+
+  /**
+   * Returns whether a text is a valid node id ({@value #NODE_ID_RULE}).
+   *
+   * @param nodeId the text, may be null
+   * @return true if {@link Builder#build()} accepts it as an id
+   */
+  public static boolean isValidNodeId(@Nullable String nodeId) {
+    return Validation.isNodeId(nodeId);
   }
 
   /**

@@ -8,7 +8,10 @@ import java.util.Objects;
  * bounded by {@code timeout}; {@code fall} consecutive failures mark a node unhealthy and {@code rise}
  * consecutive successes mark it healthy again. A node whose check is still running when its next round comes
  * is skipped for that round. A 2xx answer is a success; a JSON body with {@code load} or
- * {@code inflight} also updates the node's load. Immutable; build one with {@link #builder()}.
+ * {@code inflight} also updates the node's load. A node whose health URL's host lies outside
+ * {@link #networks()} is never contacted: its check fails at once. Checks are spread over the interval, at
+ * most 256 run at once, and nodes whose last check failed never take more than 192 of them, so dead nodes'
+ * timeouts cannot delay the check of a node that answers. Immutable; build one with {@link #builder()}.
  */
 public final class HealthCheckConfig {
 
@@ -32,6 +35,7 @@ public final class HealthCheckConfig {
   private final Duration timeout;
   private final int fall;
   private final int rise;
+  private final NodeNetworks networks;
 
   private HealthCheckConfig(boolean enabled, Builder b) {
     this.enabled = enabled;
@@ -39,6 +43,7 @@ public final class HealthCheckConfig {
     this.timeout = b.timeout;
     this.fall = b.fall;
     this.rise = b.rise;
+    this.networks = b.networks;
   }
 
   /**
@@ -105,11 +110,21 @@ public final class HealthCheckConfig {
     return rise;
   }
 
+  /**
+   * Returns the networks a node's health URL must resolve into to be checked ({@link NodeNetworks#ANY}
+   * by default).
+   *
+   * @return the networks
+   */
+  public NodeNetworks networks() {
+    return networks;
+  }
+
   @Override
   public String toString() {
     return enabled
         ? "HealthCheckConfig[interval=" + interval + ", timeout=" + timeout + ", fall=" + fall + ", rise="
-            + rise + "]"
+            + rise + (networks.isAny() ? "" : ", networks=" + networks) + "]"
         : "HealthCheckConfig[disabled]";
   }
 
@@ -119,8 +134,21 @@ public final class HealthCheckConfig {
     private Duration timeout = Duration.ofMillis(DEFAULT_TIMEOUT_MILLIS);
     private int fall = DEFAULT_FALL;
     private int rise = DEFAULT_RISE;
+    private NodeNetworks networks = NodeNetworks.ANY;
 
     private Builder() {}
+
+    /**
+     * Sets the networks a node's health URL must resolve into; a node outside is never contacted and
+     * counts as failing.
+     *
+     * @param value the networks ({@link NodeNetworks#ANY}: no restriction, the default)
+     * @return this builder
+     */
+    public Builder networks(NodeNetworks value) {
+      this.networks = Objects.requireNonNull(value, "networks");
+      return this;
+    }
 
     /**
      * Sets the time between two checks of a node.

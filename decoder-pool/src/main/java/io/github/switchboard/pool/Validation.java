@@ -13,8 +13,12 @@ import org.jspecify.annotations.Nullable;
 
 /** The validation rules of the model, shared by builders, records and the JSON reader. */
 final class Validation {
-  /** Node id: 1..128 letters, digits, '.', '_', '-'. */
+  /** Node id: 1..128 letters, digits, '.', '_', '-'; not "." or ".." (see {@link #NODE_ID_RULE}). */
   static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+  /** The node id rule, as the errors state it. */
+  static final String NODE_ID_RULE = "node_id must be 1 to 128 letters, digits, '.', '_' or '-', and not '.' or"
+      + " '..' (it is a segment of the node's URL path)";
 
   /**
    * Language code: 2 or 3 lower-case letters, optionally a subtag: a script (4 letters, first upper case,
@@ -29,15 +33,16 @@ final class Validation {
 
   private Validation() {}
 
+  static boolean isNodeId(@Nullable String id) {
+    return id != null && NODE_ID.matcher(id).matches() && !id.equals(".") && !id.equals("..");
+  }
+
   static String nodeId(@Nullable String id) {
     if (id == null || id.isEmpty()) {
       throw new IllegalArgumentException("node_id must not be empty");
     }
-    if (!NODE_ID.matcher(id).matches()) {
-      throw new IllegalArgumentException(
-          "node_id must be at most 128 characters of letters, digits, '.', '_' and '-', was '"
-              + abbreviate(id)
-              + "'");
+    if (!isNodeId(id)) {
+      throw new IllegalArgumentException(NODE_ID_RULE + ", was '" + abbreviate(id) + "'");
     }
     return id;
   }
@@ -55,9 +60,25 @@ final class Validation {
     if (!ok) {
       throw new IllegalArgumentException(
           field + " must be an absolute http or https URI with a host (such as http://decoder:8001), was '"
-              + abbreviate(uri.toString()) + "'");
+              + abbreviate(redacted(uri)) + "'");
+    }
+    if (uri.getRawUserInfo() != null) {
+      // refused rather than hidden: a node URI is shown by the unauthenticated GET routes and in logs
+      throw new IllegalArgumentException(field + " must not hold credentials (user:password@), was '"
+          + abbreviate(redacted(uri)) + "'");
     }
     return uri;
+  }
+
+  /** The URI as text with its user information (credentials) replaced by "***". */
+  static String redacted(URI uri) {
+    String s = uri.toString();
+    String info = uri.getRawUserInfo();
+    if (info == null) {
+      return s;
+    }
+    int at = s.indexOf(info + "@");
+    return at < 0 ? "(a URI with credentials)" : s.substring(0, at) + "***" + s.substring(at + info.length());
   }
 
   static String language(@Nullable String code, String field) {

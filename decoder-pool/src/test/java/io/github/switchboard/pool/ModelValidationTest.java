@@ -54,8 +54,11 @@ class ModelValidationTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "'' | node_id must not be empty",
-      "has space | node_id must be at most 128 characters of letters, digits",
-      "a/b | node_id must be at most 128",
+      "has space | node_id must be 1 to 128 letters, digits, '.', '_' or '-', and not '.' or '..'",
+      "a/b | node_id must be 1 to 128 letters",
+      ". | node_id must be 1 to 128 letters, digits, '.', '_' or '-', and not '.' or '..'",
+      ".. | (it is a segment of the node's URL path), was '..'",
+      "a%2Fb | node_id must be 1 to 128",
   })
   void badNodeIds(String id, String message) {
     assertThatThrownBy(() -> DecoderNode.builder(id, URI.create("http://x:1")).build())
@@ -67,7 +70,29 @@ class ModelValidationTest {
     String ok = "a".repeat(128);
     assertThat(DecoderNode.builder(ok, URI.create("http://x")).build().nodeId()).isEqualTo(ok);
     assertThatThrownBy(() -> DecoderNode.builder(ok + "a", URI.create("http://x")).build())
-        .hasMessageContaining("node_id must be at most 128 characters");
+        .hasMessageContaining("node_id must be 1 to 128");
+  }
+
+  @Test
+  void idsWithDotsAreValidButTheDotSegmentsAreNot() {
+    for (String ok : List.of("...", ".a", "a.", "a..b", "_", "-", "a-b_c.d")) {
+      assertThat(DecoderNode.isValidNodeId(ok)).as(ok).isTrue();
+      assertThat(DecoderNode.builder(ok, URI.create("http://x")).build().nodeId()).isEqualTo(ok);
+    }
+    for (String bad : List.of(".", "..", "", "a b", "a/b", "a?b", "a#b", "a%2e", "\u00e9")) {
+      assertThat(DecoderNode.isValidNodeId(bad)).as(bad).isFalse();
+    }
+    assertThat(DecoderNode.isValidNodeId(null)).isFalse();
+  }
+
+  @Test
+  void credentialsInANodeUriAreRefusedAndNeverRepeated() {
+    assertThatThrownBy(() -> DecoderNode.builder("d", URI.create("http://admin:s3cret@decoder:8001")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("endpoint must not hold credentials (user:password@), was 'http://***@decoder:8001'")
+        .message().doesNotContain("s3cret").doesNotContain("admin");
+    assertThatThrownBy(() -> node("d").healthUrl(URI.create("https://token@decoder/health")).build())
+        .hasMessage("health_url must not hold credentials (user:password@), was 'https://***@decoder/health'");
   }
 
   @ParameterizedTest
