@@ -13,6 +13,7 @@ import io.github.switchboard.ratelimit.internal.InMemoryRateLimiter;
 import io.github.switchboard.ratelimit.internal.ListeningRateLimiter;
 import io.github.switchboard.ratelimit.internal.PlanRoutingRateLimiter;
 import io.github.switchboard.ratelimit.internal.PlanSource;
+import io.github.switchboard.ratelimit.internal.PlannedInMemoryRateLimiter;
 import io.github.switchboard.ratelimit.internal.ShadowRateLimiter;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -399,10 +400,8 @@ public final class RateLimiters {
         }
       } else if (isInMemory()) {
         limiter =
-            new PlanRoutingRateLimiter(
-                new InMemoryRateLimiter(policy, timeSource, maximumKeys, name),
-                ((PlanSource) p).book(),
-                planPolicy -> new InMemoryRateLimiter(planPolicy, timeSource, maximumKeys, name));
+            new PlannedInMemoryRateLimiter(
+                policy, ((PlanSource) p).book(), timeSource, maximumKeys, name);
       } else {
         GuardedRateLimiter base = buildGuarded();
         limiter = new PlanRoutingRateLimiter(base, ((PlanSource) p).book(), base::sibling);

@@ -53,6 +53,15 @@ import org.slf4j.LoggerFactory;
  * evicted, never while its state is kept; with a bound above the number of clients active within the
  * longest window nothing is evicted. The first time the bound is reached is logged at WARN, once. The
  * check costs one mappingCount() on an insertion and nothing on a key already held.
+ *
+ * Plans (routed mode, PlannedInMemoryRateLimiter): a key's state is made with the limits of its plan, read
+ * once, when the state is made, from the router (key -> PlanSlot), and keeps its slot. A decision compares
+ * the state's limits with its slot's (one volatile read of an object shared by the plan's keys): when the
+ * plan's policy changed or the plan went, the state is dropped and made again under the key's limits now,
+ * so a change of a plan's policy is one write, whatever the number of its keys, and a decision costs the
+ * one map look-up it costs without plans. A key moved to another plan is forgotten by the router. The
+ * permits are checked against the state's own policy; a denial under a shadow policy is returned as an
+ * allowed, shadowDenied decision.
  */
 /** The in-memory rate limiter; also the LOCAL fallback of the Redis limiter. */
 public final class InMemoryRateLimiter implements RateLimiter {
@@ -76,6 +85,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
   private final long graceMicros;
   private final ConcurrentHashMap<String, KeyState> states = new ConcurrentHashMap<>();
   private final Function<String, KeyState> factory;
+  private final boolean routed;
   private final ReentrantLock sweepLock = new ReentrantLock();
   private @Nullable Iterator<KeyState> cursor; // guarded by sweepLock
   private int hitSweepsSinceRestart = HIT_SWEEPS_PER_RESTART; // guarded by sweepLock
@@ -138,6 +148,50 @@ public final class InMemoryRateLimiter implements RateLimiter {
     this.graceMicros = Math.max(limits.maxWindow, MIN_GRACE_MICROS);
     final Limits l = limits;
     this.factory = k -> KeyState.create(k, l);
+    this.routed = false;
+  }
+
+  /**
+   * Creates an in-memory limiter whose keys are decided under their plans' limits (see the class notes).
+   *
+   * @param defaultSlot the slot of the default policy (its limits never change)
+   * @param router the slot of a key's plan, or null for the default
+   * @param time the clock
+   * @param maximumKeys the most keys held
+   * @param name the limiter's name, for logs
+   */
+  InMemoryRateLimiter(
+      PlanSlot defaultSlot,
+      Function<String, @Nullable PlanSlot> router,
+      TimeSource time,
+      long maximumKeys,
+      String name) {
+    if (maximumKeys < 1) {
+      throw new IllegalArgumentException("maximumKeys must be at least 1, was " + maximumKeys);
+    }
+    Limits l = Objects.requireNonNull(defaultSlot.limits, "defaultSlot.limits");
+    this.maximumKeys = maximumKeys;
+    this.name = Objects.requireNonNull(name, "name");
+    this.publicPolicy = l.policy;
+    this.limits = l;
+    this.time = Objects.requireNonNull(time, "time");
+    this.degraded = false;
+    this.maxPermits = Long.MAX_VALUE; // each state checks against its own policy
+    this.graceMicros = Math.max(l.maxWindow, MIN_GRACE_MICROS);
+    Objects.requireNonNull(router, "router");
+    this.factory =
+        k -> {
+          PlanSlot slot = router.apply(k);
+          Limits pl = slot == null ? null : slot.limits;
+          if (pl == null) { // no plan, or the plan went meanwhile
+            slot = defaultSlot;
+            pl = l;
+          }
+          KeyState st = KeyState.create(k, pl);
+          st.slot = slot;
+          return st;
+        };
+    this.routed = true;
   }
 
   @Override
@@ -193,10 +247,18 @@ public final class InMemoryRateLimiter implements RateLimiter {
     while (true) {
       synchronized (s) {
         if (!s.dead) {
-          d = s.acquire(now, permits, degraded, detail);
-          s.touched = now;
-          sweepNow = (++s.hits & SWEEP_HIT_MASK) == 0;
-          break;
+          PlanSlot slot = s.slot;
+          if (slot == null || slot.limits == s.limits) {
+            if (slot != null) {
+              Keys.checkPermits(permits, s.limits.maxPermits);
+            }
+            d = s.acquire(now, permits, degraded, detail);
+            s.touched = now;
+            sweepNow = (++s.hits & SWEEP_HIT_MASK) == 0;
+            break;
+          }
+          s.dead = true; // its plan changed or went: made again under the key's limits now
+          states.remove(key, s);
         }
       }
       s = states.computeIfAbsent(key, factory);
@@ -206,7 +268,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     } else if (sweepNow) {
       sweep(SWEEP_ON_HIT, now, false);
     }
-    return d;
+    return routed && !d.allowed() && s.limits.policy.shadow() ? Decisions.shadow(d) : d;
   }
 
   @Override
@@ -229,20 +291,25 @@ public final class InMemoryRateLimiter implements RateLimiter {
    */
   public ClientStats statsOf(String key) {
     long now = time.currentTimeMicros();
-    long[] used = new long[limits.size];
-    long[] remaining = new long[limits.size];
-    long[] reset = new long[limits.size];
     KeyState s = states.get(key);
     if (s != null) {
       synchronized (s) {
-        if (!s.dead) {
-          s.statsInto(now, used, remaining, reset);
-          return limits.stats(used, remaining, reset, degraded);
+        PlanSlot slot = s.slot;
+        if (!s.dead && (slot == null || slot.limits == s.limits)) {
+          return statsOf(s, now);
         }
       }
     }
-    KeyState.create(key, limits).statsInto(now, used, remaining, reset);
-    return limits.stats(used, remaining, reset, degraded);
+    return statsOf(factory.apply(key), now); // a new state: the key's limits now, full
+  }
+
+  private ClientStats statsOf(KeyState s, long now) {
+    Limits l = s.limits;
+    long[] used = new long[l.size];
+    long[] remaining = new long[l.size];
+    long[] reset = new long[l.size];
+    s.statsInto(now, used, remaining, reset);
+    return l.stats(used, remaining, reset, degraded);
   }
 
   @Override
@@ -263,6 +330,28 @@ public final class InMemoryRateLimiter implements RateLimiter {
       synchronized (s) {
         s.dead = true;
         states.remove(key, s);
+      }
+    }
+  }
+
+  /**
+   * Forgets a key's state at once, also one being made by a concurrent first decision (the router calls
+   * this after it moved the key to another plan, so that no state of the old plan outlives the move).
+   *
+   * @param key a valid key
+   */
+  void forgetMoved(String key) {
+    KeyState[] removed = new KeyState[1];
+    states.computeIfPresent( // waits for a state being made for the key, and takes it out
+        key,
+        (k, v) -> {
+          removed[0] = v;
+          return null;
+        });
+    KeyState s = removed[0];
+    if (s != null) {
+      synchronized (s) {
+        s.dead = true;
       }
     }
   }

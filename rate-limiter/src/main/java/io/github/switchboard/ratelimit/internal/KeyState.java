@@ -34,6 +34,8 @@ abstract class KeyState {
   long touched;
   /** Decisions on this key (wraps); paces the sweep. */
   int hits;
+  /** With plans: the slot of the plan whose limits this state was made with (else null); set once. */
+  @org.jspecify.annotations.Nullable PlanSlot slot;
 
   KeyState(String key, Limits limits) {
     this.key = key;

@@ -27,6 +27,8 @@ final class Limits {
   final long maxWindow;
   /** The count of the limit with the longest window: the most grants a log keeps. */
   final long countOfMaxWindow;
+  /** The most permits one request may ask for ({@link Keys#maxPermits}). */
+  final long maxPermits;
 
   Limits(RateLimitPolicy policy) {
     this.policy = policy;
@@ -44,6 +46,7 @@ final class Limits {
     }
     maxWindow = windows[size - 1];
     countOfMaxWindow = counts[size - 1];
+    maxPermits = Keys.maxPermits(policy);
   }
 
   /**
