@@ -16,6 +16,10 @@
 # quick-<date>.txt (the summary tables). Needs redis-server on the PATH, or REDIS_URL naming a throw-away
 # server (it is flushed before every trial). Extra arguments are passed to every JMH run.
 #
+# --charts (first argument): also draw each run's chart from its JSON into docs/images/bench-<run>.png
+# (the chart tool, io.github.switchboard.benchmarks.charts.ChartMain; a few seconds, no extra benchmark):
+#   benchmarks/run-quick.sh --charts
+#
 # The full mode is the benchmarks' own settings (2 forks, 3 x 2 s warm-up, 5 x 2 s measured), every
 # benchmark, thread count and limiter, about 45 minutes:
 #   java -jar benchmarks/target/benchmarks.jar -prof gc -rf json -rff benchmarks/results/full-<date>.json
@@ -48,6 +52,11 @@ run() { # name, then JMH arguments
   echo >> "$text"
 }
 
+charts=0
+if [ "${1:-}" = "--charts" ]; then
+  charts=1
+  shift
+fi
 EXTRA=("$@")
 run in-memory 'InMemoryBenchmark.oneThread'
 run redis-async 'RedisAsyncBenchmark'
@@ -74,3 +83,18 @@ grep -E '^(MEMORY USAGE|Switchboard cache \()' benchmarks/target/quick/cache.log
   echo "]"
 } > "$json"
 echo "saved $json and $text"
+
+if [ "$charts" = 1 ]; then
+  chart() { # run name, then ChartMain options
+    local name=$1
+    shift
+    java -cp "$jar" io.github.switchboard.benchmarks.charts.ChartMain "$@" \
+      "benchmarks/target/quick/$name.json" docs/images
+  }
+  chart in-memory --title "In memory, one thread: decisions per second"
+  chart redis-async --title "On Redis, 128 decisions in flight, 10,000 keys: decisions per second"
+  chart redis-sync-hot-key --title "On Redis, 4 threads: 10,000 keys and one hot key"
+  chart redis-over-limit --log --title "Under a flood: one client over its limit, 4 threads"
+  chart redis-idle-latency --title "When idle: one decision at a time, microseconds"
+  chart cache --modes thrpt --title "The translation cache"
+fi
