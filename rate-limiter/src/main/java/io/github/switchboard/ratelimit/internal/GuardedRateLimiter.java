@@ -31,7 +31,9 @@ import org.jspecify.annotations.Nullable;
  * Fallbacks, every answer marked degraded():
  *   LOCAL - an in-memory limiter with the policy divided by expectedInstances (counts rounded down, at
  *           least 1); permits are still checked against the full policy, and a request above a divided
- *           count is denied by that limit with retry-after = its window.
+ *           count is denied by that limit with retry-after = its window. FallbackCarry seeds it with this
+ *           instance's share of the usage Redis last reported for a client, and carries what it granted
+ *           back to Redis when Redis answers again (before the client's next decision on Redis).
  *   ALLOW - allowed; reports the most restrictive limit (smallest count) with remaining = count - permits
  *           and reset-after 0 (nothing is known).
  *   DENY  - denied; reports the most restrictive limit with remaining 0 and retry-after = reset-after =
@@ -42,11 +44,14 @@ import org.jspecify.annotations.Nullable;
  */
 /** A Redis rate limiter with a circuit-breaker guarded fallback. */
 public final class GuardedRateLimiter implements RateLimiter {
+  /**
+   * The most clients whose Redis usage is remembered for the LOCAL fallback, and the most whose fallback
+   * grants wait to be carried back to Redis (each bound on its own; lower when maximumKeys is).
+   */
+  public static final int MAX_CARRIED = 100_000;
 
-  private static final Function<Call, CompletionStage<List<Object>>> ACQUIRE =
-      c -> c.self.bounded(c.self.redis.evalAcquire(c.stateKey, c.permits));
-  private static final FailoverGuard.BlockingCall<Call, List<Object>> ACQUIRE_BLOCKING =
-      (c, waitNanos) -> c.self.redis.evalAcquireBlocking(c.stateKey, c.permits, waitNanos);
+  private static final Function<Call, CompletionStage<List<Object>>> ACQUIRE = Call::acquire;
+  private static final FailoverGuard.BlockingCall<Call, List<Object>> ACQUIRE_BLOCKING = Call::acquireBlocking;
   private static final BiFunction<Call, List<Object>, Decision> DECODE = (c, reply) -> c.decode(reply);
   private static final Function<Call, Decision> ACQUIRE_FALLBACK =
       c -> c.self.fallbackDecision(c.key, c.permits);
@@ -73,11 +78,35 @@ public final class GuardedRateLimiter implements RateLimiter {
       this.sent = sent;
     }
 
+    /** The decision on Redis, after the carry of the client's fallback grants if one waits. */
+    CompletionStage<List<Object>> acquire() {
+      FallbackCarry carry = self.carry;
+      CompletionStage<?> before = carry == null ? null : carry.beforeRedis(key);
+      if (before == null) {
+        return self.bounded(self.redis.evalAcquire(stateKey, permits));
+      }
+      return self.bounded(before.thenCompose(v -> self.redis.evalAcquire(stateKey, permits)));
+    }
+
+    List<Object> acquireBlocking(long waitNanos) throws Exception {
+      FallbackCarry carry = self.carry;
+      CompletionStage<?> before = carry == null ? null : carry.beforeRedis(key);
+      if (before != null) {
+        before.toCompletableFuture().get(waitNanos, TimeUnit.NANOSECONDS);
+      }
+      return self.redis.evalAcquireBlocking(stateKey, permits, waitNanos);
+    }
+
     Decision decode(List<Object> reply) {
       Decision d = self.redis.decodeDecision(reply);
       DenyCache cache = self.denyCache;
       if (cache != null && !d.allowed()) {
         cache.record(stateKey, permits, sent, d);
+      }
+      FallbackCarry carry = self.carry;
+      if (carry != null) {
+        carry.seen(key, reply);
+        carry.afterRedis();
       }
       return d;
     }
@@ -90,6 +119,8 @@ public final class GuardedRateLimiter implements RateLimiter {
   private final FailoverGuard guard;
   private final FallbackMode mode;
   private final @Nullable InMemoryRateLimiter local;
+  /** LOCAL only: seeds the fallback from Redis's last usage and carries its grants back. */
+  private final @Nullable FallbackCarry carry;
   private final long maxPermits;
   private final int restrictive;
   private final long denyRetryMicros;
@@ -221,6 +252,19 @@ public final class GuardedRateLimiter implements RateLimiter {
             ? new InMemoryRateLimiter(
                 policy, policy.dividedBy(expectedInstances), time, true, maximumKeys, name)
             : null;
+    this.carry =
+        local == null
+            ? null
+            : new FallbackCarry(
+                name,
+                limits,
+                new Limits(policy.dividedBy(expectedInstances)),
+                expectedInstances,
+                local,
+                redis,
+                clock,
+                time,
+                (int) Math.min(maximumKeys, MAX_CARRIED));
     this.maxPermits = Keys.maxPermits(policy);
     this.restrictive = limits.smallestCountIndex();
     long openWaitMicros =
@@ -282,6 +326,9 @@ public final class GuardedRateLimiter implements RateLimiter {
     if (local != null) {
       local.forget(key);
     }
+    if (carry != null) {
+      carry.forget(key);
+    }
     if (denyCache != null) {
       denyCache.forget(redis.checkedStateKey(key));
     }
@@ -316,7 +363,11 @@ public final class GuardedRateLimiter implements RateLimiter {
   private Decision fallbackDecision(String key, long permits) {
     switch (mode) {
       case LOCAL:
-        return Objects.requireNonNull(local).acquire(key, permits);
+        FallbackCarry c = Objects.requireNonNull(carry);
+        c.beforeFallback(key);
+        Decision d = Objects.requireNonNull(local).acquire(key, permits);
+        c.afterFallback(key, d);
+        return d;
       case ALLOW:
         return Decisions.trusted(
             true,

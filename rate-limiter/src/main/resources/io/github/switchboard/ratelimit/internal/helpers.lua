@@ -2,7 +2,8 @@
 -- idiv: floor division exact for integers below 2^53; fmt: an integer as a decimal string, no exponent;
 -- head: appends a reply's allowed and now to out, and returns where they start (o: out[o + 1]);
 -- put4: writes one limit's four reply values at out[at..at+3]; reply1: appends the reply of a one-limit
--- decision to out; hwrite: writes a hash's fields (the first k values of kv) and sets its expiry.
+-- decision to out; hwrite: writes a hash's fields (the first k values of kv) and sets its expiry;
+-- zaddRun: adds n members of a log at one stamp, named stamp:first .. stamp:(first + n - 1), 128 a ZADD.
 
 local function idiv(a, b)
   local q = math.floor(a / b)
@@ -33,4 +34,18 @@ end
 local function hwrite(key, kv, k, ttlMillis)
   redis.call('HSET', key, unpack(kv, 1, k))
   redis.call('PEXPIRE', key, ttlMillis)
+end
+local function zaddRun(key, stamp, first, n)
+  local batch = {}
+  for j = 0, n - 1 do
+    batch[#batch + 1] = stamp
+    batch[#batch + 1] = stamp .. ':' .. fmt(first + j)
+    if #batch >= 256 then
+      redis.call('ZADD', key, unpack(batch))
+      batch = {}
+    end
+  end
+  if #batch > 0 then
+    redis.call('ZADD', key, unpack(batch))
+  end
 end

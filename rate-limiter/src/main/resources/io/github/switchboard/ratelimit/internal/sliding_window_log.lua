@@ -37,18 +37,7 @@ local function record(key, now, n, newest, ttlMillis)
   if n == 1 then
     redis.call('ZADD', key, stamp, stamp .. ':' .. fmt(seq + 1))
   else
-    local batch = {}
-    for j = 1, n do
-      batch[#batch + 1] = stamp
-      batch[#batch + 1] = stamp .. ':' .. fmt(seq + j)
-      if #batch >= 256 then
-        redis.call('ZADD', key, unpack(batch))
-        batch = {}
-      end
-    end
-    if #batch > 0 then
-      redis.call('ZADD', key, unpack(batch))
-    end
+    zaddRun(key, stamp, seq + 1, n)
   end
   redis.call('PEXPIRE', key, ttlMillis)
 end
