@@ -27,8 +27,9 @@ final class RedisPoolHeartbeats {
   /** How often loads and heartbeat times are pulled. */
   static final long PULL_MILLIS = 1000;
   /**
-   * How many pulled heartbeats one task on the store's thread applies as one batch (change messages wait
-   * for one: about a millisecond). Larger batches copy each part of the indexes fewer times a pull.
+   * How many heartbeats one page of a pull brings, applied as one batch on the store's thread (Redis and
+   * change messages wait for one page: about a millisecond each). Larger pages copy each part of the
+   * indexes fewer times a pull.
    */
   static final int PULL_CHUNK = 1024;
   /** How often the offset to Redis's clock is measured with TIME. */
@@ -268,72 +269,104 @@ final class RedisPoolHeartbeats {
   /*
    * Every PULL_MILLIS: the heartbeats Redis recorded since the last pull (with a small overlap), applied
    * to the snapshot without events (pool_pull.lua). Skipped while a full read runs (it reads them all).
+   * A pull is a walk of pages of PULL_CHUNK heartbeats in heartbeat-time order, one page in flight at a
+   * time, each applied as one batch before the next is asked for: no call holds Redis for more than about
+   * a millisecond or two (one call for 20,000 heartbeats held it about 35 ms, and every change and
+   * heartbeat of the fleet waited behind it), and a change message waits for one page, not the pull.
    */
   void pull() {
     if (store.closed || !store.loaded || pulling || store.resync.running()) {
       return;
     }
     long since = pulledUpTo == 0 ? 0 : pulledUpTo - PULL_OVERLAP_MICROS;
+    pulling = true; // until the walk's last page is applied: pulls do not pile up behind a slow one
+    requestPage(new Walk(since, "", 0));
+  }
+
+  /**
+   * Where a pull's walk stands: the next page starts at heartbeat time {@code since}, past the first
+   * {@code offset} heartbeats at exactly that time (earlier pages returned them), and ends at {@code upto}
+   * (the first page's Redis time; "" for the first page).
+   */
+  private record Walk(long since, String upto, int offset) {}
+
+  private void requestPage(Walk walk) {
     long before = timeMicros();
     CompletionStage<List<Object>> read;
     try {
-      read = store.connection.eval(RedisPoolStore.PULL, ScriptOutputType.MULTI, store.keys.pull, Long.toString(since));
+      read = store.connection.eval(RedisPoolStore.PULL, ScriptOutputType.MULTI, store.keys.pull,
+          Long.toString(walk.since()), walk.upto(), Integer.toString(walk.offset()), Integer.toString(PULL_CHUNK));
     } catch (RuntimeException e) {
+      pulling = false;
       LOG.debug("pool '{}': pulling heartbeats failed ({})", store.poolName, e.toString());
       return;
     }
-    pulling = true;
     read.whenComplete((out, err) -> {
       long rtt = timeMicros() - before;
       store.submit(() -> {
-        pulling = false;
         if (err != null || out == null || out.isEmpty()) {
+          pulling = false;
           LOG.debug("pool '{}': pulling heartbeats failed ({})", store.poolName, err == null ? "no answer" : err.toString());
           return;
         }
-        applyPull(out, before + rtt / 2, rtt);
+        applyPage(walk, out, before + rtt / 2, rtt);
       });
     });
   }
 
-  private void applyPull(List<Object> out, long midMicros, long rttMicros) {
-    long now = Long.parseLong(String.valueOf(out.get(0)));
-    observeClock(now, midMicros, rttMicros);
-    pulledUpTo = now;
-    pulling = true; // until the last chunk is applied: pulls do not pile up behind a slow application
-    applyPulled(out, 1);
-  }
-
   /*
-   * On exec: the pulled heartbeats from position `from` of the reply (groups of id, Redis time, runtime
-   * JSON), PULL_CHUNK of them applied as one batch (PoolSnapshot.withRuntimes: the cost order, which
-   * every load change moves, is copied once per chunk on the way to the changes, not once per heartbeat);
-   * the rest in another task, so that a change message arriving meanwhile waits for one chunk (about a
-   * millisecond), not for the whole pull (20,000 heartbeats at 20,000 nodes). A full read that starts
-   * meanwhile brings them all.
+   * On exec: one page of a pull (groups of id, Redis time, runtime JSON after the Redis time), applied as
+   * one batch (PoolSnapshot.withRuntimes: the cost order, which every load change moves, is copied once
+   * per page on the way to the changes, not once per heartbeat); then the next page is asked for, or, after
+   * a short page, the walk ends and the next pull starts from its first page's Redis time. A full read that
+   * starts meanwhile brings them all and ends the walk; a page that fails ends it too, and the next pull
+   * starts again from the last completed one.
    */
-  private void applyPulled(List<Object> out, int from) {
+  private void applyPage(Walk walk, List<Object> out, long midMicros, long rttMicros) {
     if (store.closed || store.resync.running()) {
       pulling = false;
       return;
     }
+    long now = Long.parseLong(String.valueOf(out.get(0)));
+    if (walk.upto().isEmpty()) {
+      observeClock(now, midMicros, rttMicros);
+    }
+    int count = (out.size() - 1) / 3;
+    long last;
     try {
-      applyChunk(out, from);
+      last = applyChunk(out, count);
     } catch (RuntimeException e) {
       pulling = false; // the store resynchronises (RedisPoolStore.submit); the next pull starts afresh
       throw e;
     }
+    String upto = walk.upto().isEmpty() ? Long.toString(now) : walk.upto();
+    if (count < PULL_CHUNK) {
+      pulledUpTo = Long.parseLong(upto);
+      pulling = false;
+      return;
+    }
+    int atLast = 0; // heartbeats of this page at exactly its last time: the next page skips them
+    for (int k = count - 1; k >= 0 && beatAt(out, k) == last; k--) {
+      atLast++;
+    }
+    requestPage(new Walk(last, upto, last == walk.since() ? walk.offset() + atLast : atLast));
   }
 
-  private void applyChunk(List<Object> out, int from) {
+  private static long beatAt(List<Object> out, int k) {
+    return (long) Double.parseDouble(String.valueOf(out.get(2 + 3 * k)));
+  }
+
+  /** On exec: applies a page's {@code count} heartbeats as one batch; returns the last one's Redis time. */
+  private long applyChunk(List<Object> out, int count) {
     PoolSnapshot s = store.snapshot;
-    String[] ids = new String[PULL_CHUNK];
-    NodeRuntime[] states = new NodeRuntime[PULL_CHUNK];
+    String[] ids = new String[count];
+    NodeRuntime[] states = new NodeRuntime[count];
     int n = 0;
-    int i = from;
-    for (; i + 2 < out.size() && n < PULL_CHUNK; i += 3) {
+    long beat = 0;
+    for (int k = 0; k < count; k++) {
+      int i = 1 + 3 * k;
       String id = String.valueOf(out.get(i));
-      long beat = (long) Double.parseDouble(String.valueOf(out.get(i + 1)));
+      beat = beatAt(out, k);
       String json = String.valueOf(out.get(i + 2));
       Long seen = redisBeats.get(id);
       if ((seen != null && seen >= beat) || json.isEmpty() || s.node(id) == null) {
@@ -353,14 +386,7 @@ final class RedisPoolHeartbeats {
       store.snapshot = s.withRuntimes(s.revision(), ids, states, n); // one batch: the cost order moves once
       refreshed();
     }
-    if (i + 2 < out.size()) {
-      int next = i;
-      if (!store.submit(() -> applyPulled(out, next))) {
-        pulling = false;
-      }
-    } else {
-      pulling = false;
-    }
+    return beat;
   }
 
   /*

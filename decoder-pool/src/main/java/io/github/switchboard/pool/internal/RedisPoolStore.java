@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * Heartbeats (see "Heartbeats at fleet scale" in the README): pool_apply.lua stamps a heartbeat with Redis
  * TIME and publishes it only if the node had none yet or comes back from stale (its last one at least
  * stale_after old); otherwise it only refreshes the state hash and the heartbeats set. Every PULL_MILLIS
- * this store pulls the heartbeats recorded since its last pull (pool_pull.lua: one call, a ZRANGE BYSCORE
- * of the heartbeats set and an HMGET of their runtime states) and applies them to the snapshot without an
- * event per node. Times: the snapshot keeps heartbeat times on this store's clock (the pool's TimeSource),
+ * this store pulls the heartbeats recorded since its last pull (pool_pull.lua, in pages of 1,024: a ZRANGE
+ * BYSCORE LIMIT of the heartbeats set and an HMGET of their runtime states, each page applied as one batch
+ * before the next is asked for) and applies them to the snapshot without an event per node. Times: the
+ * snapshot keeps heartbeat times on this store's clock (the pool's TimeSource),
  * so the pool judges liveness as on any other store; a heartbeat's Redis time becomes a local one with the
  * offset between the two clocks (Redis TIME from each pull and each own heartbeat, against the middle of
  * the round trip), once, when it is first seen; an eviction is sent as a compare-and-delete on the Redis
