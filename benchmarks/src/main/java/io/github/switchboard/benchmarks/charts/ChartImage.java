@@ -27,16 +27,18 @@ import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
-import org.jfree.chart.labels.ItemLabelAnchor;
-import org.jfree.chart.labels.ItemLabelPosition;
+import org.jfree.chart.labels.CategoryItemLabelGenerator;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.renderer.category.CategoryItemRendererState;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.category.StatisticalBarRenderer;
 import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
+import org.jfree.data.statistics.StatisticalCategoryDataset;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Draws chart panels one above the other into one PNG: horizontal bars, the value at the end of each bar,
@@ -55,6 +57,8 @@ public final class ChartImage {
   static final int GROUP_GAP = 10;
   /** Height of the title above the first panel, when there is one. */
   static final int TITLE = 36;
+  /** Space between a value's label and the bar's edge. */
+  private static final int LABEL_PAD = 4;
 
   private static final Color SWITCHBOARD = new Color(0x1f, 0x77, 0xb4);
   private static final Color PEER = new Color(0xff, 0x7f, 0x0e);
@@ -176,11 +180,7 @@ public final class ChartImage {
     renderer.setItemMargin(0.05);
     renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new CompactFormat()));
     renderer.setDefaultItemLabelsVisible(true);
-    // the value inside the bar, at its base: clear of the error bar at its end
     renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.BOLD, 11));
-    renderer.setDefaultItemLabelPaint(Color.WHITE);
-    renderer.setDefaultPositiveItemLabelPosition(
-        new ItemLabelPosition(ItemLabelAnchor.INSIDE9, TextAnchor.CENTER_LEFT));
     for (int row = 0; row < data.getRowCount(); row++) {
       renderer.setSeriesPaint(row, SERIES[row % SERIES.length]);
     }
@@ -224,10 +224,16 @@ public final class ChartImage {
     }
   }
 
-  /** With one series, each bar coloured by who it measures; with more, each series its colour. */
+  /**
+   * With one series, each bar coloured by who it measures; with more, each series its colour. The value is
+   * written inside the bar at its base, in white, or when it does not fit there, in black past the bar's
+   * end and its error bar.
+   */
   private static final class FamilyColours extends StatisticalBarRenderer {
     private static final long serialVersionUID = 1L;
     private final boolean byFamily;
+    private transient @Nullable Rectangle2D dataArea;
+    private transient @Nullable ValueAxis valueAxis;
 
     FamilyColours(boolean byFamily) {
       this.byFamily = byFamily;
@@ -239,6 +245,44 @@ public final class ChartImage {
         return super.getItemPaint(row, column);
       }
       return family(String.valueOf(getPlot().getDataset().getColumnKey(column)));
+    }
+
+    @Override
+    protected void drawHorizontalItem(Graphics2D g2, CategoryItemRendererState state, Rectangle2D area,
+        CategoryPlot plot, CategoryAxis domainAxis, ValueAxis rangeAxis, StatisticalCategoryDataset dataset,
+        int visibleRow, int row, int column) {
+      this.dataArea = area;
+      this.valueAxis = rangeAxis;
+      super.drawHorizontalItem(g2, state, area, plot, domainAxis, rangeAxis, dataset, visibleRow, row, column);
+    }
+
+    @Override
+    protected void drawItemLabel(Graphics2D g2, CategoryDataset data, int row, int column, CategoryPlot plot,
+        CategoryItemLabelGenerator generator, Rectangle2D bar, boolean negative) {
+      String label = generator.generateLabel(data, row, column);
+      if (label == null) {
+        return;
+      }
+      g2.setFont(getItemLabelFont(row, column));
+      FontMetrics metrics = g2.getFontMetrics();
+      float y = (float) (bar.getCenterY() + (metrics.getAscent() - metrics.getDescent()) / 2.0);
+      int width = metrics.stringWidth(label);
+      if (width + 2 * LABEL_PAD <= bar.getWidth()) {
+        g2.setPaint(Color.WHITE);
+        g2.drawString(label, (float) bar.getMinX() + LABEL_PAD, y);
+        return;
+      }
+      double end = bar.getMaxX();
+      if (data instanceof StatisticalCategoryDataset stats && dataArea != null && valueAxis != null) {
+        Number mean = stats.getMeanValue(row, column);
+        Number sd = stats.getStdDevValue(row, column);
+        if (mean != null && sd != null) {
+          end = Math.max(end, valueAxis.valueToJava2D(mean.doubleValue() + sd.doubleValue(), dataArea,
+              plot.getRangeAxisEdge()));
+        }
+      }
+      g2.setPaint(Color.BLACK);
+      g2.drawString(label, (float) end + LABEL_PAD, y);
     }
   }
 

@@ -86,7 +86,10 @@ public final class ChartPanels {
 
     DefaultStatisticalCategoryDataset dataset = new DefaultStatisticalCategoryDataset();
     for (JmhResult r : group) {
-      String column = by == null ? first.shortName() : r.params().getOrDefault(by, "-");
+      // a peer's name says what it is; another parameter's value is shown with its name (nodes=100)
+      String column = by == null ? first.shortName()
+          : PEER_PARAMS.contains(by) ? r.params().getOrDefault(by, "-")
+          : by + "=" + r.params().getOrDefault(by, "-");
       StringJoiner row = new StringJoiner(", ");
       r.params().forEach((k, v) -> {
         if (!k.equals(by) && values.get(k).size() > 1) {

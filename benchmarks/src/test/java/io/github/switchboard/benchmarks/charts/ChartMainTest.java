@@ -109,10 +109,11 @@ class ChartMainTest {
     List<Panel> panels = ChartPanels.of(results, byKeys);
 
     assertThat(panels).hasSize(1);
-    assertThat(panels.get(0).dataset().getColumnKeys()).containsExactly("1", "10000");
+    // a parameter that does not name the peers is shown with its name
+    assertThat(panels.get(0).dataset().getColumnKeys()).containsExactly("keys=1", "keys=10000");
     assertThat(panels.get(0).dataset().getRowKeys())
         .containsExactly("limiter=SWITCHBOARD_TOKEN_BUCKET", "limiter=GUAVA");
-    assertThat(panels.get(0).dataset().getMeanValue("limiter=SWITCHBOARD_TOKEN_BUCKET", "10000").doubleValue())
+    assertThat(panels.get(0).dataset().getMeanValue("limiter=SWITCHBOARD_TOKEN_BUCKET", "keys=10000").doubleValue())
         .isEqualTo(11_139_161.0);
     ChartOptions byMissing = new ChartOptions(null, Set.of(), "nodes", List.of(), false, false, 800, null);
     assertThatThrownBy(() -> ChartPanels.of(results, byMissing))
