@@ -88,8 +88,8 @@ public final class RedisOptions {
   }
 
   /**
-   * Returns the most blocking connections that the synchronous calls of this process open to one Redis
-   * beside the shared connections, on a standalone or Sentinel Redis (default
+   * Returns the most blocking connections that the synchronous calls of the components built on one
+   * {@link RedisBackend} open beside their shared connection, on a standalone or Sentinel Redis (default
    * {@value #DEFAULT_SYNC_CONNECTIONS}; 0: none).
    *
    * @return the bound
@@ -142,8 +142,8 @@ public final class RedisOptions {
      * <p>A synchronous call through the shared (Lettuce) connection passes through its I/O thread twice,
      * a wake-up each way; on a blocking connection the calling thread writes the command and reads the
      * reply itself. Such a connection is opened on first need, lent to one call at a time and kept for
-     * the next; the components of a process built on the same target with the same options share one pool
-     * of them; when all are lent, a call takes the shared connection, so this bounds the connections, not
+     * the next; the components of a process built on equal {@link RedisBackend}s (the same target, options
+     * and client resources) share one pool of them, as they share the connection; when all are lent, a call takes the shared connection, so this bounds the connections, not
      * the concurrency. On a Sentinel target they go to the master the Sentinels name, and follow it after a
      * failover. 0 sends every call through the shared connection. Cluster targets, and connections handed
      * in by the user, always use the shared connection.

@@ -17,9 +17,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,17 +80,8 @@ public final class BlockingRedis implements AutoCloseable {
   private volatile boolean openFailing;
   private long lastWarnNanos;
   private volatile boolean closed;
-  /** The key of a pool shared by the components of this process on one target (null: not shared). */
-  private @Nullable SharedKey sharedKey;
-  /** How many components hold a shared pool; guarded by SHARED. */
-  private int users;
 
   private volatile long maxIdleNanos = MAX_IDLE_NANOS;
-
-  /** What makes two components' pools one: the same target, reached with the same options. */
-  private record SharedKey(RedisTarget target, RedisOptions options) {}
-
-  private static final Map<SharedKey, BlockingRedis> SHARED = new HashMap<>();
 
   private BlockingRedis(
       String name,
@@ -159,52 +148,6 @@ public final class BlockingRedis implements AutoCloseable {
       credentials = uri.getCredentialsProvider().resolveCredentials().block(options.connectTimeout());
     }
     return new BlockingRedis(name, target, uri, tls, options, credentials);
-  }
-
-  /**
-   * Returns the pool of this process for a target and options, made on first use ({@link #forTarget}),
-   * shared by every component that asks for the same: {@code syncConnections} bounds the blocking
-   * connections of the process to that Redis, not of each component. Each call must be matched by one
-   * {@link #release()}; the last closes the pool.
-   *
-   * @param target where Redis is
-   * @param options timeouts, TLS trust and {@code syncConnections}
-   * @return the shared pool, or null where {@link #forTarget} gives none
-   */
-  public static @Nullable BlockingRedis share(RedisTarget target, RedisOptions options) {
-    SharedKey key = new SharedKey(target, options);
-    synchronized (SHARED) {
-      BlockingRedis b = SHARED.get(key);
-      if (b == null) {
-        b = forTarget(target, options, "sync connections");
-        if (b == null) {
-          return null;
-        }
-        b.sharedKey = key;
-        SHARED.put(key, b);
-      }
-      b.users++;
-      return b;
-    }
-  }
-
-  /**
-   * Gives back a pool obtained from {@link #share}; the last user closes it. On a pool made by {@link
-   * #forTarget}, closes it.
-   */
-  public void release() {
-    SharedKey key = sharedKey;
-    if (key == null) {
-      close();
-      return;
-    }
-    synchronized (SHARED) {
-      if (--users > 0) {
-        return;
-      }
-      SHARED.remove(key, this);
-    }
-    close();
   }
 
   /** The JDK's TLS, trusting the options' certificate if one is set, else the JDK's default trust. */
