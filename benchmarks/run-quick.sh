@@ -10,8 +10,13 @@
 #   - CacheBenchmark: the translation cache's near hit (beside Redisson's RLocalCachedMap and Caffeine),
 #     Redis hit, 128 in flight (beside Redisson's RMap and RBucket and a raw Lettuce GET) and miss
 #     (near cache off and on), with its own warm-up (see below); it prints MEMORY USAGE of one entry
-#     (about 3.5 minutes).
-# (about 10 minutes in all)
+#     (about 3.5 minutes);
+#   - PoolSelectBenchmark.select with 10,000 nodes all serving the pair (median and bytes per call), and
+#     PoolFleetBenchmark, 4 coordinators on one redis-server: 10,000 nodes (propagation, registration
+#     storm) and a cold start of 20,000 (until every coordinator sees every node, failed keep-alives,
+#     nodes registered twice, a coordinator started late), its Markdown tables appended to the text
+#     (about 2.5 minutes; issue 23).
+# (about 12.5 minutes in all)
 # Results go to benchmarks/results/quick-<date>.json (JMH's JSON, the three runs merged) and
 # quick-<date>.txt (the summary tables). Needs redis-server on the PATH, or REDIS_URL naming a throw-away
 # server (it is flushed before every trial). Extra arguments are passed to every JMH run.
@@ -70,12 +75,23 @@ quick=(-prof gc -f 1 -i 3 -r 1s)
 run cache 'CacheBenchmark'
 # what the cache trials print: MEMORY USAGE of one entry, and Switchboard's counters of each trial
 grep -E '^(MEMORY USAGE|Switchboard cache \()' benchmarks/target/quick/cache.log >> "$text" || true
+quick=(-prof gc -f 1 -wi 2 -w 1s -i 3 -r 1s)
+run pool-select 'PoolSelectBenchmark.select$' -p nodes=10000 -p serving=all -bm sample
+# the decoder pool at fleet scale (not JMH: each run prints one Markdown table)
+fleet() {
+  local cmd=(java -Xmx6g -cp "$jar" io.github.switchboard.benchmarks.PoolFleetBenchmark "$@")
+  echo "# ${cmd[*]}" | tee -a "$text"
+  "${cmd[@]}" | tee -a "$text"
+  echo >> "$text"
+}
+fleet --nodes=10000 --warmup=5 --seconds=10 --samples=200 --storm=2000
+fleet --nodes=20000 --cold-start=1 --late=1 --warmup=5 --seconds=10 --samples=200 --storm=2000
 
 # JMH writes a JSON array per run; merge them into one array.
 {
   echo "["
   first=1
-  for f in in-memory redis-async redis-sync-hot-key redis-over-limit redis-idle-latency cache; do
+  for f in in-memory redis-async redis-sync-hot-key redis-over-limit redis-idle-latency cache pool-select; do
     [ "$first" = 1 ] || echo ","
     sed -e '/^\[$/d' -e '/^\]$/d' -e '/^$/d' "benchmarks/target/quick/$f.json"
     first=0
