@@ -49,6 +49,7 @@ import org.jspecify.annotations.Nullable;
  *     longest window); a new key past it gets {@code 429} until older ones age out
  * @param decode the settings of {@code POST /api/v1/decode} and its cache
  * @param eventStreams the most {@code GET /api/v1/events} streams open at once; one more gets {@code 503}
+ * @param http the bounds on client connections: header timeout, body rate, connections ({@link HttpLimits})
  */
 public record CoordinatorConfig(
     String host,
@@ -68,7 +69,8 @@ public record CoordinatorConfig(
     int expectedInstances,
     long maxApiKeys,
     DecodeConfig decode,
-    int eventStreams) {
+    int eventStreams,
+    HttpLimits http) {
 
   /** The variable naming the address to listen on (default {@value #DEFAULT_HOST}). */
   public static final String ENV_HOST = "HOST";
@@ -191,6 +193,7 @@ public record CoordinatorConfig(
       throw new IllegalArgumentException("maxApiKeys must be positive, was " + maxApiKeys);
     }
     Objects.requireNonNull(decode, "decode");
+    Objects.requireNonNull(http, "http");
     if (eventStreams < 1 || eventStreams > MAX_EVENT_STREAMS) {
       throw new IllegalArgumentException(
           "eventStreams must be from 1 to " + MAX_EVENT_STREAMS + ", was " + eventStreams);
@@ -313,6 +316,7 @@ public record CoordinatorConfig(
       b.eventStreams((int) number(ENV_EVENT_STREAMS, streams, 1, MAX_EVENT_STREAMS));
     }
     b.decode(DecodeConfig.fromEnvironment(env));
+    b.http(HttpLimits.fromEnvironment(env));
     return b.build();
   }
 
@@ -372,7 +376,7 @@ public record CoordinatorConfig(
         + (apiKeyDigests == null ? "any" : apiKeyDigests.size() + " digests") + ", healthChecks="
         + healthChecks + ", maxBodyBytes=" + maxBodyBytes + ", threads=" + threads + ", idleTimeout="
         + idleTimeout + ", expectedInstances=" + expectedInstances + ", maxApiKeys=" + maxApiKeys
-        + ", decode=" + decode + ", eventStreams=" + eventStreams + "]";
+        + ", decode=" + decode + ", eventStreams=" + eventStreams + ", http=" + http + "]";
   }
 
   private static @Nullable String tokenProblem(String token) {
@@ -436,6 +440,7 @@ public record CoordinatorConfig(
     private long maxApiKeys = DEFAULT_MAX_API_KEYS;
     private DecodeConfig decode = DecodeConfig.defaults();
     private int eventStreams = DEFAULT_EVENT_STREAMS;
+    private HttpLimits http = HttpLimits.defaults();
 
     private Builder(String apiToken) {
       this.apiToken = apiToken;
@@ -631,6 +636,17 @@ public record CoordinatorConfig(
     }
 
     /**
+     * Sets the bounds on client connections (default {@link HttpLimits#defaults()}).
+     *
+     * @param value the bounds
+     * @return this builder
+     */
+    public Builder http(HttpLimits value) {
+      this.http = Objects.requireNonNull(value, "http");
+      return this;
+    }
+
+    /**
      * Checks the settings and builds them.
      *
      * @return the settings
@@ -639,7 +655,7 @@ public record CoordinatorConfig(
     public CoordinatorConfig build() {
       return new CoordinatorConfig(host, port, redis, poolName, poolFile, apiToken, apiTokenGenerated,
           perMinute, perHour, apiKeyDigests, healthChecks, maxBodyBytes, threads, idleTimeout,
-          expectedInstances, maxApiKeys, decode, eventStreams);
+          expectedInstances, maxApiKeys, decode, eventStreams, http);
     }
   }
 }
