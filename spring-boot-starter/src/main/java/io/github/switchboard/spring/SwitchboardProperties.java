@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.ClassUtils;
 
@@ -247,20 +248,21 @@ public class SwitchboardProperties {
      */
     private String name = RateLimiters.DEFAULT_NAME;
 
-    private final Http http = new Http();
+    @NestedConfigurationProperty
+    private final RateLimitHttpProperties http = new RateLimitHttpProperties();
 
     /**
      * Named plans put into the limiter's LimitPlans at start (switchboard.rate-limit.plans.NAME.limits,
      * .algorithm, .shadow); keys are put on them with the LimitPlans bean.
      */
-    private Map<String, Plan> plans = new LinkedHashMap<>();
+    private Map<String, RateLimitPlanProperties> plans = new LinkedHashMap<>();
 
     /**
      * Returns the plans by name.
      *
      * @return {@code switchboard.rate-limit.plans.*}
      */
-    public Map<String, Plan> getPlans() {
+    public Map<String, RateLimitPlanProperties> getPlans() {
       return plans;
     }
 
@@ -269,7 +271,7 @@ public class SwitchboardProperties {
      *
      * @param plans the plans
      */
-    public void setPlans(Map<String, Plan> plans) {
+    public void setPlans(Map<String, RateLimitPlanProperties> plans) {
       this.plans = new LinkedHashMap<>(Objects.requireNonNull(plans, "switchboard.rate-limit.plans"));
     }
 
@@ -412,7 +414,7 @@ public class SwitchboardProperties {
      *
      * @return {@code switchboard.rate-limit.http.*}
      */
-    public Http getHttp() {
+    public RateLimitHttpProperties getHttp() {
       return http;
     }
 
@@ -475,213 +477,6 @@ public class SwitchboardProperties {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
       }
-    }
-  }
-
-  /**
-   * {@code switchboard.rate-limit.plans.NAME.*}: one plan, put into the limiter's {@code LimitPlans} at
-   * start. Its name is the map key (1 to 64 of {@code A-Z a-z 0-9 . _ -}).
-   */
-  public static class Plan {
-    /** The plan's algorithm. */
-    private Algorithm algorithm = Algorithm.SLIDING_WINDOW_LOG;
-
-    /** The plan's limits, each COUNT/DURATION (60/1m, 1000/1h, 10/PT1S); at least one. */
-    private List<String> limits = new ArrayList<>();
-
-    /** Shadow mode: the plan decides and counts but never denies (meter outcome shadow_denied). */
-    private boolean shadow;
-
-    /**
-     * Returns the algorithm.
-     *
-     * @return the algorithm
-     */
-    public Algorithm getAlgorithm() {
-      return algorithm;
-    }
-
-    /**
-     * Sets the algorithm.
-     *
-     * @param algorithm the algorithm
-     */
-    public void setAlgorithm(Algorithm algorithm) {
-      this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
-    }
-
-    /**
-     * Returns the limits as written.
-     *
-     * @return the limits, {@code COUNT/DURATION} each
-     */
-    public List<String> getLimits() {
-      return limits;
-    }
-
-    /**
-     * Sets the limits (checked when the plans are built, naming the property).
-     *
-     * @param limits one or more {@code COUNT/DURATION}
-     */
-    public void setLimits(List<String> limits) {
-      this.limits = new ArrayList<>(Objects.requireNonNull(limits, "limits"));
-    }
-
-    /**
-     * Returns whether the plan is in shadow mode.
-     *
-     * @return true for shadow mode
-     */
-    public boolean isShadow() {
-      return shadow;
-    }
-
-    /**
-     * Sets shadow mode.
-     *
-     * @param shadow true: decide and count, never deny
-     */
-    public void setShadow(boolean shadow) {
-      this.shadow = shadow;
-    }
-
-    /**
-     * Builds the plan's policy.
-     *
-     * @param name the plan's name (the map key), for the messages
-     * @return the policy
-     * @throws IllegalArgumentException naming {@code switchboard.rate-limit.plans.NAME.limits[i]} and the
-     *     rule if the limits break one
-     */
-    public RateLimitPolicy toPolicy(String name) {
-      String field = "switchboard.rate-limit.plans." + name + ".limits";
-      if (limits.isEmpty()) {
-        throw new IllegalArgumentException(field + " must name at least one limit, such as 60/1m");
-      }
-      RateLimitPolicy.Builder b = RateLimitPolicy.builder().algorithm(algorithm).shadow(shadow);
-      try {
-        for (int i = 0; i < limits.size(); i++) {
-          RateLimitPolicy.Limit l = RateLimit.parseLimit(field + "[" + i + "]", limits.get(i));
-          b.limit(l.count(), l.window());
-        }
-        return b.build();
-      } catch (IllegalArgumentException e) {
-        String m = String.valueOf(e.getMessage());
-        throw new IllegalArgumentException(m.startsWith(field) ? m : field + ": " + m, e);
-      }
-    }
-  }
-
-  /** {@code switchboard.rate-limit.http.*}: the servlet filter. */
-  public static class Http {
-    /**
-     * The filter's default order: just before Spring Security's filter chain (-100), so that floods of
-     * requests are limited before they are authenticated.
-     */
-    public static final int DEFAULT_ORDER = -110;
-
-    /** Whether to limit HTTP requests with a servlet filter. */
-    private boolean enabled = false;
-
-    /** The path patterns (Spring's PathPattern syntax, within the context path) that the filter limits. */
-    private List<String> paths = new ArrayList<>(List.of("/**"));
-
-    /** The request header that names the client; a request without it is limited by its remote address. */
-    private String keyHeader = "X-API-Key";
-
-    /**
-     * The filter's order: -110 runs it before Spring Security's chain (-100), limiting floods before
-     * authentication; a value above -100 runs it after, for a key resolver that reads the signed-in user.
-     */
-    private int order = DEFAULT_ORDER;
-
-    /**
-     * Returns whether the filter is on.
-     *
-     * @return true if on
-     */
-    public boolean isEnabled() {
-      return enabled;
-    }
-
-    /**
-     * Turns the filter on or off.
-     *
-     * @param enabled true to limit HTTP requests
-     */
-    public void setEnabled(boolean enabled) {
-      this.enabled = enabled;
-    }
-
-    /**
-     * Returns the limited path patterns.
-     *
-     * @return the patterns
-     */
-    public List<String> getPaths() {
-      return paths;
-    }
-
-    /**
-     * Sets the limited path patterns.
-     *
-     * @param paths one or more patterns, each starting with '/'
-     * @throws IllegalArgumentException if the list is empty or a pattern does not start with '/'
-     */
-    public void setPaths(List<String> paths) {
-      Objects.requireNonNull(paths, "switchboard.rate-limit.http.paths");
-      if (paths.isEmpty()) {
-        throw new IllegalArgumentException("switchboard.rate-limit.http.paths must name at least one pattern");
-      }
-      for (int i = 0; i < paths.size(); i++) {
-        String p = paths.get(i);
-        if (p == null || !p.strip().startsWith("/")) {
-          throw new IllegalArgumentException(
-              "switchboard.rate-limit.http.paths[" + i + "] must start with '/', was '" + p + "'");
-        }
-      }
-      this.paths = new ArrayList<>(paths);
-    }
-
-    /**
-     * Returns the filter's order.
-     *
-     * @return the order
-     */
-    public int getOrder() {
-      return order;
-    }
-
-    /**
-     * Sets the filter's order.
-     *
-     * @param order the order among the servlet filters (lower runs first)
-     */
-    public void setOrder(int order) {
-      this.order = order;
-    }
-
-    /**
-     * Returns the key header.
-     *
-     * @return the header name
-     */
-    public String getKeyHeader() {
-      return keyHeader;
-    }
-
-    /**
-     * Sets the key header.
-     *
-     * @param keyHeader a non-blank header name
-     * @throws IllegalArgumentException if blank
-     */
-    public void setKeyHeader(String keyHeader) {
-      if (keyHeader == null || keyHeader.isBlank()) {
-        throw new IllegalArgumentException("switchboard.rate-limit.http.key-header must not be blank");
-      }
-      this.keyHeader = keyHeader.strip();
     }
   }
 

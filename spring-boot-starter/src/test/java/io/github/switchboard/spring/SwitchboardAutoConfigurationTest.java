@@ -119,7 +119,7 @@ class SwitchboardAutoConfigurationTest {
         .run(ctx -> {
           FilterRegistrationBean<?> r = ctx.getBean(FilterRegistrationBean.class);
           assertThat(r.getFilter()).isInstanceOf(RateLimitFilter.class);
-          assertThat(r.getOrder()).isEqualTo(SwitchboardProperties.Http.DEFAULT_ORDER);
+          assertThat(r.getOrder()).isEqualTo(RateLimitHttpProperties.DEFAULT_ORDER);
         });
     new WebApplicationContextRunner().withConfiguration(AUTO)
         .withPropertyValues("switchboard.pool.enabled=false", "switchboard.rate-limit.http.enabled=true",
