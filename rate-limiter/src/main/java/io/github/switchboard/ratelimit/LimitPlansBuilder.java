@@ -1,7 +1,9 @@
 package io.github.switchboard.ratelimit;
 
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.core.internal.RedisChoice;
 import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.ratelimit.internal.PlanBook;
 import io.github.switchboard.ratelimit.internal.PlansInMemory;
@@ -10,7 +12,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.time.Duration;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 
 /** Builds {@link LimitPlans}; every setter checks its argument at once. Not thread-safe. */
 public final class LimitPlansBuilder {
@@ -21,10 +22,7 @@ public final class LimitPlansBuilder {
   public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofSeconds(1);
 
   private final String name;
-  private @Nullable RedisTarget target;
-  private @Nullable StatefulRedisConnection<String, String> connection;
-  private @Nullable StatefulRedisClusterConnection<String, String> clusterConnection;
-  private RedisOptions options = RedisOptions.defaults();
+  private final RedisChoice redis = new RedisChoice();
   private String keyPrefix = DEFAULT_KEY_PREFIX;
   private Duration reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
 
@@ -33,54 +31,59 @@ public final class LimitPlansBuilder {
   }
 
   /**
-   * Shares the plans through Redis at a target; replaces any earlier {@code redis(...)}.
+   * Shares the plans through a backend: its connection is shared with every component built on an equal
+   * backend ({@link RedisBackend}). A backend of a connection handed in cannot subscribe: changes made
+   * elsewhere then arrive through the revision check only. Replaces any earlier {@code redis(...)}: the
+   * last one wins.
+   *
+   * @param backend the backend
+   * @return this builder
+   */
+  public LimitPlansBuilder redis(RedisBackend backend) {
+    redis.backend(backend);
+    return this;
+  }
+
+  /**
+   * Shares the plans through Redis at a target: shorthand for {@code redis(RedisBackend.of(target))}.
    *
    * @param target where Redis is
    * @return this builder
    */
   public LimitPlansBuilder redis(RedisTarget target) {
-    this.target = Objects.requireNonNull(target, "target");
-    this.connection = null;
-    this.clusterConnection = null;
-    return this;
+    return redis(RedisBackend.of(Objects.requireNonNull(target, "target")));
   }
 
   /**
-   * Shares the plans through a standalone or Sentinel connection handed in (never closed here). Such a
-   * connection cannot subscribe: changes made elsewhere arrive through the revision check only.
+   * Shares the plans through a standalone or Sentinel connection handed in (never closed here): shorthand
+   * for {@code redis(RedisBackend.of(connection))}.
    *
    * @param connection the connection
    * @return this builder
    */
   public LimitPlansBuilder redis(StatefulRedisConnection<String, String> connection) {
-    this.connection = Objects.requireNonNull(connection, "connection");
-    this.target = null;
-    this.clusterConnection = null;
-    return this;
+    return redis(RedisBackend.of(Objects.requireNonNull(connection, "connection")));
   }
 
   /**
-   * Shares the plans through a Cluster connection handed in (never closed here); as {@link
-   * #redis(StatefulRedisConnection)}, changes arrive through the revision check only.
+   * Shares the plans through a Cluster connection handed in (never closed here): shorthand for {@code
+   * redis(RedisBackend.of(connection))}.
    *
    * @param connection the connection
    * @return this builder
    */
   public LimitPlansBuilder redis(StatefulRedisClusterConnection<String, String> connection) {
-    this.clusterConnection = Objects.requireNonNull(connection, "connection");
-    this.target = null;
-    this.connection = null;
-    return this;
+    return redis(RedisBackend.of(Objects.requireNonNull(connection, "connection")));
   }
 
   /**
-   * Sets the Redis connection's timeouts and TLS trust.
+   * Sets the Redis timeouts and TLS trust of the backend, whether chosen before or after.
    *
    * @param options the options
    * @return this builder
    */
   public LimitPlansBuilder redisOptions(RedisOptions options) {
-    this.options = Objects.requireNonNull(options, "redisOptions");
+    redis.options(options);
     return this;
   }
 
@@ -122,18 +125,10 @@ public final class LimitPlansBuilder {
    * @return the plans
    */
   public LimitPlans build() {
-    if (target == null && connection == null && clusterConnection == null) {
+    if (!redis.isSet()) {
       return new PlansInMemory(name);
     }
-    String connName = "plans-" + name;
-    RedisConnection c;
-    if (target != null) {
-      c = RedisConnection.open(target, options, connName);
-    } else if (connection != null) {
-      c = RedisConnection.wrap(connection, options, connName);
-    } else {
-      c = RedisConnection.wrap(Objects.requireNonNull(clusterConnection), options, connName);
-    }
+    RedisConnection c = redis.open("plans-" + name);
     try {
       return PlansOnRedis.start(name, keyPrefix, c, reconcileInterval);
     } catch (RuntimeException e) {

@@ -3,10 +3,12 @@ package io.github.switchboard.ratelimit;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.BackendListener;
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.core.TimeSource;
 import io.github.switchboard.core.internal.FailoverGuard;
+import io.github.switchboard.core.internal.RedisChoice;
 import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.ratelimit.internal.GuardedRateLimiter;
 import io.github.switchboard.ratelimit.internal.InMemoryRateLimiter;
@@ -24,6 +26,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Builds {@link RateLimiter}s: in memory, or on Redis with a fallback.
+ *
+ * <p>Redis is chosen with {@link Builder#redis(RedisBackend)} (or its shorthands), by the same rules in
+ * every Switchboard builder: the last {@code redis(...)} call wins, {@code redisOptions(...)} sets the
+ * options of whichever backend is chosen, and components built on equal backends share one connection.
  *
  * <pre>{@code
  * try (RateLimiter limiter = RateLimiters.builder(policy)
@@ -67,17 +73,13 @@ public final class RateLimiters {
    */
   public static final class Builder {
     private final RateLimitPolicy policy;
-    private @Nullable RedisTarget target;
-    private @Nullable StatefulRedisConnection<String, String> connection;
-    private @Nullable StatefulRedisClusterConnection<String, String> clusterConnection;
-    private RedisOptions options = RedisOptions.defaults();
+    private final RedisChoice redis = new RedisChoice();
     private String keyPrefix = DEFAULT_KEY_PREFIX;
     private FallbackMode fallback = FallbackMode.LOCAL;
     private int expectedInstances = 1;
     private ClockSource clock = ClockSource.REDIS;
     private TimeSource timeSource = TimeSource.system();
     private @Nullable CircuitBreakerConfig breakerConfig;
-    private @Nullable CircuitBreakerRegistry breakerRegistry;
     private String name = DEFAULT_NAME;
     private @Nullable DecisionListener decisionListener;
     private boolean localDenyCache = true;
@@ -91,56 +93,61 @@ public final class RateLimiters {
     }
 
     /**
-     * Uses Redis at a target; the limiter opens its own connection and closes it on {@link
-     * RateLimiter#close()}. Replaces any earlier {@code redis(...)} call.
+     * Uses Redis through a backend: the limiter shares the connection of every component built on an
+     * equal backend ({@link RedisBackend}), and gives it back on {@link RateLimiter#close()} (the last
+     * component to close closes it; a connection handed in is never closed). Replaces any earlier {@code
+     * redis(...)} call: the last one wins.
+     *
+     * @param backend the backend
+     * @return this builder
+     */
+    public Builder redis(RedisBackend backend) {
+      redis.backend(backend);
+      return this;
+    }
+
+    /**
+     * Uses Redis at a target: shorthand for {@code redis(RedisBackend.of(target))}.
      *
      * @param target where Redis is
      * @return this builder
      */
     public Builder redis(RedisTarget target) {
-      this.target = Objects.requireNonNull(target, "target");
-      this.connection = null;
-      this.clusterConnection = null;
-      return this;
+      return redis(RedisBackend.of(Objects.requireNonNull(target, "target")));
     }
 
     /**
-     * Uses a standalone (or Sentinel) connection handed in; the limiter never closes it. Replaces any
-     * earlier {@code redis(...)} call.
+     * Uses a standalone (or Sentinel) connection handed in, never closed by the limiter: shorthand for
+     * {@code redis(RedisBackend.of(connection))}.
      *
      * @param connection an open connection with String keys and values
      * @return this builder
      */
     public Builder redis(StatefulRedisConnection<String, String> connection) {
-      this.connection = Objects.requireNonNull(connection, "connection");
-      this.target = null;
-      this.clusterConnection = null;
-      return this;
+      return redis(RedisBackend.of(Objects.requireNonNull(connection, "connection")));
     }
 
     /**
-     * Uses a Cluster connection handed in; the limiter never closes it. Replaces any earlier {@code
-     * redis(...)} call.
+     * Uses a Cluster connection handed in, never closed by the limiter: shorthand for {@code
+     * redis(RedisBackend.of(connection))}.
      *
      * @param connection an open Cluster connection with String keys and values
      * @return this builder
      */
     public Builder redis(StatefulRedisClusterConnection<String, String> connection) {
-      this.clusterConnection = Objects.requireNonNull(connection, "connection");
-      this.target = null;
-      this.connection = null;
-      return this;
+      return redis(RedisBackend.of(Objects.requireNonNull(connection, "connection")));
     }
 
     /**
-     * Sets the Redis timeouts and TLS trust (default {@link RedisOptions#defaults()}: a 250 ms command
-     * timeout, which also bounds the synchronous calls at about twice that).
+     * Sets the Redis timeouts and TLS trust of the backend, whether chosen before or after (default: the
+     * backend's, {@link RedisOptions#defaults()} for the shorthands: a 250 ms command timeout, which also
+     * bounds the synchronous calls at about twice that).
      *
      * @param options the options
      * @return this builder
      */
     public Builder redisOptions(RedisOptions options) {
-      this.options = Objects.requireNonNull(options, "options");
+      redis.options(options);
       return this;
     }
 
@@ -267,14 +274,15 @@ public final class RateLimiters {
     /**
      * Creates the circuit breaker in a registry, named {@code "switchboard-" + name} (see {@link
      * #name(String)}), so that whatever watches the registry (resilience4j-micrometer, for one) sees it.
-     * Default: a breaker outside any registry. Only used with Redis.
+     * Default: the backend's ({@link RedisBackend#withCircuitBreakerRegistry}), else a breaker outside any
+     * registry. Only used with Redis.
      *
      * @param registry the registry; a breaker of that name already in it is reused, with its own
      *     configuration
      * @return this builder
      */
     public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
-      this.breakerRegistry = Objects.requireNonNull(registry, "circuitBreakerRegistry");
+      redis.registry(registry);
       return this;
     }
 
@@ -411,7 +419,7 @@ public final class RateLimiters {
     }
 
     private boolean isInMemory() {
-      return target == null && connection == null && clusterConnection == null;
+      return !redis.isSet();
     }
 
     private RateLimiter buildDecider() {
@@ -419,16 +427,9 @@ public final class RateLimiters {
     }
 
     private GuardedRateLimiter buildGuarded() {
-      RedisConnection c;
-      if (target != null) {
-        c = RedisConnection.open(target, options, keyPrefix);
-      } else if (connection != null) {
-        c = RedisConnection.wrap(connection, options, keyPrefix);
-      } else {
-        c = RedisConnection.wrap(Objects.requireNonNull(clusterConnection), options, keyPrefix);
-      }
+      RedisConnection c = redis.open(keyPrefix);
       CircuitBreakerConfig cfg =
-          breakerConfig != null ? breakerConfig : FailoverGuard.defaultConfig(options.commandTimeout());
+          breakerConfig != null ? breakerConfig : FailoverGuard.defaultConfig(redis.options().commandTimeout());
       try {
         return new GuardedRateLimiter(
             name,
@@ -440,10 +441,10 @@ public final class RateLimiters {
             fallback,
             expectedInstances,
             cfg,
-            breakerRegistry,
+            redis.registry(),
             localDenyCache,
             maximumKeys,
-            target == null,
+            redis.isUserConnection(),
             coalescing,
             List.copyOf(listeners));
       } catch (RuntimeException e) {
