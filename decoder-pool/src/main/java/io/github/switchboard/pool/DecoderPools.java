@@ -3,9 +3,11 @@ package io.github.switchboard.pool;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.core.BackendListener;
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.core.TimeSource;
+import io.github.switchboard.core.internal.RedisChoice;
 import io.github.switchboard.pool.internal.PoolFactory;
 import io.github.switchboard.pool.internal.PoolSettings;
 import io.github.switchboard.pool.internal.PoolStoreSettings;
@@ -22,7 +24,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Builds {@link DecoderPool}s: with Redis (primary, shared in real time) and a file (fallback and
- * mirror), with a file only, or in memory only.
+ * mirror), with a file only, or in memory only. Redis is chosen by the rules of every Switchboard
+ * builder: {@link Builder#redis(RedisBackend)} or a shorthand, the last call wins.
  *
  * <pre>{@code
  * try (DecoderPool pool = DecoderPools.builder("default")
@@ -52,39 +55,60 @@ public final class DecoderPools {
   private DecoderPools() {}
 
   /**
-   * Opens a {@link PoolWriter} on a pool in Redis: one connection that only writes (no snapshot, no
-   * subscription, no sweeper, no health checks), for decoder nodes. The writer owns the connection. Waits
-   * up to the connect timeout for it; if Redis is not reachable the writer is returned anyway and its writes
-   * fail until the connection, retried in the background, is made.
+   * Opens a {@link PoolWriter} on a pool in Redis, for decoder nodes: it only writes (no snapshot, no
+   * subscription, no sweeper, no health checks), on the connection it shares with every component built
+   * on an equal backend ({@link RedisBackend}); closing the writer gives that connection back (the last
+   * component to close closes it). Waits up to the connect timeout for it; if Redis is not reachable the
+   * writer is returned anyway and its writes fail until the connection, retried in the background, is
+   * made.
    *
-   * @param target where Redis is
+   * @param backend the Redis backend (a synchronous write waits at most four command timeouts of its
+   *     options)
    * @param poolName the pool's name: 1 to 64 letters, digits, {@code . _ : -}
-   * @return the writer; close it to close its connection
+   * @return the writer; close it to give its connection back
    * @throws IllegalArgumentException if the pool name breaks its rule
    */
-  public static PoolWriter writer(RedisTarget target, String poolName) {
-    return writer(target, poolName, RedisOptions.defaults());
+  public static PoolWriter writer(RedisBackend backend, String poolName) {
+    Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(poolName, "poolName");
+    checkPoolName(poolName);
+    return RedisPoolWriter.open(backend, poolName);
   }
 
   /**
-   * Opens a {@link PoolWriter} on a pool in Redis with these timeouts and TLS trust; see
-   * {@link #writer(RedisTarget, String)}.
+   * Opens a {@link PoolWriter} on a pool in Redis at a target: shorthand for {@code
+   * writer(RedisBackend.of(target), poolName)}.
+   *
+   * @param target where Redis is
+   * @param poolName the pool's name: 1 to 64 letters, digits, {@code . _ : -}
+   * @return the writer; close it to give its connection back
+   * @throws IllegalArgumentException if the pool name breaks its rule
+   */
+  public static PoolWriter writer(RedisTarget target, String poolName) {
+    return writer(RedisBackend.of(Objects.requireNonNull(target, "target")), poolName);
+  }
+
+  /**
+   * Opens a {@link PoolWriter} on a pool in Redis with these timeouts and TLS trust: shorthand for {@code
+   * writer(RedisBackend.of(target).withOptions(options), poolName)}.
    *
    * @param target where Redis is
    * @param poolName the pool's name: 1 to 64 letters, digits, {@code . _ : -}
    * @param options timeouts and TLS trust (a synchronous write waits at most four command timeouts)
-   * @return the writer; close it to close its connection
+   * @return the writer; close it to give its connection back
    * @throws IllegalArgumentException if the pool name breaks its rule
    */
   public static PoolWriter writer(RedisTarget target, String poolName, RedisOptions options) {
     Objects.requireNonNull(target, "target");
-    Objects.requireNonNull(poolName, "poolName");
     Objects.requireNonNull(options, "options");
+    return writer(RedisBackend.of(target).withOptions(options), poolName);
+  }
+
+  private static void checkPoolName(String poolName) {
     if (!POOL_NAME.matcher(poolName).matches()) {
       throw new IllegalArgumentException(
           "poolName must be 1 to 64 letters, digits, '.', '_', ':' or '-', was '" + poolName + "'");
     }
-    return RedisPoolWriter.open(target, options, poolName);
   }
 
   /**
@@ -103,10 +127,7 @@ public final class DecoderPools {
    */
   public static final class Builder {
     private final String poolName;
-    private @Nullable RedisTarget redisTarget;
-    private @Nullable StatefulRedisConnection<String, String> redisConnection;
-    private @Nullable StatefulRedisClusterConnection<String, String> redisClusterConnection;
-    private RedisOptions redisOptions = RedisOptions.defaults();
+    private final RedisChoice redis = new RedisChoice();
     private @Nullable Path file;
     private Duration staleAfter = Duration.ofSeconds(DEFAULT_STALE_AFTER_SECONDS);
     private Duration evictAfter = Duration.ofSeconds(DEFAULT_EVICT_AFTER_SECONDS);
@@ -114,7 +135,6 @@ public final class DecoderPools {
     private double maxEvictionShare = DEFAULT_MAX_EVICTION_SHARE;
     private HealthCheckConfig healthChecks = HealthCheckConfig.DISABLED;
     private @Nullable CircuitBreakerConfig circuitBreakerConfig;
-    private @Nullable CircuitBreakerRegistry circuitBreakerRegistry;
     private TimeSource timeSource = TimeSource.system();
     private @Nullable Long seed;
     private Duration filePollInterval = Duration.ofMillis(200);
@@ -126,46 +146,60 @@ public final class DecoderPools {
     }
 
     /**
-     * Uses Redis as the primary store; the library opens the connection and closes it.
+     * Uses Redis as the primary store, through a backend: the pool shares the connection of every
+     * component built on an equal backend ({@link RedisBackend}) and gives it back on close (the last
+     * component to close closes it; a connection handed in is never closed); its subscription is its own.
+     * Replaces any earlier {@code redis(...)} call: the last one wins.
+     *
+     * @param backend the backend
+     * @return this builder
+     */
+    public Builder redis(RedisBackend backend) {
+      redis.backend(backend);
+      return this;
+    }
+
+    /**
+     * Uses Redis at a target as the primary store: shorthand for {@code redis(RedisBackend.of(target))}.
      *
      * @param target where Redis is
      * @return this builder
      */
     public Builder redis(RedisTarget target) {
-      this.redisTarget = Objects.requireNonNull(target, "target");
-      return this;
+      return redis(RedisBackend.of(Objects.requireNonNull(target, "target")));
     }
 
     /**
-     * Uses Redis through a standalone or Sentinel connection the caller owns (never closed by the pool).
+     * Uses Redis through a standalone or Sentinel connection the caller owns (never closed by the pool):
+     * shorthand for {@code redis(RedisBackend.of(connection))}.
      *
      * @param connection the connection
      * @return this builder
      */
     public Builder redis(StatefulRedisConnection<String, String> connection) {
-      this.redisConnection = Objects.requireNonNull(connection, "connection");
-      return this;
+      return redis(RedisBackend.of(Objects.requireNonNull(connection, "connection")));
     }
 
     /**
-     * Uses Redis Cluster through a connection the caller owns (never closed by the pool).
+     * Uses Redis Cluster through a connection the caller owns (never closed by the pool): shorthand for
+     * {@code redis(RedisBackend.of(connection))}.
      *
      * @param connection the connection
      * @return this builder
      */
     public Builder redis(StatefulRedisClusterConnection<String, String> connection) {
-      this.redisClusterConnection = Objects.requireNonNull(connection, "connection");
-      return this;
+      return redis(RedisBackend.of(Objects.requireNonNull(connection, "connection")));
     }
 
     /**
-     * Sets Redis timeouts and TLS trust (default {@link RedisOptions#defaults()}).
+     * Sets the Redis timeouts and TLS trust of the backend, whether chosen before or after (default: the
+     * backend's, {@link RedisOptions#defaults()} for the shorthands).
      *
      * @param options the options
      * @return this builder
      */
     public Builder redisOptions(RedisOptions options) {
-      this.redisOptions = Objects.requireNonNull(options, "options");
+      redis.options(options);
       return this;
     }
 
@@ -274,14 +308,15 @@ public final class DecoderPools {
     /**
      * Creates the circuit breaker between Redis and the fallback in a registry, named
      * {@code "switchboard-" + poolName}, so that whatever watches the registry (resilience4j-micrometer,
-     * for one) sees it. Default: a breaker of that name outside any registry. Only used with Redis.
+     * for one) sees it. Default: the backend's ({@link RedisBackend#withCircuitBreakerRegistry}), else a
+     * breaker of that name outside any registry. Only used with Redis.
      *
      * @param registry the registry; a breaker of that name already in it is reused, with its own
      *     configuration
      * @return this builder
      */
     public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
-      this.circuitBreakerRegistry = Objects.requireNonNull(registry, "circuitBreakerRegistry");
+      redis.registry(registry);
       return this;
     }
 
@@ -352,20 +387,12 @@ public final class DecoderPools {
      * Checks the settings, opens the store and starts the pool.
      *
      * @return the pool
-     * @throws IllegalArgumentException if the pool name is invalid, several Redis sources are set, or
-     *     {@code evictAfter} is not longer than {@code staleAfter}
+     * @throws IllegalArgumentException if the pool name is invalid, or {@code evictAfter} is not longer
+     *     than {@code staleAfter}
      * @throws PoolFormatException if the pool file exists and cannot be read (without Redis)
      */
     public DecoderPool build() {
-      if (!POOL_NAME.matcher(poolName).matches()) {
-        throw new IllegalArgumentException(
-            "poolName must be 1 to 64 letters, digits, '.', '_', ':' or '-', was '" + poolName + "'");
-      }
-      int redisSources = (redisTarget != null ? 1 : 0) + (redisConnection != null ? 1 : 0)
-          + (redisClusterConnection != null ? 1 : 0);
-      if (redisSources > 1) {
-        throw new IllegalArgumentException("redis must be set once: a RedisTarget or one connection");
-      }
+      checkPoolName(poolName);
       if (evictAfter.compareTo(staleAfter) <= 0) {
         throw new IllegalArgumentException(
             "evictAfter must be longer than staleAfter, was " + evictAfter + " <= " + staleAfter);
@@ -375,9 +402,8 @@ public final class DecoderPools {
         long ms = Math.max(100, Math.min(5000, staleAfter.toMillis() / 5));
         sweep = Duration.ofMillis(ms);
       }
-      PoolStoreSettings storeConfig = new PoolStoreSettings(poolName, redisTarget, redisConnection,
-          redisClusterConnection, redisOptions, file, circuitBreakerConfig, circuitBreakerRegistry, timeSource,
-          filePollInterval);
+      PoolStoreSettings storeConfig = new PoolStoreSettings(poolName, redis.backend(), redis.options(), file,
+          circuitBreakerConfig, redis.registry(), timeSource, filePollInterval);
       PoolSettings settings = new PoolSettings(poolName, staleAfter, evictAfter, sweep, maxEvictionShare,
           healthChecks, timeSource, seed, List.copyOf(backendListeners), writeTimeout);
       return PoolFactory.create(storeConfig, settings);

@@ -2,25 +2,20 @@ package io.github.switchboard.pool.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.core.RedisOptions;
-import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.core.TimeSource;
 import io.github.switchboard.core.internal.RedisConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@link io.github.switchboard.pool.DecoderPools} hands to the stores it builds. At most one of
- * {@code redisTarget}, {@code redisConnection} and {@code redisClusterConnection} is set.
+ * What {@link io.github.switchboard.pool.DecoderPools} hands to the stores it builds.
  *
  * @param poolName the pool's name (the Redis hash tag {@code {poolName}})
- * @param redisTarget where Redis is, if the library opens the connection (and closes it)
- * @param redisConnection a standalone/Sentinel connection handed in by the user (never closed)
- * @param redisClusterConnection a Cluster connection handed in by the user (never closed)
- * @param redisOptions timeouts and TLS trust
+ * @param redis the Redis backend (its connection shared with the components of equal backends), or null
+ * @param redisOptions timeouts and TLS trust (the backend's)
  * @param file the pool file (fallback and mirror), or null
  * @param circuitBreakerConfig the breaker's configuration, or null for
  *     {@code FailoverGuard.defaultConfig(redisOptions.commandTimeout())}
@@ -30,9 +25,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record PoolStoreSettings(
     String poolName,
-    @Nullable RedisTarget redisTarget,
-    @Nullable StatefulRedisConnection<String, String> redisConnection,
-    @Nullable StatefulRedisClusterConnection<String, String> redisClusterConnection,
+    @Nullable RedisBackend redis,
     RedisOptions redisOptions,
     @Nullable Path file,
     @Nullable CircuitBreakerConfig circuitBreakerConfig,
@@ -46,27 +39,20 @@ public record PoolStoreSettings(
    * @return true if Redis is used
    */
   public boolean hasRedis() {
-    return redisTarget != null || redisConnection != null || redisClusterConnection != null;
+    return redis != null;
   }
 
   /**
-   * Opens (or wraps) the Redis connection these settings name, as {@code pool:NAME}.
+   * Opens a handle on the shared connection of the backend, as {@code pool:NAME}.
    *
    * @return the connection
    * @throws IllegalArgumentException if the settings name no Redis
    */
   public RedisConnection openRedis() {
-    String name = "pool:" + poolName();
-    RedisOptions options = redisOptions();
-    if (redisTarget() != null) {
-      return RedisConnection.open(redisTarget(), options, name);
+    RedisBackend b = redis();
+    if (b == null) {
+      throw new IllegalArgumentException("pool '" + poolName() + "': no Redis configured");
     }
-    if (redisConnection() != null) {
-      return RedisConnection.wrap(redisConnection(), options, name);
-    }
-    if (redisClusterConnection() != null) {
-      return RedisConnection.wrap(redisClusterConnection(), options, name);
-    }
-    throw new IllegalArgumentException("pool '" + poolName() + "': no Redis configured");
+    return RedisConnection.open(b, "pool:" + poolName());
   }
 }

@@ -1,7 +1,6 @@
 package io.github.switchboard.pool.internal;
 
-import io.github.switchboard.core.RedisOptions;
-import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.core.TimeSource;
 import io.github.switchboard.core.internal.LuaScript;
 import io.github.switchboard.core.internal.RedisConnection;
@@ -83,17 +82,16 @@ public final class RedisPoolWriter extends NodeWrites implements PoolWriter {
   }
 
   /**
-   * Opens a connection to a target and a writer on it; the writer owns the connection. Waits up to the
-   * connect timeout for the first connection; if Redis is not reachable the writer is returned anyway, its
-   * writes fail until the connection (retried in the background) is made.
+   * Opens a writer on the shared connection of a backend; the writer gives its handle back on close.
+   * Waits up to the connect timeout for the first connection; if Redis is not reachable the writer is
+   * returned anyway, its writes fail until the connection (retried in the background) is made.
    *
-   * @param target where Redis is
-   * @param options timeouts and TLS trust
+   * @param backend the Redis backend
    * @param poolName the pool's name (checked by the caller)
    * @return the writer
    */
-  public static RedisPoolWriter open(RedisTarget target, RedisOptions options, String poolName) {
-    RedisConnection c = RedisConnection.open(target, options, "pool-writer-" + poolName);
+  public static RedisPoolWriter open(RedisBackend backend, String poolName) {
+    RedisConnection c = RedisConnection.open(backend, "pool-writer-" + poolName);
     return new RedisPoolWriter(poolName, c, true, TimeSource.system());
   }
 
