@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Draws the charts of docs/benchmarks.md (docs/images/bench-*.png) from the JMH JSON they came from: the
-# runs of 2026-12-07 in this directory, the translation cache's and the metrics' earlier full runs one level
-# up. Needs benchmarks/target/benchmarks.jar (./mvnw -B -pl benchmarks -am package -DskipTests); a few
-# seconds, no benchmark is run.
+# Draws the charts of docs/benchmarks.md (docs/images/bench-*.png) from the JMH JSON they came from, the
+# runs of 2026-12-07 in this directory. Needs benchmarks/target/benchmarks.jar
+# (./mvnw -B -pl benchmarks -am package -DskipTests); a few seconds, no benchmark is run.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 here=benchmarks/results/2026-12-07
@@ -19,7 +18,5 @@ chart --title "When idle: one decision at a time, microseconds" "$here/redis-idl
 chart --percentiles 50 --title "The decoder pool in memory: select and heartbeat, microseconds" \
   "$here/pool-select.json" docs/images
 chart --title "Plans: 100 plans, half the keys on one, against no plans" "$here/plans.json" docs/images
-chart --name cache --title "The translation cache (2026-12-07, full mode)" \
-  benchmarks/results/cache-2026-12-07-full-2.json docs/images
-chart --name metrics --log --title "Micrometer on a decision (2026-11-26)" \
-  benchmarks/results/metrics-2026-11-26.json docs/images
+chart --title "The translation cache: a near hit and a Redis hit" "$here/cache.json" docs/images
+chart --log --title "Micrometer on a decision, in memory and on Redis (log scale)" "$here/metrics.json" docs/images
