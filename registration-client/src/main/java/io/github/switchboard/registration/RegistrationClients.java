@@ -2,8 +2,10 @@ package io.github.switchboard.registration;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.core.internal.RedisChoice;
 import io.github.switchboard.registration.internal.ClientConfig;
 import io.github.switchboard.registration.internal.DefaultRegistrationClient;
 import java.net.URI;
@@ -95,14 +97,12 @@ public final class RegistrationClients {
   public static final class Builder {
     private @Nullable URI coordinator;
     private @Nullable String apiToken;
-    private @Nullable RedisTarget redis;
+    private final RedisChoice redis = new RedisChoice();
     private String poolName = DEFAULT_POOL;
     private @Nullable Path file;
     private Duration requestTimeout = Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS);
     private boolean requireHttps;
-    private RedisOptions redisOptions = RedisOptions.defaults();
     private @Nullable CircuitBreakerConfig circuitBreakerConfig;
-    private @Nullable CircuitBreakerRegistry circuitBreakerRegistry;
     private final List<RegistrationListener> listeners = new ArrayList<>();
     private boolean deregisterOnClose = true;
 
@@ -141,27 +141,41 @@ public final class RegistrationClients {
     /**
      * Uses the pool in Redis directly, tried after the coordinator. The channel only writes, through a
      * {@link io.github.switchboard.pool.PoolWriter}: one script call per change, no snapshot, no
-     * subscription, no sweeper. Its connection is opened when first needed and shared by every client of
-     * this JVM that writes to the same pool on the same Redis with the same options; the last of them to
-     * {@link RegistrationClient#close() close} closes it. While Redis does not answer, this channel fails at
-     * once.
+     * subscription, no sweeper. Its writer is opened when first needed and shared by every client of
+     * this JVM that writes to the same pool on an equal backend, on the connection every component of that
+     * backend shares ({@link RedisBackend}); the last of them to {@link RegistrationClient#close() close}
+     * gives it back. While Redis does not answer, this channel fails at once. Replaces any earlier {@code
+     * redis(...)} call: the last one wins.
      *
-     * @param target where Redis is
+     * @param backend the Redis backend
      * @param poolName the pool's name: 1 to 64 letters, digits, {@code . _ : -} (the coordinator's
      *     default is {@value RegistrationClients#DEFAULT_POOL})
      * @return this builder
      * @throws IllegalArgumentException if the pool name breaks its rule
      */
-    public Builder redis(RedisTarget target, String poolName) {
-      Objects.requireNonNull(target, "target");
+    public Builder redis(RedisBackend backend, String poolName) {
+      Objects.requireNonNull(backend, "backend");
       Objects.requireNonNull(poolName, "poolName");
       if (!POOL_NAME.matcher(poolName).matches()) {
         throw new IllegalArgumentException(
             "poolName must be 1 to 64 letters, digits, '.', '_', ':' or '-', was '" + poolName + "'");
       }
-      this.redis = target;
+      this.redis.backend(backend);
       this.poolName = poolName;
       return this;
+    }
+
+    /**
+     * Uses the pool in Redis at a target directly: shorthand for {@code redis(RedisBackend.of(target),
+     * poolName)}.
+     *
+     * @param target where Redis is
+     * @param poolName the pool's name: 1 to 64 letters, digits, {@code . _ : -}
+     * @return this builder
+     * @throws IllegalArgumentException if the pool name breaks its rule
+     */
+    public Builder redis(RedisTarget target, String poolName) {
+      return redis(RedisBackend.of(Objects.requireNonNull(target, "target")), poolName);
     }
 
     /**
@@ -207,13 +221,14 @@ public final class RegistrationClients {
     }
 
     /**
-     * Sets Redis timeouts and TLS trust for the Redis channel (default {@link RedisOptions#defaults()}).
+     * Sets Redis timeouts and TLS trust of the Redis channel's backend, whether chosen before or after
+     * (default: the backend's, {@link RedisOptions#defaults()} for the shorthand).
      *
      * @param options the options
      * @return this builder
      */
     public Builder redisOptions(RedisOptions options) {
-      this.redisOptions = Objects.requireNonNull(options, "options");
+      redis.options(options);
       return this;
     }
 
@@ -235,7 +250,8 @@ public final class RegistrationClients {
      * Creates the channels' circuit breakers in a registry of the caller's, named by
      * {@link RegistrationClients#circuitBreakerName(Channel)} ({@code switchboard-registration-coordinator},
      * {@code -redis}, {@code -file}), so that resilience4j-micrometer reports them as any other breaker
-     * (default: each client has breakers of its own, in no registry). A registry that already holds a
+     * (default: the Redis backend's registry, {@link RedisBackend#withCircuitBreakerRegistry}, else each
+     * client has breakers of its own, in no registry). A registry that already holds a
      * breaker of that name returns it, with its configuration, as resilience4j does: clients built on one
      * registry share their breakers.
      *
@@ -243,7 +259,7 @@ public final class RegistrationClients {
      * @return this builder
      */
     public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
-      this.circuitBreakerRegistry = Objects.requireNonNull(registry, "registry");
+      redis.registry(registry);
       return this;
     }
 
@@ -282,7 +298,7 @@ public final class RegistrationClients {
      *     plain HTTP
      */
     public RegistrationClient build() {
-      if (coordinator == null && redis == null && file == null) {
+      if (coordinator == null && !redis.isSet() && file == null) {
         throw new IllegalStateException("at least one channel is needed: coordinator(...), redis(...) or file(...)");
       }
       if (requireHttps && coordinator != null
@@ -291,9 +307,9 @@ public final class RegistrationClients {
             + RedisTarget.redact(coordinator.toString()));
       }
       CircuitBreakerConfig breakers = circuitBreakerConfig;
-      return new DefaultRegistrationClient(new ClientConfig(coordinator, apiToken, redis, poolName,
-          redisOptions, file, requestTimeout, requireHttps,
-          breakers == null ? defaultCircuitBreakerConfig() : breakers, circuitBreakerRegistry, listeners,
+      return new DefaultRegistrationClient(new ClientConfig(coordinator, apiToken, redis.backend(), poolName,
+          file, requestTimeout, requireHttps,
+          breakers == null ? defaultCircuitBreakerConfig() : breakers, redis.registry(), listeners,
           deregisterOnClose));
     }
   }

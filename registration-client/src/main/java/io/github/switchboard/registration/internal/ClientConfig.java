@@ -2,7 +2,7 @@ package io.github.switchboard.registration.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.switchboard.core.RedisOptions;
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.core.RedisTarget;
 import java.net.URI;
 import java.nio.file.Path;
@@ -16,9 +16,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param coordinator the coordinator's base URL, or null
  * @param apiToken its Bearer token (non-null when {@code coordinator} is)
- * @param redis where Redis is, or null
+ * @param redis the Redis backend of the Redis channel (its options applied), or null
  * @param poolName the pool's name in Redis (and of the file pool)
- * @param redisOptions Redis timeouts and TLS
  * @param file the pool file, or null
  * @param requestTimeout the bound of one call on a channel
  * @param requireHttps whether the coordinator URL and node endpoints must be https
@@ -30,9 +29,8 @@ import org.jspecify.annotations.Nullable;
 public record ClientConfig(
     @Nullable URI coordinator,
     @Nullable String apiToken,
-    @Nullable RedisTarget redis,
+    @Nullable RedisBackend redis,
     String poolName,
-    RedisOptions redisOptions,
     @Nullable Path file,
     Duration requestTimeout,
     boolean requireHttps,
@@ -50,7 +48,7 @@ public record ClientConfig(
   @Override
   public String toString() {
     return "ClientConfig[coordinator=" + (coordinator == null ? "none" : RedisTarget.redact(coordinator.toString()))
-        + ", redis=" + (redis == null ? "none" : redis.redactedUrl()) + ", pool=" + poolName
+        + ", redis=" + (redis == null ? "none" : redis.describe()) + ", pool=" + poolName
         + ", file=" + file + ", requestTimeout=" + requestTimeout + ", requireHttps=" + requireHttps + "]";
   }
 }

@@ -77,7 +77,7 @@ public final class DefaultRegistrationClient implements RegistrationClient {
           config.requestTimeout()));
     }
     if (config.redis() != null) {
-      list.add(PoolChannel.redis(config.redis(), config.poolName(), config.redisOptions(), config.requestTimeout()));
+      list.add(PoolChannel.redis(config.redis(), config.poolName(), config.requestTimeout()));
     }
     Path file = config.file();
     if (file != null) {

@@ -1,7 +1,6 @@
 package io.github.switchboard.registration.internal;
 
-import io.github.switchboard.core.RedisOptions;
-import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
@@ -76,9 +75,9 @@ final class PoolChannel implements RegistrationChannel {
     this.file = file;
   }
 
-  static PoolChannel redis(RedisTarget target, String poolName, RedisOptions options, Duration timeout) {
-    String shown = target.redactedUrl() + " (pool '" + poolName + "')";
-    return new PoolChannel(Channel.REDIS, shown, () -> writerWrites(SharedWriters.acquire(target, poolName, options),
+  static PoolChannel redis(RedisBackend backend, String poolName, Duration timeout) {
+    String shown = backend.describe() + " (pool '" + poolName + "')";
+    return new PoolChannel(Channel.REDIS, shown, () -> writerWrites(SharedWriters.acquire(backend, poolName),
         shown), timeout, null);
   }
 

@@ -1,19 +1,15 @@
 package io.github.switchboard.registration.internal;
 
-import io.github.switchboard.core.RedisOptions;
-import io.github.switchboard.core.RedisTarget;
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.pool.DecoderPools;
 import io.github.switchboard.pool.PoolWriter;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /*
- * The pool writers of this JVM, shared by every registration client that writes to the same pool on the
- * same Redis with the same options: one Redis connection per (Redis, pool, options) and JVM, however many
- * nodes and clients. Reference-counted: the writer is opened by the first acquire() and closed by the last
+ * The pool writers of this JVM, shared by every registration client that writes to the same pool on an
+ * equal RedisBackend (the connection under them is shared by core as for any component of that backend):
+ * one writer per (backend, pool) and JVM, however many nodes and clients. Reference-counted: the writer is opened by the first acquire() and closed by the last
  * release(), so a client still closes what it opened as far as anyone can tell.
  *
  * Opening happens under the lock (at most the connect timeout, when Redis is down at the first use); it is
@@ -25,8 +21,7 @@ final class SharedWriters {
 
   private SharedWriters() {}
 
-  private record Key(RedisTarget target, String poolName, Duration commandTimeout, Duration connectTimeout,
-      Optional<Path> trustedCertificate) {}
+  private record Key(RedisBackend backend, String poolName) {}
 
   private static final class Entry {
     final PoolWriter writer;
@@ -77,13 +72,12 @@ final class SharedWriters {
    *
    * @throws IllegalArgumentException if the pool name breaks its rule
    */
-  static Lease acquire(RedisTarget target, String poolName, RedisOptions options) {
-    Key key = new Key(target, poolName, options.commandTimeout(), options.connectTimeout(),
-        options.trustedCertificate());
+  static Lease acquire(RedisBackend backend, String poolName) {
+    Key key = new Key(backend, poolName);
     synchronized (WRITERS) {
       Entry e = WRITERS.get(key);
       if (e == null) {
-        e = new Entry(DecoderPools.writer(target, poolName, options));
+        e = new Entry(DecoderPools.writer(backend, poolName));
         WRITERS.put(key, e);
       }
       e.users++;
