@@ -35,6 +35,104 @@ import java.util.concurrent.TimeUnit;
 public final class CoordinatorSiege {
   private CoordinatorSiege() {}
 
+  /** What a siege saw: connections opened, connected, failed to connect, closed by the server, open at most. */
+  record Outcome(int opened, int connected, int failed, int closedByServer, int mostOpen) {
+    @Override
+    public String toString() {
+      return opened + " opened, " + connected + " connected, " + failed + " failed, " + closedByServer
+          + " closed by the server, " + mostOpen + " open at most";
+    }
+  }
+
+  /**
+   * Opens the connections from 127.0.0.1, 100 every 20 ms, each sending half a request and then a byte
+   * a second, until {@code maxNanos} have passed, or {@code minNanos} have and the server has closed
+   * every one; then closes what is left.
+   *
+   * @param progress whether to print the connections open each second
+   */
+  static Outcome siege(InetSocketAddress server, int connections, long minNanos, long maxNanos, boolean progress)
+      throws IOException {
+    byte[] half = "GET /api/v1/decoders HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
+    int opened = 0;
+    int connected = 0;
+    int failed = 0;
+    int closed = 0;
+    int mostOpen = 0;
+    ByteBuffer scratch = ByteBuffer.allocate(1024);
+    ByteBuffer one = ByteBuffer.wrap(new byte[] {'a'});
+    long start = System.nanoTime();
+    long next = start + 1_000_000_000L;
+    try (Selector selector = Selector.open()) {
+      try {
+        while (System.nanoTime() - start < maxNanos) {
+          for (int i = 0; i < 100 && opened < connections; i++, opened++) {
+            SocketChannel ch = SocketChannel.open();
+            ch.configureBlocking(false);
+            ch.bind(new InetSocketAddress("127.0.0.1", 0));
+            ch.connect(server);
+            ch.register(selector, SelectionKey.OP_CONNECT);
+          }
+          selector.select(20);
+          for (SelectionKey key : selector.selectedKeys()) {
+            SocketChannel ch = (SocketChannel) key.channel();
+            try {
+              if (key.isConnectable()) {
+                ch.finishConnect();
+                connected++;
+                ch.write(ByteBuffer.wrap(half));
+                key.interestOps(SelectionKey.OP_READ);
+              } else if (key.isReadable()) {
+                scratch.clear();
+                if (ch.read(scratch) < 0) {
+                  closed++;
+                  key.cancel();
+                  ch.close();
+                }
+              }
+            } catch (IOException e) {
+              if ((key.interestOps() & SelectionKey.OP_CONNECT) != 0) {
+                failed++;
+              } else {
+                closed++;
+              }
+              key.cancel();
+              ch.close();
+            }
+          }
+          selector.selectedKeys().clear();
+          mostOpen = Math.max(mostOpen, connected - closed);
+          long now = System.nanoTime();
+          if (now >= next) {
+            // one byte a second on every connection still open: an idle timeout never fires
+            next = now + 1_000_000_000L;
+            for (SelectionKey key : selector.keys()) {
+              if (key.isValid() && key.interestOps() == SelectionKey.OP_READ) {
+                try {
+                  ((SocketChannel) key.channel()).write(one.clear());
+                } catch (IOException e) {
+                  // closed by the server: the read sees it
+                }
+              }
+            }
+            if (progress) {
+              System.out.printf("t=%d s: %d open, %d closed by the server%n", (now - start) / 1_000_000_000L,
+                  connected - closed, closed);
+            }
+          }
+          if (opened == connections && closed + failed == connections && now - start >= minNanos) {
+            break;
+          }
+        }
+      } finally {
+        for (SelectionKey key : selector.keys()) {
+          key.channel().close();
+        }
+      }
+    }
+    return new Outcome(opened, connected, failed, closed, mostOpen);
+  }
+
   /**
    * Runs the siege.
    *
@@ -65,80 +163,13 @@ public final class CoordinatorSiege {
       answers.merge(status, 1, Integer::sum);
     }, 0, 500, TimeUnit.MILLISECONDS);
 
-    InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
-    byte[] half = "GET /api/v1/decoders HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
-    int opened = 0;
-    int connected = 0;
-    int failed = 0;
-    int closed = 0;
-    int mostOpen = 0;
-    ByteBuffer scratch = ByteBuffer.allocate(1024);
-    ByteBuffer one = ByteBuffer.wrap(new byte[] {'a'});
-    long start = System.nanoTime();
-    long end = start + TimeUnit.SECONDS.toNanos(seconds);
-    long next = start + 1_000_000_000L;
-    try (Selector selector = Selector.open()) {
-      while (System.nanoTime() < end) {
-        for (int i = 0; i < 100 && opened < connections; i++, opened++) {
-          SocketChannel ch = SocketChannel.open();
-          ch.configureBlocking(false);
-          ch.bind(new InetSocketAddress("127.0.0.1", 0));
-          ch.connect(server);
-          ch.register(selector, SelectionKey.OP_CONNECT);
-        }
-        selector.select(20);
-        for (SelectionKey key : selector.selectedKeys()) {
-          SocketChannel ch = (SocketChannel) key.channel();
-          try {
-            if (key.isConnectable()) {
-              ch.finishConnect();
-              connected++;
-              ch.write(ByteBuffer.wrap(half));
-              key.interestOps(SelectionKey.OP_READ);
-            } else if (key.isReadable()) {
-              scratch.clear();
-              if (ch.read(scratch) < 0) {
-                closed++;
-                key.cancel();
-                ch.close();
-              }
-            }
-          } catch (IOException e) {
-            if ((key.interestOps() & SelectionKey.OP_CONNECT) != 0) {
-              failed++;
-            } else {
-              closed++;
-            }
-            key.cancel();
-            ch.close();
-          }
-        }
-        selector.selectedKeys().clear();
-        mostOpen = Math.max(mostOpen, connected - closed);
-        long now = System.nanoTime();
-        if (now >= next) {
-          next = now + 1_000_000_000L;
-          for (SelectionKey key : selector.keys()) {
-            if (key.isValid() && key.interestOps() == SelectionKey.OP_READ) {
-              try {
-                ((SocketChannel) key.channel()).write(one.clear());
-              } catch (IOException e) {
-                // closed by the server: the read sees it
-              }
-            }
-          }
-          System.out.printf("t=%d s: %d open, %d closed by the server, %d probes%n", (now - start) / 1_000_000_000L,
-              connected - closed, closed, latencies.size());
-        }
-      }
-    }
+    Outcome siege = siege(new InetSocketAddress("127.0.0.1", port), connections,
+        TimeUnit.SECONDS.toNanos(seconds), TimeUnit.SECONDS.toNanos(seconds), true);
     probes.shutdown();
     probes.awaitTermination(10, TimeUnit.SECONDS);
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
-    System.out.printf("%d opened, %d connected, %d failed, %d closed by the server, %d open at most;"
-            + " /health: %d probes %s, p50 %d ms, max %d ms%n", opened, connected, failed, closed, mostOpen,
-        sorted.size(), new TreeMap<>(answers), sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2) / 1_000_000,
+    System.out.printf("%s; /health: %d probes %s, p50 %d ms, max %d ms%n", siege, sorted.size(), new TreeMap<>(answers), sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2) / 1_000_000,
         sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1) / 1_000_000);
   }
 }

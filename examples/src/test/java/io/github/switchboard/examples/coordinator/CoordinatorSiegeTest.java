@@ -8,15 +8,8 @@ import io.github.switchboard.core.testing.RedisServer;
 import io.github.switchboard.pool.HealthCheckConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,14 +34,11 @@ class CoordinatorSiegeTest {
   static final Duration HEADER_TIMEOUT = Duration.ofSeconds(3);
   /** The probes run at least this long: three header timeouts, while connections are opened and held. */
   static final Duration MIN_SIEGE = Duration.ofSeconds(9);
-  static final byte[] HALF_REQUEST = ("GET /api/v1/decoders HTTP/1.1\r\nHost: coordinator\r\nX-Slow: ")
-      .getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path dir;
   RedisServer redis;
   Coordinator coordinator;
   LogCapture log;
-  final List<SocketChannel> channels = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -69,13 +59,6 @@ class CoordinatorSiegeTest {
 
   @AfterEach
   void tearDown() {
-    for (SocketChannel c : channels) {
-      try {
-        c.close();
-      } catch (IOException e) {
-        // closed
-      }
-    }
     coordinator.close();
     log.close();
   }
@@ -125,88 +108,26 @@ class CoordinatorSiegeTest {
     probes.scheduleWithFixedDelay(health, 0, 200, TimeUnit.MILLISECONDS);
     probes.scheduleWithFixedDelay(routes, 0, 100, TimeUnit.MILLISECONDS);
 
-    InetSocketAddress server = new InetSocketAddress("127.0.0.1", coordinator.port());
-    int opened = 0;
-    int connected = 0;
-    int failed = 0;
-    int closedByServer = 0;
-    ByteBuffer scratch = ByteBuffer.allocate(1024);
-    ByteBuffer trickle = ByteBuffer.wrap(new byte[] {'a'});
     long start = System.nanoTime();
-    long end = start + Duration.ofSeconds(30).toNanos(); // the whole siege, bounded
-    long nextTrickle = start + 1_000_000_000L;
-    try (Selector selector = Selector.open()) {
-      while (System.nanoTime() < end) {
-        // open 100 connections every 20 ms: 10,000 in about 2 s
-        for (int i = 0; i < 100 && opened < CONNECTIONS; i++, opened++) {
-          SocketChannel ch = SocketChannel.open();
-          channels.add(ch);
-          ch.configureBlocking(false);
-          ch.bind(new InetSocketAddress("127.0.0.1", 0));
-          ch.connect(server);
-          ch.register(selector, SelectionKey.OP_CONNECT);
-        }
-        selector.select(20);
-        for (SelectionKey key : selector.selectedKeys()) {
-          SocketChannel ch = (SocketChannel) key.channel();
-          try {
-            if (key.isConnectable()) {
-              ch.finishConnect();
-              connected++;
-              ch.write(ByteBuffer.wrap(HALF_REQUEST));
-              key.interestOps(SelectionKey.OP_READ);
-            } else if (key.isReadable()) {
-              scratch.clear();
-              if (ch.read(scratch) < 0) {
-                closedByServer++;
-                key.cancel();
-                ch.close();
-              }
-            }
-          } catch (IOException e) {
-            if (key.isValid() && (key.interestOps() & SelectionKey.OP_CONNECT) != 0) {
-              failed++;
-            } else {
-              closedByServer++;
-            }
-            key.cancel();
-            ch.close();
-          }
-        }
-        selector.selectedKeys().clear();
-        long now = System.nanoTime();
-        if (now >= nextTrickle) {
-          // one byte a second on every connection still open: the idle timeout never fires
-          nextTrickle = now + 1_000_000_000L;
-          for (SelectionKey key : selector.keys()) {
-            if (key.isValid() && key.interestOps() == SelectionKey.OP_READ) {
-              try {
-                ((SocketChannel) key.channel()).write(trickle.clear());
-              } catch (IOException e) {
-                // closed by the server: its read sees it
-              }
-            }
-          }
-        }
-        if (opened == CONNECTIONS && closedByServer + failed == CONNECTIONS && now - start > MIN_SIEGE.toNanos()) {
-          break; // every connection ended by the server, and the probes have had their time
-        }
-      }
+    CoordinatorSiege.Outcome siege;
+    try {
+      // 10,000 connections, the probes running at least MIN_SIEGE, at most 30 s in all
+      siege = CoordinatorSiege.siege(new InetSocketAddress("127.0.0.1", coordinator.port()), CONNECTIONS,
+          MIN_SIEGE.toNanos(), Duration.ofSeconds(30).toNanos(), false);
     } finally {
       probes.shutdown();
       assertThat(probes.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     }
-    Duration siege = Duration.ofNanos(System.nanoTime() - start);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
     coordinator.close();
     String summary = log.lines().stream().filter(l -> l.contains("HTTP clients refused")).findFirst().orElse("none");
-    String report = String.format("siege %d ms: %d opened, %d connected, %d failed, %d closed by the server;"
-            + " health %d probes %s max %d ms; routes %d %s max %d ms; %s", siege.toMillis(), opened, connected, failed,
-        closedByServer, health.count, new TreeMap<>(health.answers), health.maxNanos / 1_000_000, routes.count,
+    String report = String.format("siege %d ms: %s; health %d probes %s max %d ms; routes %d %s max %d ms; %s",
+        took.toMillis(), siege, health.count, new TreeMap<>(health.answers), health.maxNanos / 1_000_000, routes.count,
         new TreeMap<>(routes.answers), routes.maxNanos / 1_000_000, summary);
     System.out.println(report);
 
-    assertThat(connected).as(report).isEqualTo(CONNECTIONS);
-    assertThat(closedByServer).as("every connection closed by the server: %s", report).isEqualTo(CONNECTIONS);
+    assertThat(siege.connected()).as(report).isEqualTo(CONNECTIONS);
+    assertThat(siege.closedByServer()).as("every connection closed by the server: %s", report).isEqualTo(CONNECTIONS);
     assertThat(health.count).as(report).isGreaterThanOrEqualTo(30);
     assertThat(health.answers.keySet()).as(report).containsOnly("HTTP/1.1 200 OK");
     assertThat(Duration.ofNanos(health.maxNanos)).as(report).isLessThan(Duration.ofSeconds(1));
