@@ -7,10 +7,10 @@ import io.github.switchboard.ratelimit.RateLimitHeaders;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -18,9 +18,10 @@ import org.jspecify.annotations.Nullable;
  * POST /api/v1/decode so that both answer them alike and draw from one limit per key:
  *
  *   identify: X-API-Key (401), X-Source-Language / X-Target-Language (400), X-Region (400)
- *   admit:    the key budget without API_KEYS_FILE (429, Retry-After 60), the rate limit (429 with the
- *             RateLimit fields of the key's plan, or of the default policy); once admitted, the RateLimit
- *             fields are set on the answer. A shadow plan's decisions are allowed: never a 429.
+ *   admit:    the key budget without API_KEYS_FILE (429, Retry-After until a place frees, at most 60 s),
+ *             the rate limit (429 with the RateLimit fields of the key's plan, or of the default
+ *             policy); once admitted, the RateLimit fields are set on the answer. A shadow plan's
+ *             decisions are allowed: never a 429.
  *             Every 429 is the problem type quota-exceeded with violated-policies: the limit the
  *             RateLimit field reports, or "api-keys" for the key budget.
  *
@@ -53,7 +54,7 @@ final class Admission {
     this.apiKeyDigests = config.apiKeyDigests();
     this.maxApiKeys = config.maxApiKeys();
     this.keyBudget = apiKeyDigests != null ? null
-        : new KeyBudget(maxApiKeys, Duration.ofHours(1), System::nanoTime);
+        : new KeyBudget(maxApiKeys, config.fleet().apiKeyIdle(), System::nanoTime);
   }
 
   /** Checks the key and the language and region headers; answers 401 or 400 and returns null if one fails. */
@@ -103,10 +104,14 @@ final class Admission {
    * past the key budget); otherwise sets the RateLimit fields on the answer and returns true.
    */
   boolean admit(Exchange ex, Client client) throws IOException {
-    if (keyBudget != null && !keyBudget.admit(client.digest())) {
-      Http.quotaExceeded(ex, "too many distinct API keys in the last hour (the bound is " + maxApiKeys
-          + ", MAX_API_KEYS); a new key is admitted once older ones age out", List.of(KEY_BUDGET_POLICY),
-          Map.of("Retry-After", "60"));
+    KeyBudget budget = keyBudget;
+    long wait = budget == null ? 0 : budget.admit(client.digest(), ex.clientAddress());
+    if (budget != null && wait > 0) {
+      long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + 999_999_999L));
+      Http.quotaExceeded(ex, "too many distinct API keys in use (the bound is " + maxApiKeys
+          + ", MAX_API_KEYS) and this address holds the most; a new key is admitted once a key has been"
+          + " unseen for " + budget.idleSeconds() + " s", List.of(KEY_BUDGET_POLICY),
+          Map.of("Retry-After", Long.toString(seconds)));
       return false;
     }
     Decision decision = limiter.tryAcquire(client.digest());

@@ -8,6 +8,7 @@ import io.github.switchboard.core.BackendState;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.NodeLoad;
+import io.github.switchboard.pool.NodeNetworks;
 import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.NodeView;
 import io.github.switchboard.pool.PoolFormatException;
@@ -25,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +56,6 @@ final class ApiHandler {
   static final String DECODE = DecodeHandler.PATH;
   static final String HEALTH = "/health";
 
-  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final long WRITE_TIMEOUT_SECONDS = 10;
   private static final Map<String, String> BEARER_CHALLENGE =
       Map.of("WWW-Authenticate", "Bearer realm=\"switchboard\"");
@@ -74,6 +73,7 @@ final class ApiHandler {
   private final LimitPlans limitPlans;
   private final byte[] tokenDigest;
   private final boolean redisConfigured;
+  private final NodeNetworks nodeNetworks;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
 
@@ -88,6 +88,7 @@ final class ApiHandler {
     this.decode = decode;
     this.tokenDigest = Http.sha256(config.apiToken());
     this.redisConfigured = config.redis() != null;
+    this.nodeNetworks = config.fleet().nodeNetworks();
   }
 
   /** The path as dispatch matches it: one trailing slash dropped ("/api/v1/route/" is "/api/v1/route"). */
@@ -223,7 +224,10 @@ final class ApiHandler {
   }
 
   private void get(Exchange ex, String id) throws IOException {
-    Optional<NodeView> view = NODE_ID.matcher(id).matches() ? pool.node(id) : Optional.empty();
+    if (!validId(ex, id)) {
+      return;
+    }
+    Optional<NodeView> view = pool.node(id);
     if (view.isEmpty()) {
       Http.problem(ex, 404, "no decoder node with this node_id");
       return;
@@ -246,6 +250,11 @@ final class ApiHandler {
       Http.problem(ex, 400, "invalid decoder node: " + e.getMessage());
       return;
     }
+    String outside = outsideNetworks(node);
+    if (outside != null) {
+      Http.problem(ex, 400, "invalid decoder node: " + outside);
+      return;
+    }
     Boolean created = await(ex, pool.registerAsync(node));
     if (created == null) {
       return;
@@ -262,8 +271,7 @@ final class ApiHandler {
     if (!authorized(ex)) {
       return;
     }
-    if (!NODE_ID.matcher(id).matches()) {
-      Http.problem(ex, 404, "no decoder node with this node_id");
+    if (!validId(ex, id)) {
       return;
     }
     Boolean removed = await(ex, pool.deregisterAsync(id));
@@ -299,7 +307,10 @@ final class ApiHandler {
       Http.problem(ex, 400, "invalid status: " + e.getMessage());
       return;
     }
-    Boolean known = NODE_ID.matcher(id).matches() ? await(ex, pool.setStatusAsync(id, status)) : Boolean.FALSE;
+    if (!validId(ex, id)) {
+      return;
+    }
+    Boolean known = await(ex, pool.setStatusAsync(id, status));
     if (known == null) {
       return;
     }
@@ -326,8 +337,7 @@ final class ApiHandler {
       Http.problem(ex, 400, "invalid heartbeat: " + e.getMessage());
       return;
     }
-    if (!NODE_ID.matcher(id).matches()) {
-      Http.problem(ex, 404, "no decoder node with this node_id; register it first");
+    if (!validId(ex, id)) {
       return;
     }
     Boolean known = await(ex, pool.heartbeatAsync(id, load));
@@ -421,6 +431,24 @@ final class ApiHandler {
   }
 
   // ------------------------------------------------------------------------------------------ helpers
+
+  /** Answers 400 naming the rule and returns false if the path's node id breaks it (no node can have it). */
+  private static boolean validId(Exchange ex, String id) throws IOException {
+    if (DecoderNode.isValidNodeId(id)) {
+      return true;
+    }
+    Http.problem(ex, 400, "invalid node id in the path: " + DecoderNode.NODE_ID_RULE);
+    return false;
+  }
+
+  /** Why a node's endpoint or health URL lies outside NODE_NETWORKS, or null if both are inside. */
+  private @Nullable String outsideNetworks(DecoderNode node) {
+    String why = nodeNetworks.refusal(node.endpoint(), "endpoint");
+    if (why == null && node.healthUrl().isPresent()) {
+      why = nodeNetworks.refusal(node.healthUrl().get(), "health_url");
+    }
+    return why == null ? null : why + " (NODE_NETWORKS)";
+  }
 
   /** Checks the Bearer token; answers 401 and returns false if it is missing or wrong. */
   private boolean authorized(Exchange ex) throws IOException {

@@ -4,6 +4,8 @@ import io.github.switchboard.cache.TranslationCache;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
+import io.github.switchboard.pool.HealthCheckConfig;
+import io.github.switchboard.pool.NodeNetworks;
 import io.github.switchboard.pool.PoolFormatException;
 import io.github.switchboard.ratelimit.LimitPlans;
 import io.github.switchboard.ratelimit.LimitPlansBuilder;
@@ -106,7 +108,7 @@ public final class Coordinator implements AutoCloseable {
             config.apiKeyDigests() == null ? 0 : config.apiKeyDigests().size()));
     DecoderPools.Builder pb = DecoderPools.builder(config.poolName())
         .file(poolFile)
-        .healthChecks(config.healthChecks());
+        .healthChecks(withNetworks(config.healthChecks(), config.fleet().nodeNetworks()));
     if (redis != null) {
       lb.redis(redis);
       pb.redis(redis);
@@ -178,12 +180,13 @@ public final class Coordinator implements AutoCloseable {
     }
     Coordinator c = new Coordinator(config, pool, limiter, plans, server, handler, decode);
     LOG.info("coordinator started on port {}: pool '{}' on {}, file {}, {} routes per minute and {} per"
-            + " hour per API key, {}, health checks {}, {} HTTP workers, idle timeout {} s, decode {}",
+            + " hour per API key, {}, health checks {}, node networks {}, {} HTTP workers, idle timeout {} s,"
+            + " decode {}",
         c.port(), config.poolName(), redis == null ? "no Redis" : redis.redactedUrl(), poolFile,
         config.perMinute(), config.perHour(),
         config.apiKeyDigests() == null ? "any API key" : config.apiKeyDigests().size() + " API keys",
-        config.healthChecks().enabled() ? "on" : "off", config.threads(), config.idleTimeout().toSeconds(),
-        config.decode());
+        config.healthChecks().enabled() ? "on" : "off", config.fleet().nodeNetworks(), config.threads(),
+        config.idleTimeout().toSeconds(), config.decode());
     return c;
   }
 
@@ -267,6 +270,15 @@ public final class Coordinator implements AutoCloseable {
       }
     }
     LOG.info("coordinator stopped");
+  }
+
+  /** The health checks, told to contact no node outside NODE_NETWORKS. */
+  static HealthCheckConfig withNetworks(HealthCheckConfig checks, NodeNetworks networks) {
+    if (!checks.enabled() || networks.isAny()) {
+      return checks;
+    }
+    return HealthCheckConfig.builder().interval(checks.interval()).timeout(checks.timeout()).fall(checks.fall())
+        .rise(checks.rise()).networks(networks).build();
   }
 
   private static boolean bindFailure(Throwable e) {

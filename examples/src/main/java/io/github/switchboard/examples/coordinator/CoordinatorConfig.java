@@ -45,10 +45,12 @@ import org.jspecify.annotations.Nullable;
  *     before it is closed; a body that stops arriving is answered {@code 408}
  * @param expectedInstances how many coordinators share the limits: while Redis is down, each limits
  *     locally to its share ({@code limit / expectedInstances}, at least 1)
- * @param maxApiKeys without {@code apiKeyDigests}, the most distinct API keys admitted per hour (the
- *     longest window); a new key past it gets {@code 429} until older ones age out
+ * @param maxApiKeys without {@code apiKeyDigests}, the most distinct API keys held at once; past it a new
+ *     key takes the place of an idle one or of one of the address holding the most, or gets {@code 429}
+ *     (see {@link FleetConfig#apiKeyIdle()})
  * @param decode the settings of {@code POST /api/v1/decode} and its cache
  * @param eventStreams the most {@code GET /api/v1/events} streams open at once; one more gets {@code 503}
+ * @param fleet the node networks and the key budget's idle time ({@link FleetConfig})
  * @param http the bounds on client connections: header timeout, body rate, connections ({@link HttpLimits})
  */
 public record CoordinatorConfig(
@@ -70,6 +72,7 @@ public record CoordinatorConfig(
     long maxApiKeys,
     DecodeConfig decode,
     int eventStreams,
+    FleetConfig fleet,
     HttpLimits http) {
 
   /** The variable naming the address to listen on (default {@value #DEFAULT_HOST}). */
@@ -193,6 +196,7 @@ public record CoordinatorConfig(
       throw new IllegalArgumentException("maxApiKeys must be positive, was " + maxApiKeys);
     }
     Objects.requireNonNull(decode, "decode");
+    Objects.requireNonNull(fleet, "fleet");
     Objects.requireNonNull(http, "http");
     if (eventStreams < 1 || eventStreams > MAX_EVENT_STREAMS) {
       throw new IllegalArgumentException(
@@ -316,6 +320,7 @@ public record CoordinatorConfig(
       b.eventStreams((int) number(ENV_EVENT_STREAMS, streams, 1, MAX_EVENT_STREAMS));
     }
     b.decode(DecodeConfig.fromEnvironment(env));
+    b.fleet(FleetConfig.fromEnvironment(env));
     b.http(HttpLimits.fromEnvironment(env));
     return b.build();
   }
@@ -376,7 +381,7 @@ public record CoordinatorConfig(
         + (apiKeyDigests == null ? "any" : apiKeyDigests.size() + " digests") + ", healthChecks="
         + healthChecks + ", maxBodyBytes=" + maxBodyBytes + ", threads=" + threads + ", idleTimeout="
         + idleTimeout + ", expectedInstances=" + expectedInstances + ", maxApiKeys=" + maxApiKeys
-        + ", decode=" + decode + ", eventStreams=" + eventStreams + ", http=" + http + "]";
+        + ", decode=" + decode + ", eventStreams=" + eventStreams + ", fleet=" + fleet + ", http=" + http + "]";
   }
 
   private static @Nullable String tokenProblem(String token) {
@@ -440,6 +445,7 @@ public record CoordinatorConfig(
     private long maxApiKeys = DEFAULT_MAX_API_KEYS;
     private DecodeConfig decode = DecodeConfig.defaults();
     private int eventStreams = DEFAULT_EVENT_STREAMS;
+    private FleetConfig fleet = FleetConfig.defaults();
     private HttpLimits http = HttpLimits.defaults();
 
     private Builder(String apiToken) {
@@ -636,6 +642,17 @@ public record CoordinatorConfig(
     }
 
     /**
+     * Sets the node networks and the key budget's idle time (default {@link FleetConfig#defaults()}).
+     *
+     * @param value the settings
+     * @return this builder
+     */
+    public Builder fleet(FleetConfig value) {
+      this.fleet = Objects.requireNonNull(value, "fleet");
+      return this;
+    }
+
+    /**
      * Sets the bounds on client connections (default {@link HttpLimits#defaults()}).
      *
      * @param value the bounds
@@ -655,7 +672,7 @@ public record CoordinatorConfig(
     public CoordinatorConfig build() {
       return new CoordinatorConfig(host, port, redis, poolName, poolFile, apiToken, apiTokenGenerated,
           perMinute, perHour, apiKeyDigests, healthChecks, maxBodyBytes, threads, idleTimeout,
-          expectedInstances, maxApiKeys, decode, eventStreams, http);
+          expectedInstances, maxApiKeys, decode, eventStreams, fleet, http);
     }
   }
 }

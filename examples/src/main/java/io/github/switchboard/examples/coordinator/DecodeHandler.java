@@ -101,7 +101,8 @@ final class DecodeHandler implements AutoCloseable {
       }
       cache = b.build();
     }
-    return new DecodeHandler(pool, admission, cache, new NodeClient(settings.timeout()), settings.timeout());
+    NodeClient client = new NodeClient(settings.timeout(), config.fleet().nodeNetworks());
+    return new DecodeHandler(pool, admission, cache, client, settings.timeout());
   }
 
   /** The decode cache, or null when CACHE_ENABLED is false. */

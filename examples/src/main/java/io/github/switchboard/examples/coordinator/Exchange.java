@@ -51,6 +51,11 @@ final class Exchange {
     return p == null ? "" : p;
   }
 
+  /** The client's IP address as the connection shows it (never a forwarded header). */
+  String clientAddress() {
+    return Request.getRemoteAddr(request);
+  }
+
   /** The first value of a request header, or null. */
   @Nullable String header(String name) {
     return request.getHeaders().get(name);

@@ -1,6 +1,7 @@
 package io.github.switchboard.examples.coordinator;
 
 import io.github.switchboard.pool.DecoderNode;
+import io.github.switchboard.pool.NodeNetworks;
 import io.github.switchboard.pool.Selection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  *   with 503 and Retry-After: 1), so the connections the client opens, in use or idle in its pool, are
  *   bounded by it; redirects are not followed (as the health checks: a node cannot bounce the coordinator
  *   elsewhere). The JDK client's own threads run on a small fixed pool closed with this client.
+ * - With NODE_NETWORKS set, a node whose endpoint resolves outside them is never contacted: it counts as a
+ *   node that failed (the next one is tried), as the health checks count it.
  * - Nothing is logged: the failure's detail names the nodes tried and what each did, and goes to the
  *   client in the problem answer.
  */
@@ -79,10 +82,15 @@ final class NodeClient implements AutoCloseable {
   private final HttpClient client;
   private final Semaphore permits = new Semaphore(MAX_REQUESTS);
   private final long timeoutMillis;
+  private final NodeNetworks networks;
 
-  /** Creates the client; {@code timeout} is DECODE_TIMEOUT_MS, named in the 504 answers. */
-  NodeClient(Duration timeout) {
+  /**
+   * Creates the client; {@code timeout} is DECODE_TIMEOUT_MS, named in the 504 answers; nodes outside
+   * {@code networks} (NODE_NETWORKS) are never contacted.
+   */
+  NodeClient(Duration timeout, NodeNetworks networks) {
     this.timeoutMillis = timeout.toMillis();
+    this.networks = networks;
     AtomicInteger n = new AtomicInteger();
     ThreadFactory factory = r -> {
       Thread t = new Thread(r, "coordinator-decode-" + n.incrementAndGet());
@@ -118,6 +126,10 @@ final class NodeClient implements AutoCloseable {
     long left = deadline - System.nanoTime();
     if (left <= 0) {
       return CompletableFuture.failedFuture(timedOut(failures));
+    }
+    String outside = networks.refusal(node.endpoint(), "endpoint");
+    if (outside != null) {
+      return next(nodes, i, call, deadline, failures, node.nodeId() + ": " + outside + " (NODE_NETWORKS)");
     }
     if (!permits.tryAcquire()) {
       return CompletableFuture.failedFuture(new Failure(503, "this coordinator has " + MAX_REQUESTS

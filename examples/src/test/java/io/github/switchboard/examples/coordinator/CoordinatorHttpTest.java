@@ -170,7 +170,7 @@ class CoordinatorHttpTest {
     assertThat(one.headers().firstValue("Content-Type")).hasValue("application/json");
     assertThat(json(one).path("endpoint").asText()).isEqualTo("http://127.0.0.1:9002");
     assertProblem(api.get("/api/v1/decoders/decoder-z"), 404);
-    assertProblem(api.get("/api/v1/decoders/not%20an%20id"), 404);
+    assertProblem(api.get("/api/v1/decoders/not%20an%20id"), 400, "node_id must be 1 to 128");
   }
 
   @Test

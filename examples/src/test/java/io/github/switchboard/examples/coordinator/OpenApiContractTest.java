@@ -154,6 +154,8 @@ class OpenApiContractTest {
     put.accept(new Answer("get", "/api/v1/decoders", 200), () -> api.get("/api/v1/decoders"));
     put.accept(new Answer("get", one, 200), () -> api.get("/api/v1/decoders/" + NODE));
     put.accept(new Answer("get", one, 404), () -> api.get("/api/v1/decoders/no-such-node"));
+    put.accept(new Answer("get", one, 400), () -> api.get("/api/v1/decoders/not%20an%20id"));
+    put.accept(new Answer("delete", one, 400), () -> api.delete("not%20an%20id"));
     put.accept(new Answer("put", beat, 204), () -> api.heartbeat(NODE, "{\"load\": 12}"));
     put.accept(new Answer("put", beat, 400), () -> api.heartbeat(NODE, "{\"load\": \"lots\"}"));
     put.accept(new Answer("put", beat, 401), () -> wrongToken.heartbeat(NODE, "{\"load\": 12}"));
