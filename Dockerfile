@@ -18,9 +18,11 @@ RUN groupadd --system --gid 10001 switchboard \
 COPY --from=build /example-coordinator.jar /opt/switchboard/example-coordinator.jar
 USER 10001:10001
 WORKDIR /var/lib/switchboard
+# the heap: at most 75% of the container's memory limit, and given back when idle (docs/operating.md,
+# "A large or hostile fleet": without the periodic collection G1 kept gigabytes committed after a busy spell)
 ENV PORT=8002 \
     POOL_CONFIG_PATH=/var/lib/switchboard/decoder_pool.json \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:G1PeriodicGCInterval=60000 -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40"
 EXPOSE 8002
 VOLUME ["/var/lib/switchboard"]
 # GET /health over bash's /dev/tcp (the JRE image has no curl): healthy on a 200 status line

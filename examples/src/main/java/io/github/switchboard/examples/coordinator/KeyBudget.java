@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * memory and Redis, until its windows expire, and if it comes back it is a new key again and finds its
  * usage there (so the limit is never reset by this).
  *
- * So a flood of invented keys from one address refuses a newcomer from another address never (rule 2), and
- * refuses new keys of its own address until its keys go idle (at most `idle`). A newcomer behind the very
- * address of the flood shares its fate: the budget cannot tell them apart.
+ * So a flood of invented keys from one address never refuses a newcomer from another address (rule 2), and
+ * its own new keys wait until its keys go idle (at most `idle`). A newcomer behind the very address of the
+ * flood competes with it for the places that free up: the budget cannot tell them apart.
  *
  * Bounds: memory, at most `max` keys (a 64-character digest, its entry and its place in its address's set,
  * ~300 bytes each) and at most `max` addresses. The limiter's keys: in memory its own LRU holds at most
