@@ -6,9 +6,11 @@ import io.github.switchboard.cache.internal.CacheSettings;
 import io.github.switchboard.cache.internal.LocalTranslationCache;
 import io.github.switchboard.cache.internal.RedisTranslationCache;
 import io.github.switchboard.core.BackendListener;
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.core.internal.FailoverGuard;
+import io.github.switchboard.core.internal.RedisChoice;
 import io.github.switchboard.core.internal.RedisConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -105,10 +107,7 @@ public final class TranslationCaches {
   /** Builds a {@link TranslationCache}; every setter checks its argument at once. Not thread-safe. */
   public static final class Builder {
     private final String name;
-    private @Nullable RedisTarget target;
-    private @Nullable StatefulRedisConnection<String, String> connection;
-    private @Nullable StatefulRedisClusterConnection<String, String> clusterConnection;
-    private RedisOptions options = RedisOptions.defaults();
+    private final RedisChoice redis = new RedisChoice();
     private String keyPrefix = DEFAULT_KEY_PREFIX;
     private Duration timeToLive = DEFAULT_TIME_TO_LIVE;
     private int nearCacheSize = DEFAULT_NEAR_CACHE_SIZE;
@@ -117,7 +116,6 @@ public final class TranslationCaches {
     private Duration loadTimeout = DEFAULT_LOAD_TIMEOUT;
     private Executor executor = ForkJoinPool.commonPool();
     private @Nullable CircuitBreakerConfig breakerConfig;
-    private @Nullable CircuitBreakerRegistry breakerRegistry;
     private final List<BackendListener> listeners = new ArrayList<>();
 
     private Builder(String name) {
@@ -125,57 +123,62 @@ public final class TranslationCaches {
     }
 
     /**
-     * Shares the cache through Redis at a target (standalone, Sentinel or Cluster); the cache opens and
-     * closes its connections. Replaces any earlier {@code redis(...)}.
+     * Shares the cache through a backend: its connection is shared with every component built on an equal
+     * backend ({@link RedisBackend}) and given back on close (the last component to close closes it; a
+     * connection handed in is never closed); the cache's subscription is its own. A backend of a
+     * connection handed in cannot open a subscription, so the near cache is then off (a near copy could
+     * not be invalidated by other instances) and waiters for another instance's load check every 100 ms.
+     * Replaces any earlier {@code redis(...)}: the last one wins.
+     *
+     * @param backend the backend
+     * @return this builder
+     */
+    public Builder redis(RedisBackend backend) {
+      redis.backend(backend);
+      return this;
+    }
+
+    /**
+     * Shares the cache through Redis at a target (standalone, Sentinel or Cluster): shorthand for {@code
+     * redis(RedisBackend.of(target))}.
      *
      * @param target where Redis is
      * @return this builder
      */
     public Builder redis(RedisTarget target) {
-      this.target = Objects.requireNonNull(target, "target");
-      this.connection = null;
-      this.clusterConnection = null;
-      return this;
+      return redis(RedisBackend.of(Objects.requireNonNull(target, "target")));
     }
 
     /**
-     * Shares the cache through a standalone or Sentinel connection handed in (never closed by the cache).
-     * Such a connection cannot open a subscription, so the near cache is off (a near copy could not be
-     * invalidated by other instances) and waiters for another instance's load check every 100 ms.
-     * Replaces any earlier {@code redis(...)}.
+     * Shares the cache through a standalone or Sentinel connection handed in (never closed by the cache):
+     * shorthand for {@code redis(RedisBackend.of(connection))}; the near cache is then off.
      *
      * @param connection the connection
      * @return this builder
      */
     public Builder redis(StatefulRedisConnection<String, String> connection) {
-      this.connection = Objects.requireNonNull(connection, "connection");
-      this.target = null;
-      this.clusterConnection = null;
-      return this;
+      return redis(RedisBackend.of(Objects.requireNonNull(connection, "connection")));
     }
 
     /**
-     * Shares the cache through a Cluster connection handed in (never closed by the cache); as {@link
-     * #redis(StatefulRedisConnection)}, the near cache is then off. Replaces any earlier {@code redis(...)}.
+     * Shares the cache through a Cluster connection handed in (never closed by the cache): shorthand for
+     * {@code redis(RedisBackend.of(connection))}; the near cache is then off.
      *
      * @param connection the connection
      * @return this builder
      */
     public Builder redis(StatefulRedisClusterConnection<String, String> connection) {
-      this.clusterConnection = Objects.requireNonNull(connection, "connection");
-      this.target = null;
-      this.connection = null;
-      return this;
+      return redis(RedisBackend.of(Objects.requireNonNull(connection, "connection")));
     }
 
     /**
-     * Sets the timeouts and TLS trust of the Redis connection.
+     * Sets the timeouts and TLS trust of the backend, whether chosen before or after.
      *
      * @param options the options
      * @return this builder
      */
     public Builder redisOptions(RedisOptions options) {
-      this.options = Objects.requireNonNull(options, "redisOptions");
+      redis.options(options);
       return this;
     }
 
@@ -301,13 +304,14 @@ public final class TranslationCaches {
     }
 
     /**
-     * Creates the circuit breaker ({@code "switchboard-" + name}) in a registry of the user's.
+     * Creates the circuit breaker ({@code "switchboard-" + name}) in a registry of the user's (default: the
+     * backend's, {@link RedisBackend#withCircuitBreakerRegistry}, else a breaker in no registry).
      *
      * @param registry the registry
      * @return this builder
      */
     public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
-      this.breakerRegistry = Objects.requireNonNull(registry, "circuitBreakerRegistry");
+      redis.registry(registry);
       return this;
     }
 
@@ -339,22 +343,14 @@ public final class TranslationCaches {
               compressionThreshold,
               loadTimeout,
               executor);
-      if (target == null && connection == null && clusterConnection == null) {
+      if (!redis.isSet()) {
         return new LocalTranslationCache(settings);
       }
-      String connName = "cache-" + name;
-      RedisConnection c;
-      if (target != null) {
-        c = RedisConnection.open(target, options, connName);
-      } else if (connection != null) {
-        c = RedisConnection.wrap(connection, options, connName);
-      } else {
-        c = RedisConnection.wrap(Objects.requireNonNull(clusterConnection), options, connName);
-      }
-      CircuitBreakerConfig cfg =
-          breakerConfig != null ? breakerConfig : FailoverGuard.defaultConfig(options.commandTimeout());
+      RedisConnection c = redis.open("cache-" + name);
+      Duration timeout = redis.options().commandTimeout();
+      CircuitBreakerConfig cfg = breakerConfig != null ? breakerConfig : FailoverGuard.defaultConfig(timeout);
       try {
-        FailoverGuard guard = new FailoverGuard(name, cfg, options.commandTimeout(), breakerRegistry);
+        FailoverGuard guard = new FailoverGuard(name, cfg, timeout, redis.registry());
         listeners.forEach(guard::addListener);
         return RedisTranslationCache.start(settings, c, guard);
       } catch (RuntimeException e) {

@@ -44,17 +44,16 @@ import org.slf4j.LoggerFactory;
  * common super-interface of RedisAsyncCommands and RedisAdvancedClusterAsyncCommands, so every module
  * writes its Redis code once.
  *
- * Ownership: a connection opened from a RedisTarget belongs to this object and close() closes it, its
- * client and (through a reference count) the shared ClientResources; a connection handed in by the user is
- * never closed.
+ * Ownership: a link opened from a RedisTarget owns its connection, its client, its blocking connections
+ * and (through a reference count) the process's ClientResources, unless the user handed in resources of
+ * their own, which are never shut down; a connection handed in by the user is never closed.
  *
  * Connecting: open() waits up to connectTimeout for the first connection. If Redis is not there, it
  * returns anyway and keeps trying in the background (with a capped backoff) so that a component built
  * while Redis is down moves to Redis when it comes up. Once connected, Lettuce's auto-reconnect takes over;
  * while disconnected, commands are rejected at once (REJECT_COMMANDS) instead of being queued, and every
  * command is bounded by the command timeout (TimeoutOptions), so a hung server makes calls fail, not hang.
- */
-/*
+ *
  * Sharing: the links opened for a RedisBackend are kept in LINKS by what the backend names for a
  * connection (its target or the very connection handed in, its options and its ClientResources; not its
  * breaker registry, which only concerns the components' breakers), so that components built on equal
