@@ -412,9 +412,4 @@ final class FallbackCarry {
       waiting.decrementAndGet();
     }
   }
-
-  /** The number of clients waiting to be carried (for tests). */
-  int waiting() {
-    return waiting.get();
-  }
 }
