@@ -3,16 +3,13 @@ package io.github.switchboard.ratelimit.internal;
 import io.github.switchboard.core.BackendState;
 import io.github.switchboard.ratelimit.ClientStats;
 import io.github.switchboard.ratelimit.Decision;
-import io.github.switchboard.ratelimit.LimitPlansListener;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -22,21 +19,21 @@ import org.jspecify.annotations.Nullable;
  * sibling of the default limiter: same connection, breaker and key prefix, so a key keeps its state when
  * it moves between plans of one algorithm). A decision costs one map look-up more than without plans:
  * key -> the holder of its plan's route; a plan's holder is shared by all its keys, so a change of a plan's
- * policy is one swap (O(1)) whatever the number of its keys, and an assignment is one put. Removing a
- * plan, and a full reload, walk the assignments.
+ * policy is one swap (O(1)) whatever the number of its keys (the bookkeeping is PlanTable's).
  *
  * A limiter replaced by a change is closed 10 s later (calls in flight on it finish first), or when this
  * one closes. A shadow policy's denials become allowed, shadowDenied decisions here.
  */
 /** Routes each decision to the limiter of its key's plan. */
-public final class PlanRoutingRateLimiter implements RateLimiter, LimitPlansListener {
+public final class PlanRoutingRateLimiter extends PlanTable<PlanRoutingRateLimiter.Holder>
+    implements RateLimiter {
   private static final long RETIRE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** A plan's policy and its limiter. */
   private record Route(RateLimitPolicy policy, RateLimiter limiter) {}
 
   /** A plan's current route, shared by its keys; null route: the plan is gone (default policy). */
-  private static final class Holder {
+  static final class Holder {
     volatile @Nullable Route route;
   }
 
@@ -44,12 +41,8 @@ public final class PlanRoutingRateLimiter implements RateLimiter, LimitPlansList
 
   private final RateLimiter defaultLimiter;
   private final boolean defaultShadow;
-  private final PlanBook book;
   private final Function<RateLimitPolicy, RateLimiter> factory;
-  private final ConcurrentHashMap<String, Holder> plans = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Holder> keys = new ConcurrentHashMap<>();
-  private final List<Retired> retired = new ArrayList<>();
-  private volatile boolean closed;
+  private final List<Retired> retired = new ArrayList<>(); // guarded by this
 
   /**
    * Creates the router and reads the plans.
@@ -60,9 +53,9 @@ public final class PlanRoutingRateLimiter implements RateLimiter, LimitPlansList
    */
   public PlanRoutingRateLimiter(
       RateLimiter defaultLimiter, PlanBook book, Function<RateLimitPolicy, RateLimiter> factory) {
+    super(book);
     this.defaultLimiter = Objects.requireNonNull(defaultLimiter, "defaultLimiter");
     this.defaultShadow = defaultLimiter.policy().shadow();
-    this.book = book;
     this.factory = factory;
     book.addListener(this);
     onReload();
@@ -140,69 +133,27 @@ public final class PlanRoutingRateLimiter implements RateLimiter, LimitPlansList
   // ------------------------------------------------------------------------------------- plan changes
 
   @Override
-  public synchronized void onPlan(String name, @Nullable RateLimitPolicy policy) {
-    if (closed) {
-      return;
-    }
-    if (policy == null) {
-      Holder h = plans.remove(name);
-      if (h != null) {
-        keys.values().removeIf(v -> v == h);
-        retire(h.route);
-        h.route = null;
-      }
-      return;
-    }
-    Holder h = plans.computeIfAbsent(name, n -> new Holder());
-    Route old = h.route;
-    if (old != null && old.policy.equals(policy)) {
-      return;
-    }
-    h.route = new Route(policy, factory.apply(policy));
+  Holder newSlot() {
+    return new Holder();
+  }
+
+  @Override
+  @Nullable RateLimitPolicy policyOf(Holder slot) {
+    Route r = slot.route;
+    return r == null ? null : r.policy;
+  }
+
+  @Override
+  void setPolicy(Holder slot, RateLimitPolicy policy) {
+    Route old = slot.route;
+    slot.route = new Route(policy, factory.apply(policy));
     retire(old);
   }
 
   @Override
-  public synchronized void onAssignment(String key, @Nullable String plan) {
-    if (plan == null) {
-      keys.remove(key);
-      return;
-    }
-    Holder h = plans.get(plan);
-    if (h == null) {
-      RateLimitPolicy p = book.plan(plan).orElse(null);
-      onPlan(plan, p);
-      h = plans.get(plan);
-    }
-    if (h != null) {
-      keys.put(key, h);
-    }
-  }
-
-  @Override
-  public synchronized void onReload() {
-    if (closed) {
-      return;
-    }
-    Map<String, RateLimitPolicy> now = book.plans();
-    for (String gone : new ArrayList<>(plans.keySet())) {
-      if (!now.containsKey(gone)) {
-        onPlan(gone, null);
-      }
-    }
-    for (Map.Entry<String, RateLimitPolicy> e : now.entrySet()) {
-      onPlan(e.getKey(), e.getValue());
-    }
-    Map<String, String> assigned = book.assignmentsCopy();
-    keys.keySet().retainAll(assigned.keySet());
-    for (Map.Entry<String, String> e : assigned.entrySet()) {
-      Holder h = plans.get(e.getValue());
-      if (h != null) {
-        keys.put(e.getKey(), h);
-      } else {
-        keys.remove(e.getKey());
-      }
-    }
+  void dropped(Holder slot) {
+    retire(slot.route);
+    slot.route = null;
   }
 
   private void retire(@Nullable Route old) {
@@ -223,11 +174,9 @@ public final class PlanRoutingRateLimiter implements RateLimiter, LimitPlansList
   public void close() {
     List<RateLimiter> toClose = new ArrayList<>();
     synchronized (this) {
-      if (closed) {
+      if (!stop()) {
         return;
       }
-      closed = true;
-      book.removeListener(this);
       for (Holder h : plans.values()) {
         Route r = h.route;
         if (r != null) {

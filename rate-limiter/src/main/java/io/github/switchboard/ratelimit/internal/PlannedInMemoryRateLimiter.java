@@ -3,13 +3,9 @@ package io.github.switchboard.ratelimit.internal;
 import io.github.switchboard.core.TimeSource;
 import io.github.switchboard.ratelimit.ClientStats;
 import io.github.switchboard.ratelimit.Decision;
-import io.github.switchboard.ratelimit.LimitPlansListener;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
-import java.util.ArrayList;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -18,17 +14,12 @@ import org.jspecify.annotations.Nullable;
  * without plans: the key's plan is read only when its state is made (keys: key -> slot). A change of a
  * plan's policy is one write to its slot (O(1) whatever the number of its keys; each state finds itself
  * stale at its next decision and starts afresh under the new limits, as documented for in-memory plans);
- * an assignment is one put and one forget of the key's state; removing a plan, and a full reload, walk the
- * assignments. Plan changes are serialised by this object's monitor; decisions take no lock here.
+ * an assignment is one put and one forget of the key's state (the bookkeeping is PlanTable's). Decisions
+ * take no lock here.
  */
 /** The in-memory limiter with plans: each key decided under its plan's policy, in one look-up. */
-public final class PlannedInMemoryRateLimiter implements RateLimiter, LimitPlansListener {
-  private final PlanBook book;
-  private final PlanSlot defaultSlot;
-  private final ConcurrentHashMap<String, PlanSlot> plans = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, PlanSlot> keys = new ConcurrentHashMap<>();
+public final class PlannedInMemoryRateLimiter extends PlanTable<PlanSlot> implements RateLimiter {
   private final InMemoryRateLimiter states;
-  private volatile boolean closed;
 
   /**
    * Creates the limiter and reads the plans.
@@ -41,9 +32,9 @@ public final class PlannedInMemoryRateLimiter implements RateLimiter, LimitPlans
    */
   public PlannedInMemoryRateLimiter(
       RateLimitPolicy policy, PlanBook book, TimeSource time, long maximumKeys, String name) {
-    this.book = book;
-    this.defaultSlot = new PlanSlot(new Limits(policy));
-    this.states = new InMemoryRateLimiter(defaultSlot, keys::get, time, maximumKeys, name);
+    super(book);
+    this.states =
+        new InMemoryRateLimiter(new PlanSlot(new Limits(policy)), keys::get, time, maximumKeys, name);
     book.addListener(this);
     onReload();
   }
@@ -81,82 +72,37 @@ public final class PlannedInMemoryRateLimiter implements RateLimiter, LimitPlans
   // ------------------------------------------------------------------------------------- plan changes
 
   @Override
-  public synchronized void onPlan(String name, @Nullable RateLimitPolicy policy) {
-    if (closed) {
-      return;
-    }
-    if (policy == null) {
-      PlanSlot gone = plans.remove(name);
-      if (gone != null) {
-        gone.limits = null; // its keys' states are stale from now on; made again under the default
-        keys.values().removeIf(v -> v == gone);
-      }
-      return;
-    }
-    PlanSlot slot = plans.computeIfAbsent(name, n -> new PlanSlot(null));
-    Limits old = slot.limits;
-    if (old == null || !old.policy.equals(policy)) {
-      slot.limits = new Limits(policy);
-    }
+  PlanSlot newSlot() {
+    return new PlanSlot(null);
   }
 
   @Override
-  public synchronized void onAssignment(String key, @Nullable String plan) {
-    if (closed) {
-      return;
-    }
-    PlanSlot slot = null;
-    if (plan != null) {
-      slot = plans.get(plan);
-      if (slot == null) {
-        onPlan(plan, book.plan(plan).orElse(null));
-        slot = plans.get(plan);
-      }
-    }
-    move(key, slot);
-  }
-
-  /** Puts a key on a plan's slot (null: the default) and forgets its state if that changed its slot. */
-  private void move(String key, @Nullable PlanSlot slot) {
-    PlanSlot before = slot == null ? keys.remove(key) : keys.put(key, slot);
-    if (before != slot) {
-      states.forgetMoved(key);
-    }
+  @Nullable RateLimitPolicy policyOf(PlanSlot slot) {
+    Limits l = slot.limits;
+    return l == null ? null : l.policy;
   }
 
   @Override
-  public synchronized void onReload() {
-    if (closed) {
-      return;
-    }
-    Map<String, RateLimitPolicy> now = book.plans();
-    for (String gone : new ArrayList<>(plans.keySet())) {
-      if (!now.containsKey(gone)) {
-        onPlan(gone, null);
-      }
-    }
-    for (Map.Entry<String, RateLimitPolicy> e : now.entrySet()) {
-      onPlan(e.getKey(), e.getValue());
-    }
-    Map<String, String> assigned = book.assignmentsCopy();
-    for (String key : new ArrayList<>(keys.keySet())) {
-      if (!assigned.containsKey(key)) {
-        move(key, null);
-      }
-    }
-    for (Map.Entry<String, String> e : assigned.entrySet()) {
-      move(e.getKey(), plans.get(e.getValue()));
-    }
+  void setPolicy(PlanSlot slot, RateLimitPolicy policy) {
+    slot.limits = new Limits(policy);
+  }
+
+  @Override
+  void dropped(PlanSlot slot) {
+    slot.limits = null; // its keys' states are stale from now on; made again under the default
+  }
+
+  @Override
+  void moved(String key) {
+    states.forgetMoved(key);
   }
 
   @Override
   public void close() {
     synchronized (this) {
-      if (closed) {
+      if (!stop()) {
         return;
       }
-      closed = true;
-      book.removeListener(this);
     }
     states.close();
   }
