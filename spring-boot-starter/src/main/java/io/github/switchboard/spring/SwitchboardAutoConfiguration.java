@@ -1,6 +1,7 @@
 package io.github.switchboard.spring;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.switchboard.core.RedisBackend;
 import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.pool.DecoderPool;
@@ -11,10 +12,10 @@ import io.github.switchboard.ratelimit.PlanWriteException;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import io.github.switchboard.ratelimit.RateLimiters;
+import io.github.switchboard.spring.internal.RedisConfiguredCondition;
 import io.github.switchboard.spring.internal.SpringRedisTarget;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,13 +24,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
 
 /**
  * Auto-configures a {@link RateLimiter}, its {@link LimitPlans} and a {@link DecoderPool} from {@link
- * SwitchboardProperties}, on the Redis of {@code switchboard.redis.url}, else of Spring's {@code
- * spring.data.redis.*} when any of those is set, else none (an in-memory limiter and plans, a file pool).
- * Each bean is created only if the application defines none of its type.
+ * SwitchboardProperties}, all on one {@link RedisBackend} (so they share one Redis connection): the
+ * application's {@code RedisBackend} bean if it defines one, else one of {@code switchboard.redis.url},
+ * else of Spring's {@code spring.data.redis.*} when any of those is set, else none (an in-memory limiter
+ * and plans, a file pool). Each bean is created only if the application defines none of its type.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(SwitchboardProperties.class)
@@ -38,45 +41,44 @@ public class SwitchboardAutoConfiguration {
   private static final Logger LOG = LoggerFactory.getLogger(SwitchboardAutoConfiguration.class);
 
   /**
-   * The Redis of the limiter and the pool.
+   * The one Redis backend of every auto-configured component, from {@code switchboard.redis.url}, else
+   * Spring's {@code spring.data.redis.*}, with {@code switchboard.redis.*} timeouts, TLS trust and
+   * synchronous connections, and the application's resilience4j registry if it has exactly one. Created
+   * only when those properties name a Redis (and {@code switchboard.redis.enabled} is not false), and only
+   * if the application defines no {@link RedisBackend} of its own.
    *
    * @param properties the switchboard.* properties
    * @param environment where spring.data.redis.* is read
-   * @return the Redis, or none
+   * @param breakers the application's resilience4j registry, if it has one: the components' circuit
+   *     breakers are created in it, as {@code switchboard-NAME}
+   * @return the backend
    * @throws IllegalArgumentException if a URL or a spring.data.redis.* setting is invalid or cannot be
    *     expressed (the message names the property)
    */
   @Bean
   @ConditionalOnMissingBean
-  public SwitchboardRedis switchboardRedis(SwitchboardProperties properties, Environment environment) {
+  @Conditional(RedisConfiguredCondition.class)
+  public RedisBackend switchboardRedisBackend(SwitchboardProperties properties, Environment environment,
+      ObjectProvider<CircuitBreakerRegistry> breakers) {
     SwitchboardProperties.Redis p = properties.getRedis();
-    if (!p.isEnabled()) {
-      LOG.info("Switchboard: switchboard.redis.enabled=false; in-memory rate limiter and file pool");
-      return SwitchboardRedis.none();
-    }
-    Optional<RedisTarget> target;
+    RedisTarget target;
     String source;
     if (p.getUrl() != null) {
       try {
-        target = Optional.of(RedisTarget.parse(p.getUrl()));
+        target = RedisTarget.parse(p.getUrl());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("switchboard.redis.url: " + e.getMessage(), e);
       }
       source = "switchboard.redis.url";
     } else {
-      target = SpringRedisTarget.from(environment);
+      target = SpringRedisTarget.from(environment).orElseThrow(() -> new IllegalStateException(
+          "spring.data.redis.* names no Redis"));
       source = "spring.data.redis.*";
-      if (target.isPresent() && p.getTrustedCertificate() == null
-          && environment.containsProperty("spring.data.redis.ssl.bundle")) {
+      if (p.getTrustedCertificate() == null && environment.containsProperty("spring.data.redis.ssl.bundle")) {
         LOG.warn("Switchboard: spring.data.redis.ssl.bundle turns TLS on, but Switchboard does not read SSL "
             + "bundles: it trusts the JVM's trust store unless switchboard.redis.trusted-certificate names "
             + "a PEM file");
       }
-    }
-    if (target.isEmpty()) {
-      LOG.info("Switchboard: no Redis configured (neither switchboard.redis.url nor spring.data.redis.*); "
-          + "in-memory rate limiter and file pool");
-      return SwitchboardRedis.none();
     }
     RedisOptions.Builder options = RedisOptions.builder()
         .commandTimeout(p.getCommandTimeout())
@@ -89,8 +91,34 @@ public class SwitchboardAutoConfiguration {
         throw new IllegalArgumentException("switchboard.redis.trusted-certificate: " + e.getMessage(), e);
       }
     }
-    LOG.info("Switchboard: Redis {} (from {})", target.get().redactedUrl(), source);
-    return SwitchboardRedis.of(target.get(), options.build());
+    LOG.info("Switchboard: Redis {} (from {})", target.redactedUrl(), source);
+    RedisBackend backend = RedisBackend.of(target).withOptions(options.build());
+    CircuitBreakerRegistry registry = breakers.getIfUnique();
+    return registry == null ? backend : backend.withCircuitBreakerRegistry(registry);
+  }
+
+  /**
+   * The Redis of the limiter, the plans, the pool and the cache: the {@link RedisBackend} bean (the
+   * application's, else the one of the properties), or none.
+   *
+   * @param properties the switchboard.* properties
+   * @param backend the backend bean, if there is one
+   * @return the Redis, or none
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public SwitchboardRedis switchboardRedis(SwitchboardProperties properties, ObjectProvider<RedisBackend> backend) {
+    RedisBackend b = backend.getIfUnique();
+    if (b != null) {
+      return SwitchboardRedis.of(b);
+    }
+    if (!properties.getRedis().isEnabled()) {
+      LOG.info("Switchboard: switchboard.redis.enabled=false; in-memory rate limiter and file pool");
+    } else {
+      LOG.info("Switchboard: no Redis configured (neither switchboard.redis.url nor spring.data.redis.*); "
+          + "in-memory rate limiter and file pool");
+    }
+    return SwitchboardRedis.none();
   }
 
   /**
@@ -114,7 +142,7 @@ public class SwitchboardAutoConfiguration {
         .fallback(p.getFallback())
         .expectedInstances(p.getExpectedInstances())
         .plans(plans);
-    redis.target().ifPresent(t -> b.redis(t).redisOptions(redis.options()));
+    redis.backend().ifPresent(b::redis);
     breakers.ifUnique(b::circuitBreakerRegistry);
     return b.build();
   }
@@ -148,7 +176,7 @@ public class SwitchboardAutoConfiguration {
       throw new IllegalArgumentException(
           "switchboard.rate-limit.name (also the name of the limiter's plans): " + e.getMessage(), e);
     }
-    redis.target().ifPresent(t -> b.redis(t).redisOptions(redis.options()));
+    redis.backend().ifPresent(b::redis);
     LimitPlans plans = b.build();
     try {
       configured.forEach((name, policy) -> put(plans, name, policy));
@@ -186,7 +214,7 @@ public class SwitchboardAutoConfiguration {
   public DecoderPool switchboardDecoderPool(SwitchboardProperties properties, SwitchboardRedis redis) {
     SwitchboardProperties.Pool p = properties.getPool();
     DecoderPools.Builder b = DecoderPools.builder(p.getName()).file(p.getFile());
-    redis.target().ifPresent(t -> b.redis(t).redisOptions(redis.options()));
+    redis.backend().ifPresent(b::redis);
     return b.build();
   }
 }

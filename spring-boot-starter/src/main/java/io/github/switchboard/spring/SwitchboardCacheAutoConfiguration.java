@@ -17,8 +17,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configures a {@link TranslationCache} from {@code switchboard.cache.*} when {@code
- * switchboard.cache.enabled} is true, on the same Redis as the limiter and the pool ({@link
- * SwitchboardRedis}), else in this process only. The bean is created only if the application defines no
+ * switchboard.cache.enabled} is true, on the same {@link io.github.switchboard.core.RedisBackend} as the
+ * limiter and the pool ({@link SwitchboardRedis}), sharing their connection, else in this process only. The bean is created only if the application defines no
  * {@code TranslationCache}, and closed with the context. {@code switchboard-cache} is an optional dependency
  * of the starter: enabling the cache without it stops the application with a message naming the property.
  */
@@ -52,9 +52,9 @@ public class SwitchboardCacheAutoConfiguration {
       TranslationCaches.Builder b = TranslationCaches.builder(p.getName())
           .timeToLive(p.getTimeToLive())
           .nearCacheSize(p.getNearCacheSize());
-      redis.target().ifPresent(t -> b.redis(t).redisOptions(redis.options()));
+      redis.backend().ifPresent(b::redis);
       breakers.ifUnique(b::circuitBreakerRegistry);
-      if (redis.target().isEmpty()) {
+      if (redis.backend().isEmpty()) {
         LOG.info("Switchboard: translation cache '{}' in this process only (no Redis), {} entries",
             p.getName(), p.getNearCacheSize());
       }

@@ -62,9 +62,9 @@ public class SwitchboardHealthIndicator implements HealthIndicator {
       long selectable = nodes.stream().filter(NodeView::selectable).count();
       b.withDetail("nodes", nodes.size()).withDetail("selectableNodes", selectable);
     }
-    if (redis.target().isPresent()) {
+    if (redis.backend().isPresent()) {
       b.withDetail("redis", degraded ? "FALLBACK" : "UP").withDetail("degraded", degraded)
-          .withDetail("target", redis.target().get().redactedUrl());
+          .withDetail("target", redis.backend().get().describe());
     } else {
       b.withDetail("redis", "NOT_CONFIGURED").withDetail("degraded", false);
     }

@@ -40,6 +40,24 @@ public final class SpringRedisTarget {
   }
 
   /**
+   * Returns whether any {@code spring.data.redis.*} setting names a Redis, without mapping it (settings
+   * that cannot be bound count as set, so that {@link #from(Environment)} reports them).
+   *
+   * @param environment the environment
+   * @return true if Spring's settings name a Redis
+   */
+  public static boolean isSet(Environment environment) {
+    try {
+      return Binder.get(environment)
+          .bind(PREFIX, Bindable.of(SpringRedisSettings.class))
+          .map(SpringRedisSettings::namesRedis)
+          .orElse(false);
+    } catch (RuntimeException e) {
+      return true;
+    }
+  }
+
+  /**
    * Maps settings onto a target.
    *
    * @param s the settings
