@@ -189,7 +189,10 @@ public final class PlansOnRedis extends AbstractLimitPlans {
       }
       return rev;
     }).thenCompose(rev -> {
-      if (rev <= book.revision() || book.apply(rev, change)) {
+      // apply() answers under the book's monitor: a change that another thread (the subscription) is
+      // applying counts as applied only once its listeners have run, so the write returns after the
+      // limiter follows it (reading the revision alone let it return in between)
+      if (book.apply(rev, change)) {
         return CompletableFuture.<Void>completedFuture(null);
       }
       return read(); // a change of another instance came in between: read everything (read your writes)
