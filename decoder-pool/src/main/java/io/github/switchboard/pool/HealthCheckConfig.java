@@ -10,7 +10,7 @@ import java.util.Objects;
  * is skipped for that round. A 2xx answer is a success; a JSON body with {@code load} or
  * {@code inflight} also updates the node's load. A node whose health URL's host lies outside
  * {@link #networks()} is never contacted: its check fails at once. Checks are spread over the interval, at
- * most 256 run at once, and nodes whose last check failed never take more than 192 of them, so dead nodes'
+ * most 1,024 run at once, and nodes whose last check failed never take more than 768 of them, so dead nodes'
  * timeouts cannot delay the check of a node that answers. Immutable; build one with {@link #builder()}.
  */
 public final class HealthCheckConfig {

@@ -70,9 +70,9 @@ final class HealthChecker {
   private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
 
   /** The most checks in flight at once. */
-  static final int MAX_IN_FLIGHT = 256;
+  static final int MAX_IN_FLIGHT = 1024;
   /** The most checks in flight at once of nodes whose last check failed (or that were never checked). */
-  static final int MAX_FAILING_IN_FLIGHT = 192;
+  static final int MAX_FAILING_IN_FLIGHT = 768;
   /** Ticks of the pacer per interval. */
   static final int TICKS_PER_INTERVAL = 50;
   private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);

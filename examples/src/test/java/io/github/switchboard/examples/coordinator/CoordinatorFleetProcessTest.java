@@ -49,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CoordinatorFleetProcessTest {
   static final int NODES = 10_000;
-  static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=5000");
+  static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=5000",
+      "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40");
   private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
   private static final String TOKEN = CoordinatorHttpTest.TOKEN;
 
@@ -133,8 +134,6 @@ class CoordinatorFleetProcessTest {
     assertThat(Api.json(api.get("/api/v1/decoders")).path("nodes").size()).isEqualTo(NODES);
 
     // 200 routes over about 20 s, two health rounds and more, while the dead nodes' checks fail
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> Api.json(api.get("/api/v1/decoders/live")).path("health").asText().equals("healthy"));
     List<Integer> statuses = new ArrayList<>();
     List<Future<Integer>> routes = new ArrayList<>();
     ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
@@ -151,7 +150,9 @@ class CoordinatorFleetProcessTest {
       pace.shutdownNow();
     }
     assertThat(statuses).hasSize(200).doesNotContain(503).containsOnly(200);
-    assertThat(Api.json(api.get("/api/v1/decoders/live")).path("health").asText()).isEqualTo("healthy");
+    // checked among 9,999 never-checked nodes, half of which wait out their 2 s timeout, it is healthy
+    await().atMost(Duration.ofSeconds(60))
+        .until(() -> Api.json(api.get("/api/v1/decoders/live")).path("health").asText().equals("healthy"));
     long loadedPeak = peakRss.get();
 
     forEachNode(0, NODES, i -> api.delete(i == 0 ? "live" : "dead-" + i), 204);
