@@ -1,8 +1,11 @@
 package io.github.switchboard.examples;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.switchboard.cache.TranslationCache;
 import io.github.switchboard.cache.TranslationCaches;
 import io.github.switchboard.cache.TranslationKey;
+import io.github.switchboard.core.RedisBackend;
+import io.github.switchboard.core.RedisOptions;
 import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.examples.coordinator.Coordinator;
 import io.github.switchboard.examples.coordinator.CoordinatorConfig;
@@ -65,6 +68,21 @@ final class ModuleReadmeExamples {
             .build()) {
       Decision d = limiter.tryAcquire("client-42");
       Map<String, String> headers = RateLimitHeaders.of(d, policy);  // RateLimit-Policy, RateLimit, Retry-After
+    }
+    // README:end
+  }
+
+  /** The "RedisBackend" example of docs/core.md: one backend, one connection for every component. */
+  static void redisBackend(CircuitBreakerRegistry breakers, RateLimitPolicy policy) {
+    // README:begin docs/core.md
+    RedisBackend redis = RedisBackend.of(RedisTarget.parse("redis://localhost:6379"))
+        .withOptions(RedisOptions.builder().commandTimeout(Duration.ofMillis(250)).build())
+        .withCircuitBreakerRegistry(breakers);          // optional: each component's breaker in it
+    try (RateLimiter limiter = RateLimiters.builder(policy).redis(redis).build();
+        DecoderPool pool = DecoderPools.builder("default").redis(redis).build();
+        TranslationCache cache = TranslationCaches.builder("translations").redis(redis).build()) {
+      // one Redis connection between the three, beside the pool's and the cache's subscriptions
+      log.info("{} {} {}", limiter.backendState(), pool.backendState(), cache.backendState());
     }
     // README:end
   }

@@ -64,12 +64,13 @@ class ReadmeExampleTest {
             "registration-client/README.md",
             "cache/README.md",
             "micrometer/README.md",
-            "examples/README.md")) {
+            "examples/README.md",
+            "docs/core.md")) {
       assertThat(firstJavaBlock(ROOT.resolve(readme)))
           .as(readme)
           .isEqualTo(region(SOURCES.resolve("ModuleReadmeExamples.java"), "// README:begin " + readme));
       checked.add(readme);
     }
-    assertThat(checked).hasSize(6);
+    assertThat(checked).hasSize(7);
   }
 }
