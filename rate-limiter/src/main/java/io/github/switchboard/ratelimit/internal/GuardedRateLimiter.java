@@ -274,6 +274,12 @@ public final class GuardedRateLimiter implements RateLimiter {
         localDenyCache ? new DenyCache(time, (int) Math.min(Integer.MAX_VALUE, maximumKeys)) : null;
   }
 
+  /*
+   * The deny cache answers only while the breaker is closed: while it probes (half-open), every call is
+   * one of the few that tell whether Redis is back, and a client Redis denied during the probe (for
+   * example after the fallback's grants were carried back) would otherwise be answered locally until its
+   * retry-after, leaving the breaker half-open, and every other client on the fallback, for that long.
+   */
   @Override
   public Decision tryAcquire(String key, long permits) {
     String stateKey = redis.checkedStateKey(key); // checks the key as Keys.checkKey does
@@ -281,7 +287,7 @@ public final class GuardedRateLimiter implements RateLimiter {
     ensureOpen();
     DenyCache cache = denyCache;
     long sent = 0;
-    if (cache != null) {
+    if (cache != null && guard.state() == BackendState.PRIMARY) {
       Decision cached = cache.lookup(stateKey, permits);
       if (cached != null) {
         return cached;
@@ -299,7 +305,7 @@ public final class GuardedRateLimiter implements RateLimiter {
     ensureOpen();
     DenyCache cache = denyCache;
     long sent = 0;
-    if (cache != null) {
+    if (cache != null && guard.state() == BackendState.PRIMARY) {
       Decision cached = cache.lookup(stateKey, permits);
       if (cached != null) {
         return CompletableFuture.completedFuture(cached);
