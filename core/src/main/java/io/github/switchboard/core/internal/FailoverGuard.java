@@ -98,7 +98,7 @@ public final class FailoverGuard {
    */
   private void checkTransition() {
     BackendState to = map(breaker.getState());
-    BackendState from = reported.get();
+    BackendState from = Objects.requireNonNull(reported.get(), "reported is set in the constructor");
     if (to != from && reported.compareAndSet(from, to)) {
       switch (to) {
         case FALLBACK -> LOG.warn(
@@ -191,7 +191,7 @@ public final class FailoverGuard {
    */
   public <C, T> CompletionStage<T> execute(
       C ctx, Function<C, ? extends CompletionStage<T>> primary, Function<C, T> fallback) {
-    return execute(ctx, primary, identity(), fallback);
+    return execute(ctx, primary, FailoverGuard::same, fallback);
   }
 
   /**
@@ -243,20 +243,21 @@ public final class FailoverGuard {
       BiFunction<C, ? super R, ? extends T> decode,
       Function<C, T> fallback) {
     long took = System.nanoTime() - start;
-    Throwable failure = error == null ? null : RedisConnection.unwrap(error);
-    T result = null;
-    if (failure == null) {
-      try {
-        result = decode.apply(ctx, value);
-      } catch (RuntimeException e) {
-        failure = e;
-      }
+    if (error != null) {
+      return failed(ctx, took, RedisConnection.unwrap(error), fallback);
     }
-    if (failure == null) {
-      breaker.onSuccess(took, TimeUnit.NANOSECONDS);
-      checkTransition();
-      return result;
+    T result;
+    try {
+      result = decode.apply(ctx, value);
+    } catch (RuntimeException e) {
+      return failed(ctx, took, e, fallback);
     }
+    breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+    checkTransition();
+    return result;
+  }
+
+  private <C, T> T failed(C ctx, long took, Throwable failure, Function<C, T> fallback) {
     breaker.onError(took, TimeUnit.NANOSECONDS, failure);
     checkTransition();
     return fallback.apply(ctx);
@@ -274,7 +275,7 @@ public final class FailoverGuard {
    */
   public <C, T> T executeSync(
       C ctx, Function<C, ? extends CompletionStage<T>> primary, Function<C, T> fallback) {
-    return executeSync(ctx, primary, identity(), fallback);
+    return executeSync(ctx, primary, FailoverGuard::same, fallback);
   }
 
   /**
@@ -358,12 +359,10 @@ public final class FailoverGuard {
     return complete(ctx, start, value, null, decode, fallback);
   }
 
-  @SuppressWarnings("unchecked")
-  private static <C, T> BiFunction<C, T, T> identity() {
-    return (BiFunction<C, T, T>) IDENTITY;
+  /** The decode of a call whose reply is its result. */
+  private static <C, T> T same(C ctx, T reply) {
+    return reply;
   }
-
-  private static final BiFunction<Object, Object, Object> IDENTITY = (c, v) -> v;
 
   @Override
   public String toString() {

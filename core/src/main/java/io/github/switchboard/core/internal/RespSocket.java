@@ -290,63 +290,61 @@ final class RespSocket implements Closeable {
   private @Nullable Object read(int depth) throws IOException {
     byte type = next();
     switch (type) {
-      case ':':
+      case ':' -> {
         return integer();
-      case '$':
-        {
-          long n = integer();
-          if (n < 0) {
-            return null;
-          }
-          if (n > MAX_BULK) {
-            throw new ProtocolException(
-                "a bulk string of " + n + " bytes exceeds MAX_BULK (" + MAX_BULK + ")");
-          }
-          byte[] b = new byte[(int) n];
-          for (int i = 0; i < n; ) {
-            if (rpos == rlen) {
-              fill();
-            }
-            int c = Math.min(rlen - rpos, (int) n - i);
-            System.arraycopy(rbuf, rpos, b, i, c);
-            rpos += c;
-            i += c;
-          }
-          expect('\r');
-          expect('\n');
-          return new String(b, StandardCharsets.UTF_8);
-        }
-      case '*':
-        {
-          long n = integer();
-          if (n < 0) {
-            return null;
-          }
-          if (n > MAX_ARRAY) {
-            throw new ProtocolException(
-                "an array of " + n + " elements exceeds MAX_ARRAY (" + MAX_ARRAY + ")");
-          }
-          if (depth >= MAX_DEPTH) {
-            throw new ProtocolException("arrays nested deeper than MAX_DEPTH (" + MAX_DEPTH + ")");
-          }
-          List<Object> list = new ArrayList<>((int) n);
-          for (int i = 0; i < n; i++) {
-            list.add(read(depth + 1));
-          }
-          return list;
-        }
-      case '+':
-        return line();
-      case '-':
-        {
-          String message = line();
-          if (error == null) {
-            error = new ErrorReply(message);
-          }
+      }
+      case '$' -> {
+        long n = integer();
+        if (n < 0) {
           return null;
         }
-      default:
-        throw new ProtocolException("unexpected reply type byte " + (type & 0xff));
+        if (n > MAX_BULK) {
+          throw new ProtocolException(
+              "a bulk string of " + n + " bytes exceeds MAX_BULK (" + MAX_BULK + ")");
+        }
+        byte[] b = new byte[(int) n];
+        for (int i = 0; i < n; ) {
+          if (rpos == rlen) {
+            fill();
+          }
+          int c = Math.min(rlen - rpos, (int) n - i);
+          System.arraycopy(rbuf, rpos, b, i, c);
+          rpos += c;
+          i += c;
+        }
+        expect('\r');
+        expect('\n');
+        return new String(b, StandardCharsets.UTF_8);
+      }
+      case '*' -> {
+        long n = integer();
+        if (n < 0) {
+          return null;
+        }
+        if (n > MAX_ARRAY) {
+          throw new ProtocolException(
+              "an array of " + n + " elements exceeds MAX_ARRAY (" + MAX_ARRAY + ")");
+        }
+        if (depth >= MAX_DEPTH) {
+          throw new ProtocolException("arrays nested deeper than MAX_DEPTH (" + MAX_DEPTH + ")");
+        }
+        List<Object> list = new ArrayList<>((int) n);
+        for (int i = 0; i < n; i++) {
+          list.add(read(depth + 1));
+        }
+        return list;
+      }
+      case '+' -> {
+        return line();
+      }
+      case '-' -> {
+        String message = line();
+        if (error == null) {
+          error = new ErrorReply(message);
+        }
+        return null;
+      }
+      default -> throw new ProtocolException("unexpected reply type byte " + (type & 0xff));
     }
   }
 
