@@ -69,7 +69,7 @@ public final class RateLimitPolicy {
         throw new IllegalArgumentException(
             "window must be at most " + MAX_WINDOW_DAYS + " days, was " + window);
       }
-      if (window.getNano() % 1000 != 0) {
+      if (window.toNanosPart() % 1000 != 0) {
         throw new IllegalArgumentException(
             "window must be a whole number of microseconds, was " + window);
       }

@@ -85,7 +85,7 @@ final class Coalescer {
   private @Nullable Executor eventLoop; // guarded by this: the lane's event loop, once a completion ran there
   private boolean flushScheduled; // guarded by this
   private final Runnable flush = this::flush;
-  private final BiConsumer<Object, @Nullable Throwable> afterSingle = (r, e) -> next(e);
+  private final BiConsumer<Object, @Nullable Throwable> afterSingle = this::afterSingle; // made once per lane
 
   /**
    * Creates a lane.
@@ -181,6 +181,11 @@ final class Coalescer {
       taken[k++] = p;
     }
     return k == taken.length ? taken : Arrays.copyOf(taken, k);
+  }
+
+  /** After a single call: {@link #next}. */
+  private void afterSingle(Object reply, @Nullable Throwable failure) {
+    next(failure);
   }
 
   /**

@@ -52,14 +52,32 @@ public final class GuardedRateLimiter implements RateLimiter {
 
   private static final Function<Call, CompletionStage<List<Object>>> ACQUIRE = Call::acquire;
   private static final FailoverGuard.BlockingCall<Call, List<Object>> ACQUIRE_BLOCKING = Call::acquireBlocking;
-  private static final BiFunction<Call, List<Object>, Decision> DECODE = (c, reply) -> c.decode(reply);
-  private static final Function<Call, Decision> ACQUIRE_FALLBACK =
-      c -> c.self.fallbackDecision(c.key, c.permits);
-  private static final Function<Call, CompletionStage<ClientStats>> STATS =
-      c -> c.self.bounded(c.self.redis.stats(c.key));
-  private static final Function<Call, ClientStats> STATS_FALLBACK = c -> c.self.fallbackStats(c.key);
-  private static final Function<Call, CompletionStage<Long>> RESET = c -> c.self.bounded(c.self.redis.reset(c.key));
-  private static final Function<Call, Long> RESET_FALLBACK = c -> -1L;
+  private static final BiFunction<Call, List<Object>, Decision> DECODE = Call::decode;
+  private static final Function<Call, Decision> ACQUIRE_FALLBACK = GuardedRateLimiter::acquireFallback;
+  private static final Function<Call, CompletionStage<ClientStats>> STATS = GuardedRateLimiter::statsOnRedis;
+  private static final Function<Call, ClientStats> STATS_FALLBACK = GuardedRateLimiter::statsFallback;
+  private static final Function<Call, CompletionStage<Long>> RESET = GuardedRateLimiter::resetOnRedis;
+  private static final Function<Call, Long> RESET_FALLBACK = GuardedRateLimiter::resetFallback;
+
+  private static Decision acquireFallback(Call c) {
+    return c.self.fallbackDecision(c.key, c.permits);
+  }
+
+  private static CompletionStage<ClientStats> statsOnRedis(Call c) {
+    return c.self.bounded(c.self.redis.stats(c.key));
+  }
+
+  private static ClientStats statsFallback(Call c) {
+    return c.self.fallbackStats(c.key);
+  }
+
+  private static CompletionStage<Long> resetOnRedis(Call c) {
+    return c.self.bounded(c.self.redis.reset(c.key));
+  }
+
+  private static Long resetFallback(Call c) {
+    return -1L;
+  }
 
   private static final class Call {
     final GuardedRateLimiter self;

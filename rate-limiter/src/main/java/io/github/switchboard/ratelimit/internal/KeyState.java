@@ -560,7 +560,7 @@ abstract class KeyState {
         long c = limits.counts[i];
         long w = limits.windows[i];
         int first = firstAfter(now - w);
-        long u = count - first;
+        int u = count - first;
         used[i] = u;
         if (n > c) {
           ok = false;

@@ -22,16 +22,18 @@ public final class Keys {
    *     surrogate
    */
   public static String checkKey(@Nullable String key) {
-    checkKeyShape(key);
-    checkKeyText(key);
-    return key;
+    String k = checkKeyShape(key);
+    checkKeyText(k);
+    return k;
   }
 
   /**
    * The checks of a key that cost nothing: not null, not empty, at most 1024 chars. A key that passes
    * these and was accepted before (it is in a limiter's map) needs no further check.
+   *
+   * @return the key, not null
    */
-  static void checkKeyShape(@Nullable String key) {
+  static String checkKeyShape(@Nullable String key) {
     if (key == null) {
       throw new IllegalArgumentException("key must not be null");
     }
@@ -42,6 +44,7 @@ public final class Keys {
       throw new IllegalArgumentException(
           "key must be at most " + RateLimiter.MAX_KEY_BYTES + " UTF-8 bytes, was at least " + key.length());
     }
+    return key;
   }
 
   /**
@@ -167,13 +170,13 @@ public final class Keys {
    * suffix}.
    *
    * @param prefix the key prefix as Latin-1 bytes
-   * @param key the client key, not yet checked
+   * @param clientKey the client key, not yet checked
    * @param suffix the suffix as Latin-1 bytes
    * @return the state key
    * @throws IllegalArgumentException as {@link #checkKey} does
    */
-  static String stateKey(byte[] prefix, @Nullable String key, byte[] suffix) {
-    checkKeyShape(key);
+  static String stateKey(byte[] prefix, @Nullable String clientKey, byte[] suffix) {
+    String key = checkKeyShape(clientKey);
     int n = checkKeyText(key);
     int encoded = (n / 3) * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
     byte[] out = new byte[prefix.length + encoded + 2 + suffix.length];

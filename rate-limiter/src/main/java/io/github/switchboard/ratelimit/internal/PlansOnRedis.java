@@ -109,7 +109,8 @@ public final class PlansOnRedis extends AbstractLimitPlans {
       p.subscribe();
     }
     long every = reconcileInterval.toMillis();
-    p.scheduler.scheduleWithFixedDelay(p::reconcile, every, every, TimeUnit.MILLISECONDS);
+    // reconcile() catches its failures, so the repetition never stops before close() shuts the scheduler
+    var unused = p.scheduler.scheduleWithFixedDelay(p::reconcile, every, every, TimeUnit.MILLISECONDS);
     LOG.info("plans '{}' on {}: {} plans, {} assignments, revision {}", name, redis, p.book.planCount(),
         p.book.assignments(), p.book.revision());
     return p;
@@ -336,20 +337,23 @@ public final class PlansOnRedis extends AbstractLimitPlans {
     }
     String rest = body.substring(2);
     switch (body.charAt(0)) {
-      case 'p': {
+      case 'p' -> {
         int bar = rest.indexOf('|');
         return new PlanBook.PutPlan(PlanBook.checkName(rest.substring(0, bar), "plan"), PolicyCodec.decode(rest.substring(bar + 1)));
       }
-      case 'r':
+      case 'r' -> {
         return new PlanBook.RemovePlan(PlanBook.checkName(rest, "plan"));
-      case 'a': {
+      }
+      case 'a' -> {
         int bar = rest.indexOf('|');
         return new PlanBook.Assign(rest.substring(bar + 1), PlanBook.checkName(rest.substring(0, bar), "plan"));
       }
-      case 'u':
+      case 'u' -> {
         return new PlanBook.Unassign(rest);
-      default:
+      }
+      default -> {
         return null;
+      }
     }
   }
 
@@ -373,7 +377,7 @@ public final class PlansOnRedis extends AbstractLimitPlans {
         return;
       }
       if (closed) {
-        ps.closeAsync();
+        var unused = ps.closeAsync(); // made after close(): nobody waits for it
         return;
       }
       ps.addListener(new RedisPubSubAdapter<String, String>() {
@@ -407,7 +411,19 @@ public final class PlansOnRedis extends AbstractLimitPlans {
         public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {}
       });
       pubsub = ps;
-      ps.async().subscribe(channel);
+      ps.async().subscribe(channel).whenComplete((v, e) -> {
+        // without this a failed SUBSCRIBE left pubsub set: no retry, no message, only the reconcile's polling
+        if (e != null && !closed) {
+          LOG.info("plans '{}': SUBSCRIBE failed ({}); the reconcile subscribes again", name,
+              RedisConnection.unwrap(e).toString());
+          synchronized (this) {
+            if (pubsub == ps) {
+              pubsub = null;
+            }
+          }
+          var unused = ps.closeAsync(); // discarded; its SUBSCRIBE error is the one handled
+        }
+      });
     });
   }
 
