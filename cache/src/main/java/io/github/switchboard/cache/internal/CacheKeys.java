@@ -6,7 +6,7 @@ package io.github.switchboard.cache.internal;
  * current generation is made once per generation, not per call.
  */
 final class CacheKeys {
-  /** A generation and its key prefix {@code base + gen + ":{"}. */
+  /** A generation and its key prefix <code>base + gen + ":&#123;"</code>. */
   private record GenerationPrefix(long gen, String prefix) {}
 
   private final String base;

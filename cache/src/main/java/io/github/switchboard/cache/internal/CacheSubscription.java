@@ -86,7 +86,7 @@ final class CacheSubscription implements AutoCloseable {
           if (error != null) {
             retry(RedisConnection.unwrap(error));
           } else if (closed) {
-            ps.closeAsync();
+            var unused = ps.closeAsync(); // made after close(): nobody waits for it
           } else {
             subscribe(ps);
           }
@@ -140,7 +140,7 @@ final class CacheSubscription implements AutoCloseable {
                 synchronized (this) {
                   pubsub = null;
                 }
-                ps.closeAsync();
+                var unused = ps.closeAsync(); // discarded; the SUBSCRIBE error is the one handled
                 retry(RedisConnection.unwrap(error));
               }
             });
@@ -155,7 +155,7 @@ final class CacheSubscription implements AutoCloseable {
     backoffMillis = Math.min(1000, backoffMillis * 2);
     LOG.debug("Cache '{}': subscription not made ({}); retrying in {} ms", name, cause.toString(), delay);
     try {
-      scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+      var unused = scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS); // connect() handles its failures
     } catch (RejectedExecutionException e) {
       // closed
     }

@@ -2,6 +2,7 @@ package io.github.switchboard.cache.internal;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -19,7 +20,7 @@ final class OnceLog {
     this.log = log;
   }
 
-  void warn(String format, Object... args) {
+  void warn(String format, @Nullable Object... args) {
     long now = System.nanoTime();
     long next = nextNanos.get();
     if ((next != Long.MIN_VALUE && now - next < 0) || !nextNanos.compareAndSet(next, now + EVERY_NANOS)) {

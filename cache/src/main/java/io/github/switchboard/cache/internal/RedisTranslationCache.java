@@ -161,7 +161,8 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
         }
       }
     }
-    cache.scheduler.scheduleWithFixedDelay(
+    // maintain() catches its failures, so the repetition never stops before close() shuts the scheduler
+    var unused = cache.scheduler.scheduleWithFixedDelay(
         cache::maintain, MAINTENANCE_MILLIS, MAINTENANCE_MILLIS, TimeUnit.MILLISECONDS);
     LOG.info(
         "Cache '{}' on {} (generation {}, near cache {})",
@@ -260,14 +261,14 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
     try {
       value = codec.decode(stored);
     } catch (ValueCodec.CorruptValueException e) {
-      corrupt(c, e);
+      corrupt(e);
       return Optional.empty();
     }
     nearPutIfUnchanged(c.digest, value, c.epoch, c.gen);
     return Optional.of(value);
   }
 
-  private void corrupt(Call c, ValueCodec.CorruptValueException e) {
+  private void corrupt(ValueCodec.CorruptValueException e) {
     counters.corrupt.increment();
     corruptLog.warn(
         "Cache '{}': a value in Redis cannot be read ({}); treated as a miss and replaced",
@@ -317,19 +318,21 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
             wakes.remove(d, wake);
           }
           switch (r.kind()) {
-            case 1:
+            case 1 -> {
               String value;
               try {
                 value = codec.decode(r.value());
               } catch (ValueCodec.CorruptValueException e) {
-                corrupt(call, e);
+                corrupt(e);
                 return attempt(d, token, deadline, waited, true);
               }
               nearPutIfUnchanged(d, value, call.epoch, gen);
               return CompletableFuture.completedFuture(waited ? Step.shared(value) : Step.hit(value));
-            case 2:
+            }
+            case 2 -> {
               return CompletableFuture.completedFuture(Step.load(token));
-            case 3:
+            }
+            case 3 -> {
               if (System.nanoTime() - deadline > 0) {
                 wakes.remove(d, wake);
                 LOG.debug("Cache '{}': waited past 2 x loadTimeout for another load; loading", settings.name());
@@ -340,7 +343,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
                   : RECHECK_UNSUBSCRIBED_MILLIS;
               long delay = Math.max(1, Math.min(r.leftMillis() + 5, recheck));
               try {
-                scheduler.schedule(() -> wake.complete(null), delay, TimeUnit.MILLISECONDS);
+                var unused = scheduler.schedule(() -> wake.complete(null), delay, TimeUnit.MILLISECONDS); // wake is awaited
               } catch (RejectedExecutionException e) {
                 wake.complete(null);
               }
@@ -349,9 +352,11 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
                     wakes.remove(d, wake);
                     return attempt(d, token, deadline, true, false);
                   });
-            default:
+            }
+            default -> {
               wakes.remove(d, wake);
               return CompletableFuture.completedFuture(withoutRedis(d)); // Redis failed
+            }
           }
         });
   }

@@ -95,17 +95,15 @@ final class CoordinatorChannel implements RegistrationChannel {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(PoolJson.writeNode(node), StandardCharsets.UTF_8)));
     switch (r.statusCode()) {
-      case 201:
+      case 201 -> {
         return true;
-      case 200:
+      }
+      case 200 -> {
         return false;
-      case 400:
-      case 413:
-      case 422:
-        throw new InvalidNodeException("coordinator " + shown + " refused the node as invalid (" + r.statusCode()
+      }
+      case 400, 413, 422 -> throw new InvalidNodeException("coordinator " + shown + " refused the node as invalid (" + r.statusCode()
             + ")" + detail(r).map(d -> ": " + d).orElse(""));
-      default:
-        throw unexpected(r);
+      default -> throw unexpected(r);
     }
   }
 

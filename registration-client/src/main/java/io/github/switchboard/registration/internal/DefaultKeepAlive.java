@@ -244,7 +244,7 @@ final class DefaultKeepAlive implements KeepAlive {
         LOG.warn("keep-alive of decoder node '{}': registered via {} ({}){}", node.nodeId(), c.label(),
             to.describe(), failures.isEmpty() ? "" : " after: " + DefaultRegistrationClient.join(failures));
       }
-    } else if (c.ordinal() < before.ordinal()) {
+    } else if (c.compareTo(before) < 0) { // an earlier channel: a preferred one
       LOG.info("keep-alive of decoder node '{}': {} answers again; moved from {} back to {} ({})", node.nodeId(),
           c.label(), before.label(), c.label(), to.describe());
     } else {

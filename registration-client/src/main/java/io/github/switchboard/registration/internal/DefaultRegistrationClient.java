@@ -250,10 +250,11 @@ public final class DefaultRegistrationClient implements RegistrationClient {
     }
   }
 
+  @SuppressWarnings("CollectionUndefinedEquality") // a future equals only itself: what this set needs
   private <T> CompletionStage<T> async(Supplier<T> call) {
     CompletableFuture<T> f = new CompletableFuture<>();
     pending.add(f);
-    f.whenComplete((v, e) -> pending.remove(f));
+    var unused = f.whenComplete((v, e) -> pending.remove(f)); // a removal from a set: it cannot fail
     try {
       worker.execute(() -> {
         if (f.isDone()) {
