@@ -330,18 +330,18 @@ final class ClassTree {
   private static Node balance(Entry e, @Nullable Node l, @Nullable Node r) {
     int hl = height(l);
     int hr = height(r);
-    if (hl > hr + 1) {
-      if (height(l.left) >= height(l.right)) {
-        return new Node(l.e, l.left, new Node(e, l.right, r));
-      }
+    if (l != null && hl > hr + 1) { // l is never null here: its height is at least 2
       Node lr = l.right;
+      if (lr == null || height(l.left) >= height(lr)) {
+        return new Node(l.e, l.left, new Node(e, lr, r));
+      }
       return new Node(lr.e, new Node(l.e, l.left, lr.left), new Node(e, lr.right, r));
     }
-    if (hr > hl + 1) {
-      if (height(r.right) >= height(r.left)) {
-        return new Node(r.e, new Node(e, l, r.left), r.right);
-      }
+    if (r != null && hr > hl + 1) { // likewise r
       Node rl = r.left;
+      if (rl == null || height(r.right) >= height(rl)) {
+        return new Node(r.e, new Node(e, l, rl), r.right);
+      }
       return new Node(rl.e, new Node(e, l, rl.left), new Node(r.e, rl.right, r.right));
     }
     return new Node(e, l, r);

@@ -118,7 +118,8 @@ public final class DefaultDecoderPool extends NodeWrites implements DecoderPool 
       store.addBackendListener(l);
     }
     long sweepMs = Math.max(1, settings.sweepInterval().toMillis());
-    scheduler.scheduleWithFixedDelay(this::sweepQuietly, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+    // the periodic tasks catch their failures, so they repeat until close() shuts the scheduler down
+    var unused = scheduler.scheduleWithFixedDelay(this::sweepQuietly, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
     if (settings.healthChecks().enabled()) {
       this.httpExecutor = Executors.newFixedThreadPool(2, daemon("switchboard-pool-" + name + "-health"));
       this.health = new HealthChecker(name, settings.healthChecks(), httpExecutor, new HealthChecker.Sink() {
@@ -133,7 +134,7 @@ public final class DefaultDecoderPool extends NodeWrites implements DecoderPool 
         }
       });
       long intervalMs = Math.max(1, settings.healthChecks().interval().toMillis());
-      scheduler.scheduleWithFixedDelay(this::healthRound, 0, intervalMs, TimeUnit.MILLISECONDS);
+      var unused2 = scheduler.scheduleWithFixedDelay(this::healthRound, 0, intervalMs, TimeUnit.MILLISECONDS);
     } else {
       this.httpExecutor = null;
       this.health = null;

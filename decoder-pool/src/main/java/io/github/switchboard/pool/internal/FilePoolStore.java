@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,8 +33,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -128,7 +129,8 @@ final class FilePoolStore extends AbstractPoolStore {
     /** Whether the op may change the configuration (and so needs a good copy of the file). */
     abstract boolean writesConfig();
 
-    abstract T apply(Working w);
+    /** The op's result: null for an op of {@code Void}. */
+    abstract @Nullable T apply(Working w);
   }
 
   private FilePoolStore(Path file, Duration pollInterval) throws IOException {
@@ -570,7 +572,7 @@ final class FilePoolStore extends AbstractPoolStore {
       seen.fileKey = null;
       return first && !full ? null : new byte[0];
     }
-    long mtime = attrs.lastModifiedTime().toMillis() * 1000 + attrs.lastModifiedTime().toInstant().getNano() / 1000 % 1000;
+    long mtime = attrs.lastModifiedTime().to(TimeUnit.MICROSECONDS);
     if (!full && seen.exists && attrs.size() == seen.size && mtime == seen.mtime
         && Objects.equals(attrs.fileKey(), seen.fileKey)) {
       return null;
@@ -595,7 +597,7 @@ final class FilePoolStore extends AbstractPoolStore {
   private void writeConfig(PoolSnapshot s) throws IOException {
     if (badContentError != null && Files.exists(file)) {
       Path aside = dir.resolve(file.getFileName() + ".corrupt-"
-          + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+          + LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
       Files.copy(file, aside, StandardCopyOption.REPLACE_EXISTING);
       LOG.warn("pool file {} was malformed; kept it as {} and wrote the last good pool with the new change",
           file, aside);
@@ -630,8 +632,7 @@ final class FilePoolStore extends AbstractPoolStore {
     seen.exists = true;
     seen.bytes = bytes;
     seen.size = attrs.size();
-    seen.mtime = attrs.lastModifiedTime().toMillis() * 1000
-        + attrs.lastModifiedTime().toInstant().getNano() / 1000 % 1000;
+    seen.mtime = attrs.lastModifiedTime().to(TimeUnit.MICROSECONDS);
     seen.fileKey = attrs.fileKey();
   }
 

@@ -198,7 +198,8 @@ final class GuardedPoolStore extends AbstractPoolStore {
     fallback.setListener(this::fromFallback);
     guard.addListener((n, from, to) -> onGuardTransition(to));
     redis.start();
-    worker.scheduleWithFixedDelay(this::probe, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
+    // probe() does not throw (the guard answers a failed ping with its fallback): it repeats until close()
+    var unused = worker.scheduleWithFixedDelay(this::probe, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
 
     Future<?> first = worker.submit(() -> recover("start"));
     try {

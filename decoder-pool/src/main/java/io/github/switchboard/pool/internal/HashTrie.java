@@ -44,11 +44,30 @@ final class HashTrie<V> {
   /** One key and its value. */
   private record Leaf(String key, int hash, Object value) {}
 
+  // Branch and Collision hold arrays, so they are classes, not records: a record's equals would compare
+  // the arrays by identity while looking like a value; nodes are compared by identity (unchanged paths).
+
   /** Entries under one bitmap: each item a Leaf, a Branch (next 5 bits) or a Collision. */
-  private record Branch(int bitmap, Object[] items) {}
+  private static final class Branch {
+    final int bitmap;
+    final Object[] items;
+
+    Branch(int bitmap, Object[] items) {
+      this.bitmap = bitmap;
+      this.items = items;
+    }
+  }
 
   /** Keys with the same 32-bit hash. */
-  private record Collision(int hash, Leaf[] leaves) {}
+  private static final class Collision {
+    final int hash;
+    final Leaf[] leaves;
+
+    Collision(int hash, Leaf[] leaves) {
+      this.hash = hash;
+      this.leaves = leaves;
+    }
+  }
 
   private static int hash(Object key) {
     int h = key.hashCode();

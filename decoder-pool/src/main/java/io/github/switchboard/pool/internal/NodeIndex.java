@@ -218,20 +218,20 @@ final class NodeIndex {
         ids = ids.insert(idEntry(now));
       }
     }
-    boolean was = old != null && classes.get(old.cls()).eligible();
-    boolean is = now != null && classes.get(now.cls()).eligible();
-    if (!was && !is) {
+    NodeRecord was = old != null && classes.get(old.cls()).eligible() ? old : null; // null: not eligible
+    NodeRecord is = now != null && classes.get(now.cls()).eligible() ? now : null;
+    if (was == null && is == null) {
       return new NodeIndex(classes, counts, ids, byCost, hot);
     }
-    double before = was ? old.cost() : Double.NaN;
-    double after = is ? now.cost() : Double.NaN;
-    boolean moved = !was || !is || classChanged || Double.compare(before, after) != 0;
+    double before = was != null ? was.cost() : Double.NaN;
+    double after = is != null ? is.cost() : Double.NaN;
+    boolean moved = was == null || is == null || classChanged || Double.compare(before, after) != 0;
     CostTree costs = byCost;
     if (moved) {
-      costs = was ? costs.delete(before, old.label()) : costs;
-      costs = is ? costs.insert(after, now.label(), now.slot(), now.cls()) : costs;
+      costs = was != null ? costs.delete(before, was.label()) : costs;
+      costs = is != null ? costs.insert(after, is.label(), is.slot(), is.cls()) : costs;
     }
-    HashTrie<HotSet> h = updateHot(was ? old : null, is ? now : null, before, after, moved, classChanged);
+    HashTrie<HotSet> h = updateHot(was, is, before, after, moved, classChanged);
     return new NodeIndex(classes, counts, ids, costs, h);
   }
 
@@ -295,20 +295,21 @@ final class NodeIndex {
       double after, boolean moved, boolean classChanged) {
     List<String> was = old == null ? List.of() : old.state().load().hotAdapters();
     List<String> is = now == null ? List.of() : now.state().load().hotAdapters();
-    if (was.isEmpty() && is.isEmpty()) {
-      return hot;
-    }
     HashTrie<HotSet> h = hot;
-    for (String a : was) {
-      boolean stays = now != null && is.contains(a);
-      if (!stays || moved) {
-        h = without(h, a, old, before, stays && !classChanged);
+    if (old != null) { // else was is empty
+      for (String a : was) {
+        boolean stays = now != null && is.contains(a);
+        if (!stays || moved) {
+          h = without(h, a, old, before, stays && !classChanged);
+        }
       }
     }
-    for (String a : is) {
-      boolean stayed = old != null && was.contains(a);
-      if (!stayed || moved) {
-        h = with(h, a, now, after, stayed && !classChanged);
+    if (now != null) { // else is is empty
+      for (String a : is) {
+        boolean stayed = old != null && was.contains(a);
+        if (!stayed || moved) {
+          h = with(h, a, now, after, stayed && !classChanged);
+        }
       }
     }
     return h;

@@ -73,7 +73,7 @@ final class PoolFileMirror {
     }
     long delay = Math.max(TimeUnit.MILLISECONDS.toNanos(DELAY_MILLIS), notBeforeNanos - System.nanoTime());
     try {
-      worker.schedule(this::run, delay, TimeUnit.NANOSECONDS);
+      var unused = worker.schedule(this::run, delay, TimeUnit.NANOSECONDS); // run() logs its failures
     } catch (RejectedExecutionException e) {
       scheduled.set(false);
     }

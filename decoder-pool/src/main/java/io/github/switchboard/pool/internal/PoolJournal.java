@@ -171,7 +171,7 @@ final class PoolJournal implements AutoCloseable {
    * The journals of processes that stopped before replaying them, adopted (locked) by this instance until
    * {@link #replayed()} deletes them or {@link #close()} leaves them for another process.
    */
-  final class Orphans implements AutoCloseable {
+  static final class Orphans implements AutoCloseable {
     private final List<Path> files;
     private final List<FileChannel> locks;
     private final List<Entry> entries;

@@ -365,6 +365,9 @@ public final class PoolSnapshot {
   }
 
   /** A node's record replaced by one with another configuration, runtime state or mark. */
+  // identity on purpose: the same node object keeps its class and the cached lists; an equal copy only
+  // costs a rebuild of them
+  @SuppressWarnings("ReferenceEquality")
   private PoolSnapshot replaced(long newRevision, NodeRecord old, DecoderNode node, @Nullable NodeRuntime runtime,
       boolean configured) {
     int cls = old.cls();

@@ -208,11 +208,12 @@ final class RedisPoolStore extends AbstractPoolStore {
       subscription.connect();
     }
     long period = connection.supportsPubSub() ? checkInterval.toMillis() : 100;
-    exec.scheduleWithFixedDelay(this::periodicCheck, period, period, TimeUnit.MILLISECONDS);
-    exec.scheduleWithFixedDelay(heartbeats::measureClock, 0, RedisPoolHeartbeats.CLOCK_CHECK_SECONDS,
+    // the periodic tasks handle a failing Redis themselves; they repeat until close() shuts exec down
+    var unused = exec.scheduleWithFixedDelay(this::periodicCheck, period, period, TimeUnit.MILLISECONDS);
+    var unused2 = exec.scheduleWithFixedDelay(heartbeats::measureClock, 0, RedisPoolHeartbeats.CLOCK_CHECK_SECONDS,
         TimeUnit.SECONDS);
-    exec.scheduleWithFixedDelay(heartbeats::pull, RedisPoolHeartbeats.PULL_MILLIS, RedisPoolHeartbeats.PULL_MILLIS,
-        TimeUnit.MILLISECONDS);
+    var unused3 = exec.scheduleWithFixedDelay(heartbeats::pull, RedisPoolHeartbeats.PULL_MILLIS,
+        RedisPoolHeartbeats.PULL_MILLIS, TimeUnit.MILLISECONDS);
     submit(() -> resync.request(null));
   }
 
@@ -366,6 +367,7 @@ final class RedisPoolStore extends AbstractPoolStore {
     emit(event);
   }
 
+  @SuppressWarnings("CollectionUndefinedEquality") // a future equals only itself: list.remove(f) removes f
   private void awaitRevision(long rev, CompletableFuture<Void> f) {
     if (snapshot.revision() >= rev) {
       f.complete(null);
@@ -373,12 +375,13 @@ final class RedisPoolStore extends AbstractPoolStore {
     }
     waiters.computeIfAbsent(rev, k -> new ArrayList<>()).add(f);
     long ms = awaitTimeout.toMillis();
-    exec.schedule(() -> {
+    // two timers whose effect is on f; nothing waits for the timers themselves
+    var unused = exec.schedule(() -> {
       if (!f.isDone()) {
         resync.request("own change " + rev + " not seen in time");
       }
     }, ms, TimeUnit.MILLISECONDS);
-    exec.schedule(() -> {
+    var unused2 = exec.schedule(() -> {
       if (!f.isDone()) {
         List<CompletableFuture<Void>> list = waiters.get(rev);
         if (list != null) {

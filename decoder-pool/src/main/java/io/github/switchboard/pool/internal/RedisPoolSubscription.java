@@ -95,7 +95,7 @@ final class RedisPoolSubscription {
       if (err != null) {
         retry(RedisConnection.unwrap(err));
       } else if (store.closed) {
-        ps.closeAsync();
+        var unused = ps.closeAsync(); // made after close(): nobody waits for it
       } else {
         subscribe(ps);
       }
@@ -140,7 +140,7 @@ final class RedisPoolSubscription {
     ps.async().subscribe(channel).whenComplete((v, e2) -> {
       if (e2 != null && !store.closed) {
         LOG.info("pool '{}': SUBSCRIBE failed ({}); retrying", store.poolName, RedisConnection.unwrap(e2).toString());
-        ps.closeAsync();
+        var unused = ps.closeAsync(); // discarded; its SUBSCRIBE error is the one handled
         pubsub = null;
         retry(e2);
       }
@@ -155,7 +155,7 @@ final class RedisPoolSubscription {
     backoffMillis = Math.min(1000, backoffMillis * 2);
     LOG.debug("pool '{}': pub/sub not connected ({}); retrying in {} ms", store.poolName, cause.toString(), delay);
     try {
-      store.exec.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+      var unused = store.exec.schedule(this::connect, delay, TimeUnit.MILLISECONDS); // connect() handles its failures
     } catch (RejectedExecutionException e) {
       // closed
     }

@@ -83,8 +83,21 @@ final class RedisPoolWrites {
   }
 
   /** The result of one pool_apply.lua call. */
-  private record ApplyResult(long revision, int[] codes, boolean[] changed, List<String> messages,
-      @Nullable String[] quiet) {}
+  private static final class ApplyResult { // a class, not a record: it holds arrays
+    final long revision;
+    final int[] codes;
+    final boolean[] changed;
+    final List<String> messages;
+    final @Nullable String[] quiet;
+
+    ApplyResult(long revision, int[] codes, boolean[] changed, List<String> messages, @Nullable String[] quiet) {
+      this.revision = revision;
+      this.codes = codes;
+      this.changed = changed;
+      this.messages = messages;
+      this.quiet = quiet;
+    }
+  }
 
   CompletionStage<Applied> send(PoolJournal.Entry e) {
     if (store.closed) {

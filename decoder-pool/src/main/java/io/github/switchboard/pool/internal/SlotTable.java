@@ -28,7 +28,17 @@ final class SlotTable {
   static final SlotTable EMPTY = new SlotTable(Part.empty(), 0, 0, null);
 
   /** Records (in a leaf) or parts (inner), the oldest eligible heartbeat under each, and under all. */
-  private record Part(Object[] items, long[] beats, long oldest) {
+  private static final class Part { // a class, not a record: it holds arrays (see HashTrie)
+    final Object[] items;
+    final long[] beats;
+    final long oldest;
+
+    Part(Object[] items, long[] beats, long oldest) {
+      this.items = items;
+      this.beats = beats;
+      this.oldest = oldest;
+    }
+
     static Part empty() {
       long[] beats = new long[WIDTH];
       java.util.Arrays.fill(beats, Long.MAX_VALUE);

@@ -7,6 +7,7 @@ import io.github.switchboard.pool.PoolEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** The events that turn one snapshot into another, for stores that resynchronise in full. */
@@ -30,8 +31,9 @@ final class SnapshotDiff {
         out.add(PoolEvents.nodeRemoved(rev, id));
       }
     }
-    for (String id : new TreeSet<>(after.nodes().keySet())) {
-      DecoderNode now = after.nodes().get(id);
+    for (Map.Entry<String, DecoderNode> e : new TreeMap<>(after.nodes()).entrySet()) {
+      String id = e.getKey();
+      DecoderNode now = e.getValue();
       DecoderNode old = before.nodes().get(id);
       if (old == null) {
         out.add(PoolEvents.nodeRegistered(rev, now));
@@ -55,9 +57,9 @@ final class SnapshotDiff {
         out.add(PoolEvents.abTestRemoved(rev, name));
       }
     }
-    for (String name : new TreeSet<>(after.abTests().keySet())) {
-      AbTest now = after.abTests().get(name);
-      if (!now.equals(before.abTests().get(name))) {
+    for (Map.Entry<String, AbTest> e : new TreeMap<>(after.abTests()).entrySet()) {
+      AbTest now = e.getValue();
+      if (!now.equals(before.abTests().get(e.getKey()))) {
         out.add(PoolEvents.abTestPut(rev, now));
       }
     }
