@@ -221,10 +221,9 @@ public final class RedisBackend {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof RedisBackend)) {
+    if (!(o instanceof RedisBackend b)) {
       return false;
     }
-    RedisBackend b = (RedisBackend) o;
     return Objects.equals(target, b.target)
         && connection == b.connection
         && clusterConnection == b.clusterConnection

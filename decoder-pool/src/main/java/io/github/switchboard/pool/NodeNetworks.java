@@ -28,7 +28,15 @@ public final class NodeNetworks {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
-  private record Block(byte[] network, int prefix) {
+  private static final class Block { // a class, not a record: a record's equals would compare the array by identity
+    final byte[] network;
+    final int prefix;
+
+    Block(byte[] network, int prefix) {
+      this.network = network;
+      this.prefix = prefix;
+    }
+
     boolean contains(byte[] address) {
       if (address.length != network.length) {
         return false;
@@ -124,7 +132,7 @@ public final class NodeNetworks {
       return null;
     }
     if (v4) {
-      for (String octet : text.split("\\.")) {
+      for (String octet : text.split("\\.", -1)) {
         if (Integer.parseInt(octet) > 255) {
           return null;
         }

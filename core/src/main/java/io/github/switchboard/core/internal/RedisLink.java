@@ -330,7 +330,8 @@ final class RedisLink {
       }
     }
     if (toShutdown != null) {
-      toShutdown.shutdown(0, 2, TimeUnit.SECONDS);
+      // nothing waits for the shutdown of the shared resources: it goes on in the background
+      var unused = toShutdown.shutdown(0, 2, TimeUnit.SECONDS);
     }
   }
 
@@ -367,7 +368,7 @@ final class RedisLink {
             return null;
           }
           if (closed) {
-            conn.closeAsync();
+            var unused = conn.closeAsync(); // made after close(): nobody waits for it
             return null;
           }
           connection = conn;
@@ -410,7 +411,7 @@ final class RedisLink {
         .handle(
             (ignored, error) -> {
               if (error != null) {
-                conn.closeAsync();
+                var unused = conn.closeAsync(); // the attempt failed; its error is the one reported
                 throw new CompletionException(RedisConnection.unwrap(error));
               }
               return conn;
@@ -464,6 +465,21 @@ final class RedisLink {
     return null;
   }
 
+  /**
+   * A retry of the background connector. A connect that throws instead of failing its stage would
+   * otherwise end in the scheduled task's future, which nobody reads, and no retry would follow.
+   */
+  private void reconnect() {
+    try {
+      var unused = connectOnce(); // its failures are logged and retried by its own handler
+    } catch (RuntimeException e) {
+      if (!closed) {
+        logConnectFailure(e);
+        scheduleRetry();
+      }
+    }
+  }
+
   private void scheduleRetry() {
     ScheduledExecutorService s = connector;
     if (s == null || closed) {
@@ -472,7 +488,7 @@ final class RedisLink {
     long delay = backoffMillis;
     backoffMillis = Math.min(backoffMillis * 2, 1000);
     try {
-      s.schedule(this::connectOnce, delay, TimeUnit.MILLISECONDS);
+      var unused = s.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closed concurrently
     }

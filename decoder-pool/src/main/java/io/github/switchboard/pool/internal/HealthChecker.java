@@ -106,14 +106,12 @@ final class HealthChecker {
   }
 
   private static final class Lane {
-    final String name;
     final int capacity;
     final ArrayDeque<State> queue = new ArrayDeque<>();
     int inFlight;
     int perTick = 1;
 
-    Lane(String name, int capacity) {
-      this.name = name;
+    Lane(int capacity) {
       this.capacity = capacity;
     }
   }
@@ -187,8 +185,8 @@ final class HealthChecker {
   private final LongSupplier nanoTime;
   private final Map<String, State> states = new ConcurrentHashMap<>();
   private final Object lock = new Object();
-  private final Lane passing = new Lane("passing", MAX_IN_FLIGHT - MAX_FAILING_IN_FLIGHT);
-  private final Lane failing = new Lane("failing", MAX_FAILING_IN_FLIGHT);
+  private final Lane passing = new Lane(MAX_IN_FLIGHT - MAX_FAILING_IN_FLIGHT);
+  private final Lane failing = new Lane(MAX_FAILING_IN_FLIGHT);
   private final Changes wentDown = new Changes(NodeHealth.UNHEALTHY);
   private final Changes cameUp = new Changes(NodeHealth.HEALTHY);
   private final ScheduledExecutorService pacer;
@@ -220,7 +218,8 @@ final class HealthChecker {
     this.pacer = p;
     long tick = Math.max(MIN_TICK_NANOS, config.interval().toNanos() / TICKS_PER_INTERVAL);
     this.ticksPerInterval = (int) Math.max(1, config.interval().toNanos() / tick);
-    pacer.scheduleWithFixedDelay(this::tickQuietly, tick, tick, TimeUnit.NANOSECONDS);
+    // tickQuietly() catches its failures, so the pacing repeats until close() shuts the pacer down
+    var unused = pacer.scheduleWithFixedDelay(this::tickQuietly, tick, tick, TimeUnit.NANOSECONDS);
   }
 
   /** Queues a check of each node that has none queued or in flight; forgets nodes no longer present. */
@@ -372,7 +371,8 @@ final class HealthChecker {
       done(st);
       return;
     }
-    sent.whenComplete((resp, err) -> {
+    // the outcome is recorded by the callback; nothing waits for the request itself
+    var unused = sent.whenComplete((resp, err) -> {
       done(st);
       if (closed) {
         return;
