@@ -161,8 +161,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
         }
       }
     }
-    // maintain() catches its failures, so the repetition never stops before close() shuts the scheduler
-    var unused = cache.scheduler.scheduleWithFixedDelay(
+    var unused = cache.scheduler.scheduleWithFixedDelay( // maintain() catches its failures: it repeats
         cache::maintain, MAINTENANCE_MILLIS, MAINTENANCE_MILLIS, TimeUnit.MILLISECONDS);
     LOG.info(
         "Cache '{}' on {} (generation {}, near cache {})",
@@ -317,26 +316,24 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
           if (r.kind() != 3) {
             wakes.remove(d, wake);
           }
-          switch (r.kind()) {
+          return switch (r.kind()) {
             case 1 -> {
               String value;
               try {
                 value = codec.decode(r.value());
               } catch (ValueCodec.CorruptValueException e) {
                 corrupt(e);
-                return attempt(d, token, deadline, waited, true);
+                yield attempt(d, token, deadline, waited, true);
               }
               nearPutIfUnchanged(d, value, call.epoch, gen);
-              return CompletableFuture.completedFuture(waited ? Step.shared(value) : Step.hit(value));
+              yield CompletableFuture.completedFuture(waited ? Step.shared(value) : Step.hit(value));
             }
-            case 2 -> {
-              return CompletableFuture.completedFuture(Step.load(token));
-            }
+            case 2 -> CompletableFuture.completedFuture(Step.load(token));
             case 3 -> {
               if (System.nanoTime() - deadline > 0) {
                 wakes.remove(d, wake);
                 LOG.debug("Cache '{}': waited past 2 x loadTimeout for another load; loading", settings.name());
-                return CompletableFuture.completedFuture(Step.load(null));
+                yield CompletableFuture.completedFuture(Step.load(null));
               }
               long recheck = subscription != null && subscription.isLive()
                   ? RECHECK_SUBSCRIBED_MILLIS
@@ -347,7 +344,7 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
               } catch (RejectedExecutionException e) {
                 wake.complete(null);
               }
-              return wake.thenCompose(
+              yield wake.thenCompose(
                   ignored -> {
                     wakes.remove(d, wake);
                     return attempt(d, token, deadline, true, false);
@@ -355,12 +352,11 @@ public final class RedisTranslationCache extends AbstractTranslationCache {
             }
             default -> {
               wakes.remove(d, wake);
-              return CompletableFuture.completedFuture(withoutRedis(d)); // Redis failed
+              yield CompletableFuture.completedFuture(withoutRedis(d)); // Redis failed
             }
-          }
+          };
         });
   }
-
 
   // --------------------------------------------------------------------------------------- writes
 
