@@ -64,6 +64,7 @@ public final class PlansOnRedis extends AbstractLimitPlans {
   private final AtomicLong badValuesWarned = new AtomicLong(Long.MIN_VALUE);
   private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubsub;
   private volatile boolean everSubscribed;
+  private volatile boolean subscribeFailing; // a SUBSCRIBE failed and none succeeded since
   private boolean subscribing; // guarded by this: a connection is being made
   private volatile boolean readOk;
   private volatile boolean closed;
@@ -395,6 +396,7 @@ public final class PlansOnRedis extends AbstractLimitPlans {
               LOG.info("plans '{}': subscription back; reading the plans again", name);
             }
             everSubscribed = true;
+            subscribeFailing = false;
             requestRead(); // what was published while unsubscribed is lost
           }
         }
@@ -414,8 +416,13 @@ public final class PlansOnRedis extends AbstractLimitPlans {
       ps.async().subscribe(channel).whenComplete((v, e) -> {
         // without this a failed SUBSCRIBE left pubsub set: no retry, no message, only the reconcile's polling
         if (e != null && !closed) {
-          LOG.info("plans '{}': SUBSCRIBE failed ({}); the reconcile subscribes again", name,
-              RedisConnection.unwrap(e).toString());
+          String why = RedisConnection.unwrap(e).toString();
+          if (subscribeFailing) { // once at INFO until one succeeds: a denied channel fails every second
+            LOG.debug("plans '{}': SUBSCRIBE failed again ({})", name, why);
+          } else {
+            subscribeFailing = true;
+            LOG.info("plans '{}': SUBSCRIBE failed ({}); the reconcile subscribes again", name, why);
+          }
           synchronized (this) {
             if (pubsub == ps) {
               pubsub = null;
