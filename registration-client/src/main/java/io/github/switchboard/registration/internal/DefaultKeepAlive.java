@@ -165,13 +165,13 @@ final class DefaultKeepAlive implements KeepAlive {
           throw e;
         }
         client.attempted(c, true);
+        // the node is on c now, even if close() began meanwhile: close() (waiting for this tick's lock)
+        // must find it there to take it out of rotation (returning before this left a registered node
+        // undrained: "on no channel, nothing to drain")
+        current = c;
         if (c != before) {
           moved(before, ch, failures);
         }
-        if (closed) {
-          return true;
-        }
-        current = c;
         on = c;
         started = true;
         allFailedLogged = false;
