@@ -135,20 +135,16 @@ public final class InMemoryRateLimiter implements RateLimiter {
       boolean degraded,
       long maximumKeys,
       String name) {
-    if (maximumKeys < 1) {
-      throw new IllegalArgumentException("maximumKeys must be at least 1, was " + maximumKeys);
-    }
-    this.maximumKeys = maximumKeys;
-    this.name = Objects.requireNonNull(name, "name");
-    this.publicPolicy = Objects.requireNonNull(publicPolicy, "publicPolicy");
-    this.limits = new Limits(Objects.requireNonNull(enforced, "enforced"));
-    this.time = Objects.requireNonNull(time, "time");
-    this.degraded = degraded;
-    this.maxPermits = Keys.maxPermits(publicPolicy);
-    this.graceMicros = Math.max(limits.maxWindow, MIN_GRACE_MICROS);
-    final Limits l = limits;
-    this.factory = k -> KeyState.create(k, l);
-    this.routed = false;
+    this(
+        Objects.requireNonNull(publicPolicy, "publicPolicy"),
+        new Limits(Objects.requireNonNull(enforced, "enforced")),
+        time,
+        degraded,
+        Keys.maxPermits(publicPolicy),
+        maximumKeys,
+        name,
+        null,
+        null);
   }
 
   /**
@@ -166,32 +162,56 @@ public final class InMemoryRateLimiter implements RateLimiter {
       TimeSource time,
       long maximumKeys,
       String name) {
+    this( // each state checks the permits against its own policy
+        Objects.requireNonNull(defaultSlot.limits, "defaultSlot.limits").policy,
+        Objects.requireNonNull(defaultSlot.limits),
+        time,
+        false,
+        Long.MAX_VALUE,
+        maximumKeys,
+        name,
+        defaultSlot,
+        Objects.requireNonNull(router, "router"));
+  }
+
+  private InMemoryRateLimiter(
+      RateLimitPolicy publicPolicy,
+      Limits limits,
+      TimeSource time,
+      boolean degraded,
+      long maxPermits,
+      long maximumKeys,
+      String name,
+      @Nullable PlanSlot defaultSlot,
+      @Nullable Function<String, @Nullable PlanSlot> router) {
     if (maximumKeys < 1) {
       throw new IllegalArgumentException("maximumKeys must be at least 1, was " + maximumKeys);
     }
-    Limits l = Objects.requireNonNull(defaultSlot.limits, "defaultSlot.limits");
     this.maximumKeys = maximumKeys;
     this.name = Objects.requireNonNull(name, "name");
-    this.publicPolicy = l.policy;
-    this.limits = l;
+    this.publicPolicy = publicPolicy;
+    this.limits = limits;
     this.time = Objects.requireNonNull(time, "time");
-    this.degraded = false;
-    this.maxPermits = Long.MAX_VALUE; // each state checks against its own policy
-    this.graceMicros = Math.max(l.maxWindow, MIN_GRACE_MICROS);
-    Objects.requireNonNull(router, "router");
+    this.degraded = degraded;
+    this.maxPermits = maxPermits;
+    this.graceMicros = Math.max(limits.maxWindow, MIN_GRACE_MICROS);
+    this.routed = router != null;
+    if (router == null || defaultSlot == null) {
+      this.factory = k -> KeyState.create(k, limits);
+      return;
+    }
     this.factory =
         k -> {
           PlanSlot slot = router.apply(k);
           Limits pl = slot == null ? null : slot.limits;
           if (pl == null) { // no plan, or the plan went meanwhile
             slot = defaultSlot;
-            pl = l;
+            pl = limits;
           }
           KeyState st = KeyState.create(k, pl);
           st.slot = slot;
           return st;
         };
-    this.routed = true;
   }
 
   @Override
