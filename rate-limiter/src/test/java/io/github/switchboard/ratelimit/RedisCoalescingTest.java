@@ -176,42 +176,15 @@ class RedisCoalescingTest {
     redis.flushAll();
     RateLimitPolicy policy = RateLimitPolicy.builder().limit(1_000, Duration.ofMinutes(1)).build();
     try (RateLimiter l = limiter(redis, policy, null, true)) {
-      // loads the scripts outside the count, and the lane learns its I/O thread (async: a sync decision
-      // goes over a blocking connection, not through the lane). The lane learns it from a completion
-      // that runs there; a reply that arrives before the lane's callback is attached completes on the
-      // caller instead (a busy machine), so warm up until a completion is seen on the I/O thread: a
-      // stage attached after the lane's ran there, so the lane's did too.
-      boolean learned = false;
-      for (int i = 0; i < 100 && !learned; i++) {
-        learned =
-            l.tryAcquireAsync("warm-up", 1)
-                .thenApply(d -> io.netty.util.internal.ThreadExecutorMap.currentExecutor() != null)
-                .toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
-      }
-      assertThat(learned).as("a completion ran on the I/O thread").isTrue();
-      long before = ScriptCalls.of(redis);
-      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-      CompletableFuture<Void> holding =
-          l.tryAcquireAsync("hold", 1)
-              .thenRun(
-                  () -> { // runs on the I/O thread, which completed the decision
-                    held.countDown();
-                    try {
-                      release.await(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                  })
-              .toCompletableFuture();
-      assertThat(held.await(10, TimeUnit.SECONDS)).as("the I/O thread is held").isTrue();
+      IoThreadHold.learn(l); // the scripts loaded outside the count, the lane on its I/O thread
       List<CompletableFuture<Decision>> all = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        all.add(l.tryAcquireAsync("client-" + i, 1).toCompletableFuture());
+      long before;
+      try (IoThreadHold hold = new IoThreadHold(l, () -> ScriptCalls.of(redis))) {
+        before = hold.callsBefore;
+        for (int i = 0; i < 10; i++) {
+          all.add(l.tryAcquireAsync("client-" + i, 1).toCompletableFuture());
+        }
       }
-      release.countDown();
-      holding.get(10, TimeUnit.SECONDS);
       CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
       assertThat(all).allMatch(f -> f.join().allowed() && !f.join().degraded());
       assertThat(ScriptCalls.of(redis) - before).as("script calls: the held one, then one for all ten").isEqualTo(2);

@@ -54,25 +54,31 @@ final class Coalescer {
 
   /** One queued decision, and the future of its reply. */
   static final class Pending extends CompletableFuture<List<Object>> {
+    /** Whose decision: the limiter of its policy (the limiters of a plan book share their lanes). */
+    final Object owner;
+    /** The size of its reply in a batch reply. */
+    final int replySize;
     final String stateKey;
     final String now;
     final long permits;
 
-    Pending(String stateKey, String now, long permits) {
+    Pending(Object owner, int replySize, String stateKey, String now, long permits) {
+      this.owner = owner;
+      this.replySize = replySize;
       this.stateKey = stateKey;
       this.now = now;
       this.permits = permits;
     }
   }
 
-  /** What the lane sends: the single and the batched calls. */
+  /**
+   * What the lane sends: the single and the batched calls. A batch may hold decisions of several owners
+   * (policies), in arrival order; its reply is their replies in that order, each of its owner's size.
+   */
   interface Sender {
-    CompletionStage<List<Object>> single(String stateKey, String now, long permits);
+    CompletionStage<List<Object>> single(Object owner, String stateKey, String now, long permits);
 
     CompletionStage<List<Object>> batch(Pending[] batch);
-
-    /** The size of one decision's reply in a batch reply. */
-    int replySize();
   }
 
   private final Sender sender;
@@ -102,7 +108,8 @@ final class Coalescer {
     this.onIoThread = onIoThread && IoThread.AVAILABLE;
   }
 
-  CompletionStage<List<Object>> submit(String stateKey, String now, long permits) {
+  CompletionStage<List<Object>> submit(
+      Object owner, int replySize, String stateKey, String now, long permits) {
     Executor loop;
     Pending p;
     synchronized (this) {
@@ -111,7 +118,7 @@ final class Coalescer {
         inFlight++; // direct, and the lane is idle: this caller sends
         p = null;
       } else {
-        p = new Pending(stateKey, now, permits);
+        p = new Pending(owner, replySize, stateKey, now, permits);
         queue.add(p);
         if (loop == null || flushScheduled || inFlight >= maxInFlight) {
           return p; // sent by a completion, or by the flush already scheduled
@@ -125,7 +132,7 @@ final class Coalescer {
     }
     CompletionStage<List<Object>> f;
     try {
-      f = sender.single(stateKey, now, permits);
+      f = sender.single(owner, stateKey, now, permits);
     } catch (RuntimeException e) {
       next(e);
       throw e;
@@ -249,7 +256,7 @@ final class Coalescer {
     CompletionStage<List<Object>> f;
     try {
       f = batch.length == 1
-          ? sender.single(batch[0].stateKey, batch[0].now, batch[0].permits)
+          ? sender.single(batch[0].owner, batch[0].stateKey, batch[0].now, batch[0].permits)
           : sender.batch(batch);
     } catch (RuntimeException e) {
       for (Pending p : batch) {
@@ -274,8 +281,15 @@ final class Coalescer {
   }
 
   private void distribute(Pending[] batch, List<Object> reply) {
-    int each = batch.length == 1 ? reply.size() : sender.replySize();
-    if (reply.size() != each * batch.length) {
+    if (batch.length == 1) {
+      batch[0].complete(reply);
+      return;
+    }
+    int total = 0;
+    for (Pending p : batch) {
+      total += p.replySize;
+    }
+    if (reply.size() != total) {
       IllegalStateException e =
           new IllegalStateException(
               "unexpected batch reply of " + reply.size() + " elements for " + batch.length + " decisions");
@@ -284,12 +298,10 @@ final class Coalescer {
       }
       return;
     }
-    if (batch.length == 1) {
-      batch[0].complete(reply);
-      return;
-    }
-    for (int j = 0; j < batch.length; j++) {
-      batch[j].complete(reply.subList(j * each, (j + 1) * each));
+    int at = 0;
+    for (Pending p : batch) {
+      p.complete(reply.subList(at, at + p.replySize));
+      at += p.replySize;
     }
   }
 }

@@ -205,7 +205,8 @@ public final class GuardedRateLimiter implements RateLimiter {
         localDenyCache,
         maximumKeys,
         userConnection,
-        coalescing);
+        coalescing,
+        null);
   }
 
   private static FailoverGuard newGuard(
@@ -223,8 +224,8 @@ public final class GuardedRateLimiter implements RateLimiter {
   }
 
   /**
-   * Creates a limiter of another policy on the connection and breaker of this one (a plan's limiter): it
-   * shares them, and closing it closes neither.
+   * Creates a limiter of another policy on the connection, breaker and coalescing lanes of this one (a
+   * plan's limiter): it shares them, and closing it closes none of them.
    *
    * @param policy the plan's policy
    * @return the limiter
@@ -232,7 +233,7 @@ public final class GuardedRateLimiter implements RateLimiter {
   public GuardedRateLimiter sibling(RateLimitPolicy policy) {
     return new GuardedRateLimiter(
         name, policy, connection, false, guard, prefix, clock, time, mode, expectedInstances,
-        denyCache != null, maximumKeys, asyncDeadlineNanos != 0, coalescing);
+        denyCache != null, maximumKeys, asyncDeadlineNanos != 0, coalescing, redis);
   }
 
   private GuardedRateLimiter(
@@ -249,7 +250,8 @@ public final class GuardedRateLimiter implements RateLimiter {
       boolean localDenyCache,
       long maximumKeys,
       boolean userConnection,
-      boolean coalescing) {
+      boolean coalescing,
+      @Nullable RedisRateLimiter beside) {
     this.name = Objects.requireNonNull(name, "name");
     this.asyncDeadlineNanos = userConnection ? connection.options().commandTimeout().toNanos() : 0;
     this.policy = Objects.requireNonNull(policy, "policy");
@@ -262,7 +264,7 @@ public final class GuardedRateLimiter implements RateLimiter {
     this.expectedInstances = expectedInstances;
     this.maximumKeys = maximumKeys;
     this.coalescing = coalescing;
-    this.redis = new RedisRateLimiter(connection, policy, prefix, clock, time, coalescing);
+    this.redis = new RedisRateLimiter(connection, policy, prefix, clock, time, coalescing, beside);
     this.guard = guard;
     this.mode = Objects.requireNonNull(mode, "mode");
     this.local =

@@ -11,7 +11,6 @@ import io.github.switchboard.ratelimit.Decision;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.SlotHash;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -27,9 +25,10 @@ import org.jspecify.annotations.Nullable;
  * The Redis side, unguarded. Coalescing (the default): a decision that finds its lane idle is one EVALSHA
  * of the single script; those that arrive while a call is in flight go together in the next call, one
  * EVALSHA of the batched script (see Coalescer and batch_head.lua). A lane is the connection, or on a
- * Cluster one slot (all the keys of a batch must be in one slot). Without coalescing: one EVALSHA per
- * decision (RedisConnection.eval re-sends with EVAL only on
- * NOSCRIPT), whatever the number of limits; no WATCH/MULTI, no compare-and-swap. stats() runs the same
+ * Cluster one slot (all the keys of a batch must be in one slot); a limiter and its plans' limiters share
+ * theirs, and a call of several one-limit policies is one EVALSHA of the mixed script (see Lanes and
+ * mixed_head.lua). Without coalescing: one EVALSHA per decision (RedisConnection.eval re-sends with EVAL
+ * only on NOSCRIPT), whatever the number of limits; no WATCH/MULTI, no compare-and-swap. stats() runs the same
  * script with permits = 0 (read-only); reset() is one DEL.
  *
  * Key layout: prefix + "{" + base64url(UTF-8 of the client key) + "}" + suffix, the suffix naming the
@@ -47,12 +46,14 @@ public final class RedisRateLimiter {
 
   private static final Map<Algorithm, LuaScript> SCRIPTS = new EnumMap<>(Algorithm.class);
   private static final Map<Algorithm, LuaScript> BATCH_SCRIPTS = new EnumMap<>(Algorithm.class);
+  private static final Map<Algorithm, LuaScript> MIXED_SCRIPTS = new EnumMap<>(Algorithm.class);
 
   static {
     for (Algorithm a : Algorithm.values()) {
       String body = a.name().toLowerCase(java.util.Locale.ROOT) + ".lua";
       SCRIPTS.put(a, script(body));
       BATCH_SCRIPTS.put(a, batchScript(body));
+      MIXED_SCRIPTS.put(a, mixedScript(body));
     }
   }
 
@@ -70,7 +71,29 @@ public final class RedisRateLimiter {
   /** An algorithm's batched script: its body's decide(key, now, n, out), called for each decision in turn. */
   private static LuaScript batchScript(String body) {
     return LuaScript.fromResources(
-        RedisRateLimiter.class, "batched " + body, "helpers.lua", "batch_head.lua", body, "batch_tail.lua");
+        RedisRateLimiter.class,
+        "batched " + body,
+        "helpers.lua",
+        "batch_head.lua",
+        "clock.lua",
+        body,
+        "batch_tail.lua");
+  }
+
+  /**
+   * An algorithm's mixed script: decisions of several one-limit policies (a limiter and its plans'
+   * limiters share their lanes), each with its own limit, the values the body derives from a limit
+   * derived once by {@link #planArgs}.
+   */
+  private static LuaScript mixedScript(String body) {
+    return LuaScript.fromResources(
+        RedisRateLimiter.class,
+        "mixed " + body,
+        "helpers.lua",
+        "mixed_head.lua",
+        "clock.lua",
+        body,
+        "mixed_tail.lua");
   }
 
   private final RedisConnection connection;
@@ -88,24 +111,15 @@ public final class RedisRateLimiter {
   private final Function<List<Object>, Decision> toDecision;
   private final Function<List<Object>, ClientStats> toStats;
   private final LuaScript batchScript;
+  private final LuaScript mixedScript;
+  /** The values of this policy in a mixed call (one limit), or null (several: never in a mixed call). */
+  private final String @Nullable [] planArgs;
+  private final int replySize;
   private final boolean coalescing;
-  private final Coalescer.Sender sender;
-  /*
-   * Script calls a lane keeps in flight before decisions wait to go together. A standalone or Sentinel
-   * connection whose replies complete on its I/O thread (Lettuce's default): MAX_IN_FLIGHT, every call
-   * sent from that thread (see Coalescer), so that a few concurrent callers (4 threads, sync) are not
-   * serialised behind one call, Redis works on one call while the client reads another's reply, and
-   * decisions still reach Redis in the order they were made. ONE_IN_FLIGHT on a Cluster lane, since the
-   * Cluster writer routes asynchronously and a later decision could reach Redis before an earlier one, and
-   * on a user-supplied connection that completes its replies on a scheduler (publishOnScheduler): with 1,
-   * whoever holds the slot is the only writer of the lane. The order of a client's decisions is part of
-   * their exactness (RedisCoalescingTest).
-   */
-  private static final int MAX_IN_FLIGHT = 4;
-  private static final int ONE_IN_FLIGHT = 1;
+  /** The lanes this limiter shares with its plans' limiters (on the same connection). */
+  private final Lanes.Group group;
   private final long batchPermitBudget;
-  private final @Nullable Coalescer lane;
-  private final AtomicReferenceArray<Coalescer> slotLanes;
+  private final @Nullable Lanes lanes;
 
   /**
    * Creates the Redis limiter.
@@ -143,6 +157,30 @@ public final class RedisRateLimiter {
       ClockSource clock,
       TimeSource time,
       boolean coalescing) {
+    this(connection, policy, prefix, clock, time, coalescing, null);
+  }
+
+  /**
+   * Creates the Redis limiter of a plan's policy beside another limiter on the same connection: if both
+   * coalesce, their decisions share lanes (those of one-limit policies of one algorithm go together in
+   * one call, see {@link Lanes}).
+   *
+   * @param connection the connection (not closed by this object)
+   * @param policy the policy
+   * @param prefix the key prefix (no braces)
+   * @param clock whose clock places requests in time
+   * @param time the client clock, used with {@link ClockSource#CLIENT}
+   * @param coalescing whether decisions that arrive while a call is in flight go together in the next one
+   * @param beside the limiter whose lanes to share, or null
+   */
+  public RedisRateLimiter(
+      RedisConnection connection,
+      RateLimitPolicy policy,
+      String prefix,
+      ClockSource clock,
+      TimeSource time,
+      boolean coalescing,
+      @Nullable RedisRateLimiter beside) {
     this.connection = Objects.requireNonNull(connection, "connection");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.limits = new Limits(policy);
@@ -161,12 +199,22 @@ public final class RedisRateLimiter {
     this.coalescing = coalescing;
     this.batchPermitBudget =
         policy.algorithm() == Algorithm.SLIDING_WINDOW_LOG ? RateLimiter.MAX_LOG_PERMITS : Long.MAX_VALUE;
-    this.sender = new LaneSender();
-    this.lane = coalescing
-        ? new Coalescer(sender, batchPermitBudget, MAX_IN_FLIGHT, connection.completesOnIoThread())
-        : null;
-    this.slotLanes = new AtomicReferenceArray<>(coalescing ? SlotHash.SLOT_COUNT : 0);
+    this.mixedScript = Objects.requireNonNull(MIXED_SCRIPTS.get(policy.algorithm()));
+    this.planArgs = limits.size == 1 ? planArgs(policy.algorithm(), policy.limits().get(0)) : null;
+    this.replySize = 2 + 4 * limits.size;
+    this.group =
+        beside != null && beside.coalescing && beside.connection == connection
+            ? beside.group
+            : new Lanes.Group(connection);
+    if (!coalescing) {
+      this.lanes = null;
+    } else if (planArgs != null) {
+      this.lanes = group.of(policy.algorithm(), SENDER, batchPermitBudget);
+    } else {
+      this.lanes = new Lanes(connection, SENDER, batchPermitBudget);
+    }
     if (coalescing) {
+      connection.load(mixedScript);
       // Both scripts are loaded before the first decision: a call answered NOSCRIPT is sent again later,
       // behind the calls sent meanwhile, so a first batch on an empty script cache could be overtaken by
       // a later decision. (Redis loses its script cache only with its data: a restart or a failover.)
@@ -175,57 +223,135 @@ public final class RedisRateLimiter {
     }
   }
 
-  /** The calls of the lanes: the single script, or the batched one. */
-  private final class LaneSender implements Coalescer.Sender {
+  /*
+   * The calls of the lanes: the single script, the batched one (the decisions of one policy), or the mixed
+   * one (of several one-limit policies of the algorithm: each policy's values once, then each decision's
+   * key and the number of its policy). One sender for every lane: a decision's owner is its limiter.
+   */
+  private static final Coalescer.Sender SENDER = new LaneSender();
+
+  private static final class LaneSender implements Coalescer.Sender {
     @Override
-    public CompletionStage<List<Object>> single(String stateKey, String now, long permits) {
-      return connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey}, args(now, permits));
+    public CompletionStage<List<Object>> single(Object owner, String stateKey, String now, long permits) {
+      RedisRateLimiter r = (RedisRateLimiter) owner;
+      return r.connection.eval(r.script, ScriptOutputType.MULTI, new String[] {stateKey}, r.args(now, permits));
     }
 
     @Override
     public CompletionStage<List<Object>> batch(Coalescer.Pending[] batch) {
-      int m = batch.length;
-      String[] keys = new String[m];
-      // compact when every decision is on Redis's clock and asks for one permit (the usual case): then no
-      // argument per decision, only its key
-      boolean compact = true;
-      for (int j = 0; j < m; j++) {
-        keys[j] = batch[j].stateKey;
-        compact &= batch[j].permits == 1 && REDIS_TIME.equals(batch[j].now);
-      }
-      int base = argsTemplate.length;
-      String[] args = new String[compact ? base : base + 2 * m];
-      System.arraycopy(argsTemplate, 0, args, 0, base);
-      args[0] = compact ? "1" : REDIS_TIME;
-      args[1] = Integer.toString(m);
-      if (!compact) {
-        for (int j = 0; j < m; j++) {
-          args[base + 2 * j] = batch[j].now;
-          args[base + 2 * j + 1] = Long.toString(batch[j].permits);
+      Object first = batch[0].owner;
+      for (Coalescer.Pending p : batch) {
+        if (p.owner != first) {
+          return mixed(batch);
         }
       }
-      return connection.eval(batchScript, ScriptOutputType.MULTI, keys, args);
-    }
-
-    @Override
-    public int replySize() {
-      return 2 + 4 * limits.size;
+      return ((RedisRateLimiter) first).batch(batch);
     }
   }
 
-  /** The lane of a state key: the connection's, or on a Cluster its slot's (made on first use). */
-  private Coalescer laneOf(String stateKey) {
-    Coalescer l = lane;
-    if (!connection.isCluster()) {
-      return Objects.requireNonNull(l);
+  /** The decisions of this limiter's policy: the batched script, compact when it can be. */
+  private CompletionStage<List<Object>> batch(Coalescer.Pending[] batch) {
+    int m = batch.length;
+    String[] keys = new String[m];
+    // compact when every decision is on Redis's clock and asks for one permit (the usual case): then no
+    // argument per decision, only its key
+    boolean compact = true;
+    for (int j = 0; j < m; j++) {
+      keys[j] = batch[j].stateKey;
+      compact &= batch[j].permits == 1 && REDIS_TIME.equals(batch[j].now);
     }
-    int slot = SlotHash.getSlot(stateKey);
-    Coalescer c = slotLanes.get(slot);
-    if (c == null) {
-      Coalescer made = new Coalescer(sender, batchPermitBudget, ONE_IN_FLIGHT, false);
-      c = slotLanes.compareAndSet(slot, null, made) ? made : slotLanes.get(slot);
+    int base = argsTemplate.length;
+    String[] args = new String[compact ? base : base + 2 * m];
+    System.arraycopy(argsTemplate, 0, args, 0, base);
+    args[0] = compact ? "1" : REDIS_TIME;
+    args[1] = Integer.toString(m);
+    if (!compact) {
+      for (int j = 0; j < m; j++) {
+        args[base + 2 * j] = batch[j].now;
+        args[base + 2 * j + 1] = Long.toString(batch[j].permits);
+      }
     }
-    return c;
+    return connection.eval(batchScript, ScriptOutputType.MULTI, keys, args);
+  }
+
+  /** The numbers of the policies in a mixed call, as text. */
+  private static final String[] POLICY_NUMBERS = new String[Coalescer.MAX_BATCH + 1];
+
+  static {
+    for (int i = 0; i < POLICY_NUMBERS.length; i++) {
+      POLICY_NUMBERS[i] = Integer.toString(i);
+    }
+  }
+
+  /** Decisions of several one-limit policies of one algorithm, in arrival order: the mixed script. */
+  private static CompletionStage<List<Object>> mixed(Coalescer.Pending[] batch) {
+    int m = batch.length;
+    RedisRateLimiter[] policies = new RedisRateLimiter[m];
+    int[] number = new int[m];
+    int count = 0;
+    int values = 0;
+    boolean compact = true;
+    for (int j = 0; j < m; j++) {
+      RedisRateLimiter r = (RedisRateLimiter) batch[j].owner;
+      int i = 0;
+      while (i < count && policies[i] != r) {
+        i++;
+      }
+      if (i == count) {
+        policies[count++] = r;
+        values += Objects.requireNonNull(r.planArgs).length;
+      }
+      number[j] = i + 1;
+      compact &= batch[j].permits == 1 && REDIS_TIME.equals(batch[j].now);
+    }
+    String[] keys = new String[m];
+    String[] args = new String[2 + values + (compact ? m : 3 * m)];
+    args[0] = compact ? "1" : REDIS_TIME;
+    args[1] = POLICY_NUMBERS[count];
+    int at = 2;
+    for (int i = 0; i < count; i++) {
+      String[] v = Objects.requireNonNull(policies[i].planArgs);
+      System.arraycopy(v, 0, args, at, v.length);
+      at += v.length;
+    }
+    for (int j = 0; j < m; j++) {
+      keys[j] = batch[j].stateKey;
+      args[at++] = POLICY_NUMBERS[number[j]];
+      if (!compact) {
+        args[at++] = batch[j].now;
+        args[at++] = Long.toString(batch[j].permits);
+      }
+    }
+    RedisRateLimiter any = policies[0];
+    return any.connection.eval(any.mixedScript, ScriptOutputType.MULTI, keys, args);
+  }
+
+  /**
+   * The values of a one-limit policy in a mixed call, in the order its algorithm's plan(at) reads them:
+   * what the single script derives from the limit (count C, window W in microseconds), derived here once
+   * per policy (the same integer arithmetic) so that a mixed call spends nothing per policy but reading
+   * them. Token bucket: C, T = ceil(W / C), B = C * T, the field 't:W:C', the expiry ceil(B / 1000) ms, W.
+   * Fixed window: C, W, 's:W', 'c:W', ceil(W / 1000). Sliding window counter: C, W, 's:W', 'c:W', 'p:W',
+   * ceil(2W / 1000). Sliding window log: C, W, ceil(W / 1000).
+   */
+  static String[] planArgs(Algorithm algorithm, RateLimitPolicy.Limit limit) {
+    long c = limit.count();
+    long w = limit.windowMicros();
+    String cs = Long.toString(c);
+    String ws = Long.toString(w);
+    return switch (algorithm) {
+      case TOKEN_BUCKET -> {
+        long t = (w + c - 1) / c;
+        long b = c * t;
+        yield new String[] {
+          cs, Long.toString(t), Long.toString(b), "t:" + ws + ':' + cs, Long.toString((b + 999) / 1000), ws
+        };
+      }
+      case FIXED_WINDOW -> new String[] {cs, ws, "s:" + ws, "c:" + ws, Long.toString((w + 999) / 1000)};
+      case SLIDING_WINDOW_COUNTER ->
+          new String[] {cs, ws, "s:" + ws, "c:" + ws, "p:" + ws, Long.toString((2 * w + 999) / 1000)};
+      case SLIDING_WINDOW_LOG -> new String[] {cs, ws, Long.toString((w + 999) / 1000)};
+    };
   }
 
   /**
@@ -415,7 +541,7 @@ public final class RedisRateLimiter {
    */
   public CompletionStage<List<Object>> evalAcquire(String stateKey, long permits) {
     if (coalescing) {
-      return laneOf(stateKey).submit(stateKey, now(), permits);
+      return Objects.requireNonNull(lanes).of(stateKey).submit(this, replySize, stateKey, now(), permits);
     }
     return connection.eval(script, ScriptOutputType.MULTI, new String[] {stateKey}, args(permits));
   }

@@ -1,5 +1,5 @@
 -- Switchboard rate limiter: several decisions in one call (coalescing). The script is helpers.lua, this
--- head, the algorithm's own body (its per-call setup and its decide(key, now, n, out)), then
+-- head, clock.lua, the algorithm's own body (its per-call setup and its decide(key, now, n, out)), then
 -- batch_tail.lua, so each decision runs the very code of the single-decision script, in order: the j-th
 -- sees what the ones before it wrote, exactly as if they had been sent one by one.
 --
@@ -17,12 +17,3 @@ local m = tonumber(ARGV[2])
 local compact = ARGV[1] == '1'
 local L
 if compact then L = (#ARGV - 2) / 2 else L = (#ARGV - 2 - 2 * m) / 2 end
-local redisNow
-local function clock(a)
-  if a ~= '' then return tonumber(a) end
-  if not redisNow then
-    local t = redis.call('TIME')
-    redisNow = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  end
-  return redisNow
-end

@@ -20,19 +20,31 @@
 -- Layout (so that the batched script runs the very code of the single one): this file runs once per call
 -- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines
 -- decide(key, now, n, out), which decides one request and appends its reply to out. idiv, fmt and the
--- reply and write helpers come from helpers.lua; L from prelude.lua (single) or batch_head.lua (batched);
--- single_tail.lua or batch_tail.lua call decide.
+-- reply and write helpers come from helpers.lua; L from prelude.lua (single), batch_head.lua (batched) or
+-- mixed_head.lua (mixed: L = 0, and the one-limit decide takes each policy's limit from use(p), p read
+-- by plan(at) from the values RedisRateLimiter.planArgs derived); single_tail.lua, batch_tail.lua or
+-- mixed_tail.lua call decide.
 
-local decide
-if L == 1 then
+local decide, plan, use
+if L <= 1 then
   -- one limit (the usual policy): the same rule with scalars, no table but the reply (Lua work and garbage
   -- are a good part of a call's time in Redis)
-  local C1 = tonumber(ARGV[3])
-  local W1 = tonumber(ARGV[4])
-  local fs1 = 's:' .. ARGV[4]
-  local fc1 = 'c:' .. ARGV[4]
-  local fp1 = 'p:' .. ARGV[4]
-  local ttl1 = fmt(idiv(2 * W1 + 999, 1000))
+  local C1, W1, fs1, fc1, fp1, ttl1
+  if L == 1 then
+    C1 = tonumber(ARGV[3])
+    W1 = tonumber(ARGV[4])
+    fs1 = 's:' .. ARGV[4]
+    fc1 = 'c:' .. ARGV[4]
+    fp1 = 'p:' .. ARGV[4]
+    ttl1 = fmt(idiv(2 * W1 + 999, 1000))
+  else
+    -- a mixed call: count, window, the three fields, expiry in ms, as above
+    plan = function(at)
+      return {tonumber(ARGV[at]), tonumber(ARGV[at + 1]), ARGV[at + 2], ARGV[at + 3], ARGV[at + 4],
+        ARGV[at + 5]}, at + 6
+    end
+    use = function(p) C1, W1, fs1, fc1, fp1, ttl1 = p[1], p[2], p[3], p[4], p[5], p[6] end
+  end
   decide = function(key, now, n, out)
     local vals = redis.call('HMGET', key, fs1, fc1, fp1)
     local ws = idiv(now, W1) * W1

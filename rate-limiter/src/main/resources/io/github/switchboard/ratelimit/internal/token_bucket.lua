@@ -23,8 +23,10 @@
 -- Layout (so that the batched script runs the very code of the single one): this file runs once per call
 -- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines
 -- decide(key, now, n, out), which decides one request and appends its reply to out. idiv, fmt and the
--- reply and write helpers come from helpers.lua; L from prelude.lua (single) or batch_head.lua (batched);
--- single_tail.lua or batch_tail.lua call decide.
+-- reply and write helpers come from helpers.lua; L from prelude.lua (single), batch_head.lua (batched) or
+-- mixed_head.lua (mixed: L = 0, and the one-limit decide takes each policy's limit from use(p), p read
+-- by plan(at) from the values RedisRateLimiter.planArgs derived); single_tail.lua, batch_tail.lua or
+-- mixed_tail.lua call decide.
 
 -- The TAT to use for window w (its field under count C is f, interval T) when f holds nothing: the state
 -- of the same window under another count, carried over; nil when there is none.
@@ -60,19 +62,30 @@ local function carried(key, w, f, T, now, n, ttl)
   return nil
 end
 
-local decide
-if L == 1 then
+local decide, plan, use
+if L <= 1 then
   -- one limit (the usual policy): the same rule with scalars, no table but the reply (Lua work and
   -- garbage are a good part of a call's time in Redis)
-  local C1 = tonumber(ARGV[3])
-  local T1 = idiv(tonumber(ARGV[4]) + C1 - 1, C1)
-  local B1 = C1 * T1
-  local f1 = 't:' .. ARGV[4] .. ':' .. ARGV[3]
-  local ttl1 = fmt(idiv(B1 + 999, 1000))
+  local C1, T1, B1, f1, ttl1, w1
+  if L == 1 then
+    C1 = tonumber(ARGV[3])
+    T1 = idiv(tonumber(ARGV[4]) + C1 - 1, C1)
+    B1 = C1 * T1
+    w1 = ARGV[4]
+    f1 = 't:' .. w1 .. ':' .. ARGV[3]
+    ttl1 = fmt(idiv(B1 + 999, 1000))
+  else
+    -- a mixed call: count, T, B, field, expiry in ms, window, as above
+    plan = function(at)
+      return {tonumber(ARGV[at]), tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), ARGV[at + 3], ARGV[at + 4],
+        ARGV[at + 5]}, at + 6
+    end
+    use = function(p) C1, T1, B1, f1, ttl1, w1 = p[1], p[2], p[3], p[4], p[5], p[6] end
+  end
   decide = function(key, now, n, out)
     local raw = redis.call('HGET', key, f1)
     local tat = tonumber(raw)
-    if not raw then tat = carried(key, ARGV[4], f1, T1, now, n, ttl1) end
+    if not raw then tat = carried(key, w1, f1, T1, now, n, ttl1) end
     if not tat or tat < now then tat = now end
     local nxt = tat + n * T1
     local ok = nxt - now <= B1
