@@ -15,8 +15,12 @@
 #     PoolFleetBenchmark, 4 coordinators on one redis-server: 10,000 nodes (propagation, registration
 #     storm) and a cold start of 20,000 (until every coordinator sees every node, failed keep-alives,
 #     nodes registered twice, a coordinator started late), its Markdown tables appended to the text
-#     (about 2.5 minutes; issue 23).
-# (about 12.5 minutes in all)
+#     (about 2.5 minutes; issue 23);
+#   - RedisCpuMain (not JMH): Redis CPU, commands and scripts per decision, on one redis-server and on a
+#     local 3-master Cluster it starts itself, for Switchboard's 4 algorithms, the raw EVALSHA of each,
+#     Bucket4j and Redisson, 128 in flight on 10,000 keys, 3 s warm-up and 5 s measured each (about
+#     3.5 minutes; issue 22).
+# (about 16 minutes in all)
 # Results go to benchmarks/results/quick-<date>.json (JMH's JSON, the three runs merged) and
 # quick-<date>.txt (the summary tables). Needs redis-server on the PATH, or REDIS_URL naming a throw-away
 # server (it is flushed before every trial). Extra arguments are passed to every JMH run.
@@ -86,6 +90,11 @@ fleet() {
 }
 fleet --nodes=10000 --warmup=5 --seconds=10 --samples=200 --storm=2000
 fleet --nodes=20000 --cold-start=1 --late=1 --warmup=5 --seconds=10 --samples=200 --storm=2000
+# Redis CPU per decision, standalone and Cluster (not JMH: one Markdown table and the issue's ratios)
+redis_cpu=(java -cp "$jar" io.github.switchboard.benchmarks.RedisCpuMain --seconds=5 --warmup=3)
+echo "# ${redis_cpu[*]}" | tee -a "$text"
+"${redis_cpu[@]}" | tee -a "$text"
+echo >> "$text"
 
 # JMH writes a JSON array per run; merge them into one array.
 {

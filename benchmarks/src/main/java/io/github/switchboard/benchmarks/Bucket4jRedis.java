@@ -6,14 +6,20 @@ import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Bucket4j's Lettuce proxy manager (compare-and-swap based: GET, compute locally, SET with a Lua CAS,
@@ -23,16 +29,36 @@ import java.util.concurrent.CompletionStage;
  */
 /** Bucket4j's {@code LettuceBasedProxyManager}, sync ({@code BucketProxy}) and async ({@code AsyncBucketProxy}). */
 final class Bucket4jRedis implements Limiter {
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, byte[]> connection;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, byte[]> connection;
   private final BucketProxy[] buckets;
   private final AsyncBucketProxy[] asyncBuckets;
 
   Bucket4jRedis(String[] keys, RedisFixture redis) {
-    client = RedisClient.create(redis.uri());
-    connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+    this(keys, RedisClient.create(redis.uri()), null);
+  }
+
+  /** The same proxy manager on a Cluster connection (Bucket4j's Lettuce Cluster support). */
+  Bucket4jRedis(String[] keys, ClusterFixture cluster) {
+    this(keys, null, RedisClusterClient.create(cluster.masters()));
+  }
+
+  private Bucket4jRedis(String[] keys, @Nullable RedisClient single, @Nullable RedisClusterClient cluster) {
+    var codec = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    Bucket4jLettuce.LettuceBasedProxyManagerBuilder<String> builder;
+    if (cluster != null) {
+      StatefulRedisClusterConnection<String, byte[]> c = cluster.connect(codec);
+      client = cluster;
+      connection = c;
+      builder = Bucket4jLettuce.casBasedBuilder(c);
+    } else {
+      StatefulRedisConnection<String, byte[]> c = Objects.requireNonNull(single).connect(codec);
+      client = single;
+      connection = c;
+      builder = Bucket4jLettuce.casBasedBuilder(c);
+    }
     ProxyManager<String> proxies =
-        Bucket4jLettuce.casBasedBuilder(connection)
+        builder
             .expirationAfterWrite(
                 ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
             .build();

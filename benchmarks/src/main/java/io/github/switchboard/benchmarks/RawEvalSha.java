@@ -3,11 +3,16 @@ package io.github.switchboard.benchmarks;
 import io.github.switchboard.core.internal.LuaScript;
 import io.github.switchboard.ratelimit.Algorithm;
 import io.github.switchboard.ratelimit.internal.RedisRateLimiter;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -22,19 +27,50 @@ import java.util.concurrent.CompletionStage;
  */
 /** A raw Lettuce EVALSHA of Switchboard's script for one algorithm. */
 final class RawEvalSha implements Limiter {
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisCommands<String, String> sync;
-  private final RedisAsyncCommands<String, String> async;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, String> connection;
+  private final RedisClusterCommands<String, String> sync;
+  private final RedisClusterAsyncCommands<String, String> async;
   private final String sha;
   private final String[][] keys;
   private final String[] args;
 
+  /** A client, its one connection and that connection's commands (standalone or Cluster). */
+  private record Connected(
+      AbstractRedisClient client,
+      StatefulConnection<String, String> connection,
+      RedisClusterCommands<String, String> sync,
+      RedisClusterAsyncCommands<String, String> async) {
+    static Connected standalone(RedisURI uri) {
+      RedisClient c = RedisClient.create(uri);
+      StatefulRedisConnection<String, String> conn = c.connect();
+      return new Connected(c, conn, conn.sync(), conn.async());
+    }
+
+    static Connected cluster(List<RedisURI> seeds) {
+      RedisClusterClient c = RedisClusterClient.create(seeds);
+      StatefulRedisClusterConnection<String, String> conn = c.connect();
+      return new Connected(c, conn, conn.sync(), conn.async());
+    }
+  }
+
   RawEvalSha(Algorithm algorithm, String[] clientKeys, RedisFixture redis) {
-    client = RedisClient.create(redis.uri());
-    connection = client.connect();
-    sync = connection.sync();
-    async = connection.async();
+    this(algorithm, clientKeys, Connected.standalone(redis.uri()));
+  }
+
+  /**
+   * The same EVALSHA on a Cluster, each call routed by Lettuce to the master of its key's slot (the
+   * script is loaded on every master).
+   */
+  RawEvalSha(Algorithm algorithm, String[] clientKeys, ClusterFixture cluster) {
+    this(algorithm, clientKeys, Connected.cluster(cluster.masters()));
+  }
+
+  private RawEvalSha(Algorithm algorithm, String[] clientKeys, Connected c) {
+    client = c.client();
+    connection = c.connection();
+    sync = c.sync();
+    async = c.async();
     LuaScript script = RedisRateLimiter.scriptFor(algorithm);
     sha = sync.scriptLoad(script.source());
     if (!sha.equals(script.sha1())) {

@@ -70,12 +70,18 @@ final class RedisFixture implements AutoCloseable {
   static RedisFixture startOrConnect() {
     String url = System.getenv(REDIS_URL_ENV);
     RedisFixture fixture =
-        url != null && !url.isBlank() ? new RedisFixture(url.strip(), null, null, null) : start();
+        url != null && !url.isBlank() ? new RedisFixture(url.strip(), null, null, null) : start(List.of());
     fixture.flushAll();
     return fixture;
   }
 
-  private static RedisFixture start() {
+  /**
+   * Starts a fresh redis-server on a free loopback port (never the one REDIS_URL names).
+   *
+   * @param extraArgs more arguments of redis-server (a Cluster node's, for {@link ClusterFixture})
+   * @return the fixture, to be closed after use
+   */
+  static RedisFixture start(List<String> extraArgs) {
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = freePort();
@@ -101,6 +107,7 @@ final class RedisFixture implements AutoCloseable {
       cmd.add("warning");
       cmd.add("--proc-title-template");
       cmd.add("{title} switchboard-bench {listen-addr}");
+      cmd.addAll(extraArgs);
       Process p;
       try {
         p =

@@ -22,7 +22,16 @@ final class RedissonPeer implements Limiter {
   private final RRateLimiter[] limiters;
 
   RedissonPeer(String[] keys, RedisFixture redis) {
-    redisson = connect(redis);
+    this(keys, connect(redis));
+  }
+
+  /** The same limiters on a Cluster, through Redisson's Cluster client (default settings). */
+  RedissonPeer(String[] keys, ClusterFixture cluster) {
+    this(keys, connect(cluster));
+  }
+
+  private RedissonPeer(String[] keys, RedissonClient client) {
+    redisson = client;
     limiters = new RRateLimiter[keys.length];
     List<RFuture<Boolean>> pending = new ArrayList<>(keys.length);
     for (int i = 0; i < keys.length; i++) {
@@ -55,6 +64,21 @@ final class RedissonPeer implements Limiter {
             + url.getPort();
     Config config = new Config();
     config.useSingleServer().setAddress(address).setDatabase(redis.uri().getDatabase());
+    return Redisson.create(config);
+  }
+
+  /**
+   * A Redisson client with its default Cluster configuration on the benchmark's Cluster.
+   *
+   * @param cluster the Cluster
+   * @return the client, to be shut down by the caller
+   */
+  static RedissonClient connect(ClusterFixture cluster) {
+    Config config = new Config();
+    var servers = config.useClusterServers();
+    for (var uri : cluster.masters()) {
+      servers.addNodeAddress("redis://" + uri.getHost() + ":" + uri.getPort());
+    }
     return Redisson.create(config);
   }
 

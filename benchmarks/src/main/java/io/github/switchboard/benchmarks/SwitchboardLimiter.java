@@ -116,9 +116,14 @@ final class SwitchboardLimiter implements Limiter {
   }
 
   static SwitchboardLimiter onRedis(Algorithm algorithm, String[] keys, RedisFixture redis) {
+    return onRedis(algorithm, keys, RedisTarget.parse(redis.url()));
+  }
+
+  /** On the Redis a target names (a Cluster's {@code redis-cluster://} URL, for {@link RedisCpuMain}). */
+  static SwitchboardLimiter onRedis(Algorithm algorithm, String[] keys, RedisTarget target) {
     RateLimiter limiter =
         RateLimiters.builder(BenchmarkPolicy.switchboard(algorithm))
-            .redis(RedisTarget.parse(redis.url()))
+            .redis(target)
             .keyPrefix(PREFIX)
             .build();
     return new SwitchboardLimiter(limiter, keys, false);
