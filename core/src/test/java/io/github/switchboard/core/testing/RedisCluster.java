@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Redis Cluster of three masters (no replicas), created with {@code redis-cli --cluster create}, ready
- * when every node reports {@code cluster_state:ok} with all 16384 slots assigned and ok.
+ * A Redis Cluster of three masters (with no replicas, or with replicas for failover tests), created with
+ * {@code redis-cli --cluster create}, ready when every node reports {@code cluster_state:ok} with all 16384
+ * slots assigned and ok.
  */
 public final class RedisCluster implements RedisDeployment {
   private static final Logger LOG = LoggerFactory.getLogger(RedisCluster.class);
@@ -34,9 +35,17 @@ public final class RedisCluster implements RedisDeployment {
   }
 
   static RedisCluster launch(Node.Runtime rt) {
+    return launch(rt, 0);
+  }
+
+  /**
+   * Starts three masters, each with {@code replicas} replicas ({@code redis-cli --cluster create
+   * --cluster-replicas}), and waits until every node is ok and knows all the others.
+   */
+  static RedisCluster launch(Node.Runtime rt, int replicas) {
     List<RedisServer> started = new ArrayList<>();
     try {
-      for (int i = 1; i <= 3; i++) {
+      for (int i = 1; i <= 3 * (1 + replicas); i++) {
         RedisServer.Spec spec = new RedisServer.Spec("cluster-node-" + i);
         spec.topology = Topology.CLUSTER;
         spec.clusterBus = true;
@@ -53,6 +62,10 @@ public final class RedisCluster implements RedisDeployment {
       List<String> create = new ArrayList<>(List.of("--cluster", "create"));
       for (RedisServer n : started) {
         create.add("127.0.0.1:" + n.port());
+      }
+      if (replicas > 0) {
+        create.add("--cluster-replicas");
+        create.add(Integer.toString(replicas));
       }
       create.add("--cluster-yes");
       String out = started.get(0).rawCli(create);
@@ -72,7 +85,7 @@ public final class RedisCluster implements RedisDeployment {
 
   /**
    * Waits until every running node reports {@code cluster_state:ok}, 16384 slots assigned and ok, and
-   * knows all three nodes.
+   * knows every node; every replica has synced with its master.
    *
    * @param timeout the bound
    */
@@ -91,6 +104,10 @@ public final class RedisCluster implements RedisDeployment {
                     || !Integer.toString(nodes.size()).equals(info.get("cluster_known_nodes"))) {
                   return false;
                 }
+                Map<String, String> repl = n.info("replication");
+                if ("slave".equals(repl.get("role")) && !"up".equals(repl.get("master_link_status"))) {
+                  return false; // a replica that has not synced yet could not take over
+                }
               }
               return true;
             });
@@ -107,7 +124,7 @@ public final class RedisCluster implements RedisDeployment {
   }
 
   /**
-   * Returns the three nodes (all masters).
+   * Returns every node (the three masters, and their replicas if it has any), in the order started.
    *
    * @return the nodes
    */
@@ -145,6 +162,108 @@ public final class RedisCluster implements RedisDeployment {
       }
     }
     throw new IllegalStateException("no running node knows who serves slot " + slot);
+  }
+
+  /**
+   * Returns a node's Cluster id ({@code CLUSTER MYID}).
+   *
+   * @param node a node of this Cluster
+   * @return its id
+   */
+  public String nodeId(RedisServer node) {
+    return (String) java.util.Objects.requireNonNull(node.call("CLUSTER", "MYID"));
+  }
+
+  /**
+   * Returns a replica of the master that serves a key's slot now.
+   *
+   * @param key the key
+   * @return the replica
+   * @throws IllegalStateException if that master has none
+   */
+  public RedisServer replicaFor(String key) {
+    String masterId = nodeId(nodeFor(key));
+    for (RedisServer n : nodes) {
+      if (n.isRunning() && !n.isPaused()) {
+        Map<String, String> repl = n.info("replication");
+        if ("slave".equals(repl.get("role")) && masterId.equals(myMasterId(n))) {
+          return n;
+        }
+      }
+    }
+    throw new IllegalStateException("the master of " + key + " has no replica");
+  }
+
+  private String myMasterId(RedisServer replica) {
+    for (String line : String.valueOf(replica.call("CLUSTER", "NODES")).split("\n")) {
+      if (line.contains("myself")) {
+        return line.split(" ")[3];
+      }
+    }
+    return "";
+  }
+
+  /**
+   * Waits until every running node agrees on who serves a key's slot: the given node.
+   *
+   * @param key the key
+   * @param owner the node that must serve its slot
+   * @param timeout the bound
+   */
+  public void awaitOwner(String key, RedisServer owner, Duration timeout) {
+    await("every node sees port " + owner.port() + " serving " + key)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              int slot = SlotHash.getSlot(key);
+              for (RedisServer n : nodes) {
+                if (n.isRunning() && !n.isPaused() && ownerPort(n, slot) != owner.port()) {
+                  return false;
+                }
+              }
+              return true;
+            });
+  }
+
+  /**
+   * Waits until a replica to which {@code CLUSTER FAILOVER} was sent (coordinated: no write lost) serves a
+   * key on every node's view. The masters refuse to vote for a replica of the same master again within
+   * twice the node timeout, so a failover asked for too soon after another of that shard does not happen:
+   * it is asked for again every 6 s until it does.
+   *
+   * @param replica the replica being promoted
+   * @param key a key its master serves
+   * @param timeout the bound
+   */
+  public void awaitFailover(RedisServer replica, String key, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        awaitOwner(key, replica, Duration.ofSeconds(6));
+        return;
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        LOG.info("failover to port {} not done yet; asking again", replica.port());
+        replica.call("CLUSTER", "FAILOVER");
+      }
+    }
+  }
+
+  private static long ownerPort(RedisServer asked, int slot) {
+    Object slots = asked.call("CLUSTER", "SLOTS");
+    if (slots instanceof List<?> ranges) {
+      for (Object r : ranges) {
+        List<?> range = (List<?>) r;
+        if (slot >= (Long) range.get(0) && slot <= (Long) range.get(1)) {
+          return (Long) ((List<?>) range.get(2)).get(1);
+        }
+      }
+    }
+    return -1;
   }
 
   @Override

@@ -216,6 +216,16 @@ public final class RedisHarness {
   }
 
   /**
+   * Starts a Cluster of three masters with one replica each (six nodes) and waits until it is ok on every
+   * node: for failover tests ({@code CLUSTER FAILOVER} on a replica, or a master killed).
+   *
+   * @return the deployment; the caller closes it
+   */
+  public static RedisCluster clusterWithReplicas() {
+    return RedisCluster.launch(runtime(), 1);
+  }
+
+  /**
    * Starts a fresh deployment of a topology (an ACL server gets user "switchboard" and a random
    * password).
    *
