@@ -14,8 +14,10 @@ import io.github.switchboard.ratelimit.Decision;
  * (and commit is set), records the grant in every limit; it fills per-key scratch arrays (used, remaining,
  * reset, retry) that Limits.decide turns into a Decision. The arrays are allocated once per key.
  * Single-limit FIXED_WINDOW, SLIDING_WINDOW_COUNTER and TOKEN_BUCKET (the common case) have their own
- * classes with scalar fields that compute the Decision directly: the same arithmetic, fewer loads and
- * stores. Either way a decision on an existing key allocates nothing but the Decision (for
+ * classes with scalar fields that compute the Decision directly, fewer loads and stores: each algorithm's
+ * rule for one limit is written once, as static functions of the multi-limit class (FixedWindow.retry...),
+ * which its evaluate() applies to every limit and the single-limit class to its one (the JIT inlines
+ * them). Either way a decision on an existing key allocates nothing but the Decision (for
  * SLIDING_WINDOW_LOG, once its log has grown, by doubling, to its bound).
  *
  * The arithmetic mirrors the Lua scripts line by line (see the README for the definitions); both use
@@ -72,21 +74,31 @@ abstract class KeyState {
 
   /** The general, array-based state of a policy with any number of limits. */
   abstract static class Multi extends KeyState {
-    final long[] used;
-    final long[] remaining;
-    final long[] reset;
-    final long[] retry;
+    // per-key scratch, per limit (the field initializers run once the constructor of KeyState set limits)
+    final long[] used = new long[limits.size];
+    final long[] remaining = new long[limits.size];
+    final long[] reset = new long[limits.size];
+    final long[] retry = new long[limits.size];
 
     Multi(String key, Limits limits) {
       super(key, limits);
-      used = new long[limits.size];
-      remaining = new long[limits.size];
-      reset = new long[limits.size];
-      retry = new long[limits.size];
     }
 
     /** Evaluates a request of n permits (n = 0: statistics only); records it if all allow and commit. */
     abstract boolean evaluate(long now, long n, boolean commit);
+
+    /** Whether limit i is back to full at now. */
+    abstract boolean idle(int i, long now);
+
+    @Override
+    final boolean idle(long now) {
+      for (int i = 0; i < limits.size; i++) {
+        if (!idle(i, now)) {
+          return false;
+        }
+      }
+      return true;
+    }
 
     @Override
     final Decision acquire(long now, long n, boolean degraded, boolean detail) {
@@ -107,198 +119,202 @@ abstract class KeyState {
   }
 
   /*
-   * FIXED_WINDOW, one limit: evaluate() of FixedWindow with size 1, the window start kept with its end so
-   * that a request inside the current window needs no division.
+   * A single limit: the algorithm's rule functions (the static functions of its multi-limit class) on
+   * scalar fields. take() decides and records; the decision then reports the limit as statsInto() would
+   * right after it (what the multi-limit evaluate() reports too): on a grant the state holds it, on a
+   * denial the state is as it was.
    */
-  /** FIXED_WINDOW with a single limit. */
-  static final class FixedWindow1 extends KeyState {
-    private final long c;
-    private final long w;
-    private long start = Long.MIN_VALUE;
-    private long end = Long.MIN_VALUE;
-    private long count;
+  /** A state of a single limit: its count and window as fields. */
+  abstract static class One extends KeyState {
+    final long c;
+    final long w;
 
-    FixedWindow1(String key, Limits limits) {
+    One(String key, Limits limits) {
       super(key, limits);
       c = limits.counts[0];
       w = limits.windows[0];
     }
+
+    /** Decides n permits at now and records them if allowed; returns the retry-after, 0 if allowed. */
+    abstract long take(long now, long n);
+
+    /** The permits the limit counts as used at now. */
+    abstract long used(long now);
+
+    /** How long from now until the limit is full again. */
+    abstract long resetAfter(long now);
+
+    @Override
+    final Decision acquire(long now, long n, boolean degraded, boolean detail) {
+      long retry = take(now, n);
+      if (!detail) {
+        return Decisions.verdict(retry == 0);
+      }
+      return Decisions.trusted(
+          retry == 0, c, Math.max(0, c - used(now)), retry, resetAfter(now), w, degraded);
+    }
+
+    @Override
+    final void statsInto(long now, long[] usedOut, long[] remainingOut, long[] resetOut) {
+      long u = used(now);
+      usedOut[0] = u;
+      remainingOut[0] = Math.max(0, c - u);
+      resetOut[0] = resetAfter(now);
+    }
+  }
+
+  /*
+   * A single limit counted in windows: the window last written, its start kept with its end so that a
+   * request inside it needs no division; the subclass decides and reports in the window holding now.
+   */
+  /** A single-limit state counted in windows. */
+  abstract static class Windowed1 extends One {
+    long start = Long.MIN_VALUE;
+    long end = Long.MIN_VALUE;
+    /** The count of the window last written. */
+    long count;
+
+    Windowed1(String key, Limits limits) {
+      super(key, limits);
+    }
+
+    /** take(), in the window from ws (holding now). */
+    abstract long take(long now, long ws, long n);
+
+    /** used(), in the window from ws (holding now). */
+    abstract long used(long now, long ws);
+
+    /** resetAfter(), in the window from ws (holding now). */
+    abstract long resetAfter(long now, long ws);
 
     private long windowStart(long now) {
       return now >= start && now < end ? start : floorStart(now, w);
     }
 
     @Override
-    Decision acquire(long now, long n, boolean degraded, boolean detail) {
-      long ws = windowStart(now);
-      long cur = start == ws ? count : 0;
-      long retry;
-      if (n > c) {
-        retry = w;
-      } else if (cur + n > c) {
-        retry = ws + w - now;
-      } else {
-        retry = 0;
-        cur += n;
-        start = ws;
-        end = ws + w;
-        count = cur;
-      }
-      long remaining = Math.max(0, c - cur);
-      long reset = cur > 0 ? ws + w - now : 0;
-      if (!detail) {
-        return Decisions.verdict(retry == 0);
-      }
-      return Decisions.trusted(retry == 0, c, remaining, retry, reset, w, degraded);
+    final long take(long now, long n) {
+      return take(now, windowStart(now), n);
     }
 
     @Override
-    void statsInto(long now, long[] usedOut, long[] remainingOut, long[] resetOut) {
-      long ws = windowStart(now);
-      long cur = start == ws ? count : 0;
-      usedOut[0] = cur;
-      remainingOut[0] = Math.max(0, c - cur);
-      resetOut[0] = cur > 0 ? ws + w - now : 0;
+    final long used(long now) {
+      return used(now, windowStart(now));
+    }
+
+    @Override
+    final long resetAfter(long now) {
+      return resetAfter(now, windowStart(now));
+    }
+
+    /** Records a grant: the window from ws now holds cur (its count before) plus n. */
+    final void written(long ws, long cur, long n) {
+      start = ws;
+      end = ws + w;
+      count = cur + n;
+    }
+  }
+
+  /** FIXED_WINDOW with a single limit. */
+  static final class FixedWindow1 extends Windowed1 {
+    FixedWindow1(String key, Limits limits) {
+      super(key, limits);
+    }
+
+    @Override
+    long take(long now, long ws, long n) {
+      long cur = FixedWindow.current(start, count, ws);
+      long retry = FixedWindow.retry(c, w, now, ws, cur, n);
+      if (retry == 0) {
+        written(ws, cur, n);
+      }
+      return retry;
+    }
+
+    @Override
+    long used(long now, long ws) {
+      return FixedWindow.current(start, count, ws);
+    }
+
+    @Override
+    long resetAfter(long now, long ws) {
+      return FixedWindow.reset(w, now, ws, used(now, ws));
     }
 
     @Override
     boolean idle(long now) {
-      return count <= 0 || start + w <= now;
+      return FixedWindow.idle(w, now, start, count);
     }
   }
 
-  /** SLIDING_WINDOW_COUNTER with a single limit: evaluate() of SlidingCounter with size 1. */
-  static final class SlidingCounter1 extends KeyState {
-    private final long c;
-    private final long w;
-    private long start = Long.MIN_VALUE;
-    private long curr;
+  /** SLIDING_WINDOW_COUNTER with a single limit: the current bucket (from start) and the previous one. */
+  static final class SlidingCounter1 extends Windowed1 {
+    /** The count of the window before the one last written. */
     private long prev;
 
     SlidingCounter1(String key, Limits limits) {
       super(key, limits);
-      c = limits.counts[0];
-      w = limits.windows[0];
     }
 
     @Override
-    Decision acquire(long now, long n, boolean degraded, boolean detail) {
-      long ws = now >= start && now < start + w ? start : floorStart(now, w);
-      long r = w - (now - ws);
-      long cu;
-      long pv;
-      if (start == ws) {
-        cu = curr;
-        pv = prev;
-      } else if (start == ws - w) {
-        cu = 0;
-        pv = curr;
-      } else {
-        cu = 0;
-        pv = 0;
-      }
-      long m = c - cu - n;
-      long retry;
-      if (n > c) {
-        retry = w;
-      } else if (m < 0) {
-        long k = (c - n) * w / cu;
-        retry = ws + w + Math.max(0, w - k) - now;
-      } else if (pv * r > m * w) {
-        long k = m * w / pv;
-        retry = ws + w - k - now;
-      } else {
-        retry = 0;
-        cu += n;
-        start = ws;
-        curr = cu;
+    long take(long now, long ws, long n) {
+      long cu = SlidingCounter.current(start, count, ws);
+      long pv = SlidingCounter.previous(start, count, prev, ws, w);
+      long retry = SlidingCounter.retry(c, w, now, ws, cu, pv, n);
+      if (retry == 0) {
+        written(ws, cu, n);
         prev = pv;
       }
-      long estimate = cu + ceilDiv(pv * r, w);
-      long remaining = Math.max(0, c - estimate);
-      long reset = cu > 0 ? ws + 2 * w - now : pv > 0 ? ws + w - now : 0;
-      if (!detail) {
-        return Decisions.verdict(retry == 0);
-      }
-      return Decisions.trusted(retry == 0, c, remaining, retry, reset, w, degraded);
+      return retry;
     }
 
     @Override
-    void statsInto(long now, long[] usedOut, long[] remainingOut, long[] resetOut) {
-      long ws = floorStart(now, w);
-      long r = w - (now - ws);
-      long cu;
-      long pv;
-      if (start == ws) {
-        cu = curr;
-        pv = prev;
-      } else if (start == ws - w) {
-        cu = 0;
-        pv = curr;
-      } else {
-        cu = 0;
-        pv = 0;
-      }
-      long estimate = cu + ceilDiv(pv * r, w);
-      usedOut[0] = estimate;
-      remainingOut[0] = Math.max(0, c - estimate);
-      resetOut[0] = cu > 0 ? ws + 2 * w - now : pv > 0 ? ws + w - now : 0;
+    long used(long now, long ws) {
+      long pv = SlidingCounter.previous(start, count, prev, ws, w);
+      return SlidingCounter.estimate(w, now, ws, SlidingCounter.current(start, count, ws), pv);
+    }
+
+    @Override
+    long resetAfter(long now, long ws) {
+      long pv = SlidingCounter.previous(start, count, prev, ws, w);
+      return SlidingCounter.reset(w, now, ws, SlidingCounter.current(start, count, ws), pv);
     }
 
     @Override
     boolean idle(long now) {
-      return (curr <= 0 && prev <= 0) || start + 2 * w <= now;
+      return SlidingCounter.idle(w, now, start, count, prev);
     }
   }
 
-  /** TOKEN_BUCKET (GCRA) with a single limit: evaluate() of TokenBucket with size 1. */
-  static final class TokenBucket1 extends KeyState {
-    private final long c;
-    private final long w;
+  /** TOKEN_BUCKET (GCRA) with a single limit. */
+  static final class TokenBucket1 extends One {
     private final long t;
     private final long b;
     private long tat;
 
     TokenBucket1(String key, Limits limits) {
       super(key, limits);
-      c = limits.counts[0];
-      w = limits.windows[0];
       t = limits.emission[0];
       b = limits.burst[0];
     }
 
     @Override
-    Decision acquire(long now, long n, boolean degraded, boolean detail) {
+    long take(long now, long n) {
       long t0 = Math.max(tat, now);
-      long next = t0 + n * t;
-      long retry;
-      long cur;
-      if (n > c) {
-        retry = w;
-        cur = t0;
-      } else if (next - now > b) {
-        retry = next - b - now;
-        cur = t0;
-      } else {
-        retry = 0;
-        tat = next;
-        cur = next;
+      long retry = TokenBucket.retry(c, w, t, b, now, t0, n);
+      if (retry == 0) {
+        tat = t0 + n * t;
       }
-      long diff = cur - now;
-      long remaining = b - diff < 0 ? 0 : Math.min(c, (b - diff) / t);
-      if (!detail) {
-        return Decisions.verdict(retry == 0);
-      }
-      return Decisions.trusted(retry == 0, c, remaining, retry, diff, w, degraded);
+      return retry;
     }
 
     @Override
-    void statsInto(long now, long[] usedOut, long[] remainingOut, long[] resetOut) {
-      long diff = Math.max(tat, now) - now;
-      long rem = b - diff < 0 ? 0 : Math.min(c, (b - diff) / t);
-      usedOut[0] = c - rem;
-      remainingOut[0] = rem;
-      resetOut[0] = diff;
+    long used(long now) {
+      return c - TokenBucket.remaining(c, t, b, resetAfter(now));
+    }
+
+    @Override
+    long resetAfter(long now) {
+      return Math.max(tat, now) - now;
     }
 
     @Override
@@ -307,16 +323,53 @@ abstract class KeyState {
     }
   }
 
-  /** FIXED_WINDOW: per limit the start of the window last written and its count. */
-  static final class FixedWindow extends Multi {
-    private final long[] start;
-    private final long[] count;
+  /** A state counted in windows: per limit the start of the window last written and its count. */
+  abstract static class Windowed extends Multi {
+    final long[] start = new long[limits.size];
+    final long[] count = new long[limits.size];
 
+    Windowed(String key, Limits limits) {
+      super(key, limits);
+      java.util.Arrays.fill(start, Long.MIN_VALUE);
+    }
+
+    /** Records a grant in every limit: its window holding now holds used[i] (its count before) plus n. */
+    final void written(long now, long n) {
+      for (int i = 0; i < limits.size; i++) {
+        used[i] += n;
+        start[i] = floorStart(now, limits.windows[i]);
+        count[i] = used[i];
+      }
+    }
+  }
+
+  /*
+   * FIXED_WINDOW: per limit the start of the window last written and its count. The static functions are
+   * the rule for one limit, which FixedWindow1 applies to its one limit and evaluate() to each.
+   */
+  /** FIXED_WINDOW: per limit the start of the window last written and its count. */
+  static final class FixedWindow extends Windowed {
     FixedWindow(String key, Limits limits) {
       super(key, limits);
-      start = new long[limits.size];
-      count = new long[limits.size];
-      java.util.Arrays.fill(start, Long.MIN_VALUE);
+    }
+
+    /** The count in the window from ws, given the window last written (start) and its count. */
+    static long current(long start, long count, long ws) {
+      return start == ws ? count : 0;
+    }
+
+    /** The retry-after of n permits on a limit (c per w) with cur used in the window from ws; 0: allowed. */
+    static long retry(long c, long w, long now, long ws, long cur, long n) {
+      return n > c ? w : cur + n > c ? ws + w - now : 0;
+    }
+
+    /** How long until a limit with cur used in the window from ws is full again. */
+    static long reset(long w, long now, long ws, long cur) {
+      return cur > 0 ? ws + w - now : 0;
+    }
+
+    static boolean idle(long w, long now, long start, long count) {
+      return count <= 0 || start + w <= now;
     }
 
     @Override
@@ -324,60 +377,77 @@ abstract class KeyState {
       boolean ok = true;
       int size = limits.size;
       for (int i = 0; i < size; i++) {
-        long c = limits.counts[i];
-        long w = limits.windows[i];
-        long ws = floorStart(now, w);
-        long cur = start[i] == ws ? count[i] : 0;
-        used[i] = cur;
-        if (n > c) {
-          ok = false;
-          retry[i] = w;
-        } else if (cur + n > c) {
-          ok = false;
-          retry[i] = ws + w - now;
-        } else {
-          retry[i] = 0;
-        }
+        long ws = floorStart(now, limits.windows[i]);
+        used[i] = current(start[i], count[i], ws);
+        retry[i] = retry(limits.counts[i], limits.windows[i], now, ws, used[i], n);
+        ok &= retry[i] == 0;
       }
       if (ok && commit && n > 0) {
-        for (int i = 0; i < size; i++) {
-          long ws = floorStart(now, limits.windows[i]);
-          used[i] += n;
-          start[i] = ws;
-          count[i] = used[i];
-        }
+        written(now, n);
       }
       for (int i = 0; i < size; i++) {
-        long ws = floorStart(now, limits.windows[i]);
         remaining[i] = Math.max(0, limits.counts[i] - used[i]);
-        reset[i] = used[i] > 0 ? ws + limits.windows[i] - now : 0;
+        reset[i] = reset(limits.windows[i], now, floorStart(now, limits.windows[i]), used[i]);
       }
       return ok;
     }
 
     @Override
-    boolean idle(long now) {
-      for (int i = 0; i < limits.size; i++) {
-        if (count[i] > 0 && start[i] + limits.windows[i] > now) {
-          return false;
-        }
-      }
-      return true;
+    boolean idle(int i, long now) {
+      return idle(limits.windows[i], now, start[i], count[i]);
     }
   }
 
+  /*
+   * SLIDING_WINDOW_COUNTER: per limit the start of the current bucket, its count and the previous one's.
+   * The static functions are the rule for one limit (SlidingCounter1 applies them to its one limit).
+   */
   /** SLIDING_WINDOW_COUNTER: per limit the start of the current bucket, its count and the previous one's. */
-  static final class SlidingCounter extends Multi {
-    private final long[] start;
-    private final long[] curr;
-    private final long[] prev;
+  static final class SlidingCounter extends Windowed {
+    /** Per limit the count of the window before the one last written. */
+    private final long[] prev = new long[limits.size];
 
     SlidingCounter(String key, Limits limits) {
       super(key, limits);
-      start = new long[limits.size];
-      curr = new long[limits.size];
-      prev = new long[limits.size];
-      java.util.Arrays.fill(start, Long.MIN_VALUE);
+    }
+
+    /** The count of the bucket from ws, given the bucket last written (start) and its count. */
+    static long current(long start, long curr, long ws) {
+      return start == ws ? curr : 0;
+    }
+
+    /** The count of the bucket before the one from ws, given the bucket last written and the two counts. */
+    static long previous(long start, long curr, long prev, long ws, long w) {
+      return start == ws ? prev : start == ws - w ? curr : 0;
+    }
+
+    /** The retry-after of n permits on a limit (c per w), buckets cu (from ws) and pv before; 0: allowed. */
+    static long retry(long c, long w, long now, long ws, long cu, long pv, long n) {
+      long r = w - (now - ws);
+      long m = c - cu - n;
+      if (n > c) {
+        return w;
+      } else if (m < 0) {
+        long k = (c - n) * w / cu;
+        return ws + w + Math.max(0, w - k) - now;
+      } else if (pv * r > m * w) {
+        long k = m * w / pv;
+        return ws + w - k - now;
+      }
+      return 0;
+    }
+
+    /** The weighted count of the sliding window ending at now. */
+    static long estimate(long w, long now, long ws, long cu, long pv) {
+      return cu + ceilDiv(pv * (w - (now - ws)), w);
+    }
+
+    static long reset(long w, long now, long ws, long cu, long pv) {
+      return cu > 0 ? ws + 2 * w - now : pv > 0 ? ws + w - now : 0;
+    }
+
+    static boolean idle(long w, long now, long start, long curr, long prev) {
+      return (curr <= 0 && prev <= 0) || start + 2 * w <= now;
     }
 
     @Override
@@ -385,80 +455,59 @@ abstract class KeyState {
       boolean ok = true;
       int size = limits.size;
       for (int i = 0; i < size; i++) {
-        long c = limits.counts[i];
         long w = limits.windows[i];
         long ws = floorStart(now, w);
-        long r = w - (now - ws);
-        long cu;
-        long pv;
-        if (start[i] == ws) {
-          cu = curr[i];
-          pv = prev[i];
-        } else if (start[i] == ws - w) {
-          cu = 0;
-          pv = curr[i];
-        } else {
-          cu = 0;
-          pv = 0;
-        }
-        long m = c - cu - n;
-        if (n > c) {
-          ok = false;
-          retry[i] = w;
-        } else if (m < 0) {
-          ok = false;
-          long k = (c - n) * w / cu;
-          retry[i] = ws + w + Math.max(0, w - k) - now;
-        } else if (pv * r > m * w) {
-          ok = false;
-          long k = m * w / pv;
-          retry[i] = ws + w - k - now;
-        } else {
-          retry[i] = 0;
-        }
-        used[i] = cu;
-        reset[i] = pv; // scratch: the previous count, replaced below
+        used[i] = current(start[i], count[i], ws);
+        reset[i] = previous(start[i], count[i], prev[i], ws, w); // scratch: the previous count
+        retry[i] = retry(limits.counts[i], w, now, ws, used[i], reset[i], n);
+        ok &= retry[i] == 0;
       }
       if (ok && commit && n > 0) {
-        for (int i = 0; i < size; i++) {
-          used[i] += n;
-          start[i] = floorStart(now, limits.windows[i]);
-          curr[i] = used[i];
-          prev[i] = reset[i];
-        }
+        written(now, n);
+        System.arraycopy(reset, 0, prev, 0, size);
       }
       for (int i = 0; i < size; i++) {
         long w = limits.windows[i];
         long ws = floorStart(now, w);
-        long r = w - (now - ws);
         long cu = used[i];
         long pv = reset[i];
-        long estimate = cu + ceilDiv(pv * r, w);
-        used[i] = estimate;
-        remaining[i] = Math.max(0, limits.counts[i] - estimate);
-        reset[i] = cu > 0 ? ws + 2 * w - now : pv > 0 ? ws + w - now : 0;
+        used[i] = estimate(w, now, ws, cu, pv);
+        remaining[i] = Math.max(0, limits.counts[i] - used[i]);
+        reset[i] = reset(w, now, ws, cu, pv);
       }
       return ok;
     }
 
     @Override
-    boolean idle(long now) {
-      for (int i = 0; i < limits.size; i++) {
-        if ((curr[i] > 0 || prev[i] > 0) && start[i] + 2 * limits.windows[i] > now) {
-          return false;
-        }
-      }
-      return true;
+    boolean idle(int i, long now) {
+      return idle(limits.windows[i], now, start[i], count[i], prev[i]);
     }
   }
 
+  /*
+   * TOKEN_BUCKET (GCRA): per limit the theoretical arrival time (TAT). The static functions are the rule
+   * for one limit (TokenBucket1 applies them to its one limit).
+   */
   /** TOKEN_BUCKET (GCRA): per limit the theoretical arrival time. */
   static final class TokenBucket extends Multi {
-    private final long[] tat;
+    private final long[] tat = new long[limits.size];
 
     TokenBucket(String key, Limits limits) {
       super(key, limits);
-      tat = new long[limits.size];
+    }
+
+    /**
+     * The retry-after of n permits on a limit (c per w, emission t, burst b) whose TAT is t0 (at least
+     * now); 0: allowed, and the TAT becomes t0 + n * t.
+     */
+    static long retry(long c, long w, long t, long b, long now, long t0, long n) {
+      long next = t0 + n * t;
+      return n > c ? w : next - now > b ? next - b - now : 0;
+    }
+
+    /** The permits left on a limit whose TAT is diff after now. */
+    static long remaining(long c, long t, long b, long diff) {
+      return b - diff < 0 ? 0 : Math.min(c, (b - diff) / t);
     }
 
     @Override
@@ -466,20 +515,10 @@ abstract class KeyState {
       boolean ok = true;
       int size = limits.size;
       for (int i = 0; i < size; i++) {
-        long t = limits.emission[i];
-        long b = limits.burst[i];
-        long t0 = Math.max(tat[i], now);
-        long next = t0 + n * t;
-        used[i] = t0; // scratch: the current TAT
-        if (n > limits.counts[i]) {
-          ok = false;
-          retry[i] = limits.windows[i];
-        } else if (next - now > b) {
-          ok = false;
-          retry[i] = next - b - now;
-        } else {
-          retry[i] = 0;
-        }
+        used[i] = Math.max(tat[i], now); // scratch: the current TAT
+        long c = limits.counts[i];
+        retry[i] = retry(c, limits.windows[i], limits.emission[i], limits.burst[i], now, used[i], n);
+        ok &= retry[i] == 0;
       }
       if (ok && commit && n > 0) {
         for (int i = 0; i < size; i++) {
@@ -490,22 +529,16 @@ abstract class KeyState {
       for (int i = 0; i < size; i++) {
         long c = limits.counts[i];
         long diff = used[i] - now;
-        long rem = limits.burst[i] - diff < 0 ? 0 : Math.min(c, (limits.burst[i] - diff) / limits.emission[i]);
-        remaining[i] = rem;
-        used[i] = c - rem;
+        remaining[i] = remaining(c, limits.emission[i], limits.burst[i], diff);
+        used[i] = c - remaining[i];
         reset[i] = diff;
       }
       return ok;
     }
 
     @Override
-    boolean idle(long now) {
-      for (int i = 0; i < limits.size; i++) {
-        if (tat[i] > now) {
-          return false;
-        }
-      }
-      return true;
+    boolean idle(int i, long now) {
+      return tat[i] <= now;
     }
   }
 
@@ -616,8 +649,8 @@ abstract class KeyState {
     }
 
     @Override
-    boolean idle(long now) {
-      return count == 0 || at(count - 1) + limits.maxWindow <= now;
+    boolean idle(int i, long now) {
+      return count == 0 || at(count - 1) + limits.windows[i] <= now;
     }
   }
 }

@@ -1,10 +1,7 @@
 package io.github.switchboard.ratelimit.internal;
 
-import io.github.switchboard.core.BackendState;
-import io.github.switchboard.ratelimit.ClientStats;
 import io.github.switchboard.ratelimit.Decision;
 import io.github.switchboard.ratelimit.DecisionListener;
-import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -25,11 +22,10 @@ import org.slf4j.LoggerFactory;
  * count of those not logged (a listener that always throws would otherwise log once per request).
  */
 /** Reports every decision of a limiter to a {@link DecisionListener}. */
-public final class ListeningRateLimiter implements RateLimiter {
+public final class ListeningRateLimiter extends ForwardingRateLimiter {
   private static final Logger LOG = LoggerFactory.getLogger(ListeningRateLimiter.class);
   private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-  private final RateLimiter delegate;
   private final DecisionListener listener;
   private final String name;
   private final AtomicLong nextLogNanos = new AtomicLong(Long.MIN_VALUE);
@@ -43,7 +39,7 @@ public final class ListeningRateLimiter implements RateLimiter {
    * @param name the limiter's name, for logs
    */
   public ListeningRateLimiter(RateLimiter delegate, DecisionListener listener, String name) {
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    super(delegate);
     this.listener = Objects.requireNonNull(listener, "listener");
     this.name = Objects.requireNonNull(name, "name");
   }
@@ -109,26 +105,6 @@ public final class ListeningRateLimiter implements RateLimiter {
     }
   }
 
-  @Override
-  public ClientStats stats(String key) {
-    return delegate.stats(key);
-  }
-
-  @Override
-  public void reset(String key) {
-    delegate.reset(key);
-  }
-
-  @Override
-  public RateLimitPolicy policy() {
-    return delegate.policy();
-  }
-
-  @Override
-  public BackendState backendState() {
-    return delegate.backendState();
-  }
-
   /**
    * Returns the limiter that decides.
    *
@@ -136,15 +112,5 @@ public final class ListeningRateLimiter implements RateLimiter {
    */
   public RateLimiter delegate() {
     return delegate;
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
-  }
-
-  @Override
-  public String toString() {
-    return "ListeningRateLimiter[" + delegate + "]";
   }
 }

@@ -181,46 +181,41 @@ public final class PlanBook {
     return true;
   }
 
-  /** One change, applied to a book and told to its listeners. */
-  public sealed interface PlanChange permits PutPlan, RemovePlan, Assign, Unassign {
+  /** One change, applied to a book and told to its listeners: the two events of {@link LimitPlansListener}. */
+  public sealed interface PlanChange permits SetPlan, SetAssignment {
     void applyTo(PlanBook book);
   }
 
-  /** A plan added or replaced. */
-  public record PutPlan(String plan, RateLimitPolicy policy) implements PlanChange {
+  /** A plan added or replaced; a null policy: the plan removed, with its keys. */
+  public record SetPlan(String plan, @Nullable RateLimitPolicy policy) implements PlanChange {
     @Override
     public void applyTo(PlanBook book) {
-      book.plans.put(plan, policy);
-      book.tell(l -> l.onPlan(plan, policy));
+      book.setPlan(plan, policy);
     }
   }
 
-  /** A plan removed, with its keys. */
-  public record RemovePlan(String plan) implements PlanChange {
+  /** A key put on a plan; a null plan: the key taken off its plan (told only if it had one). */
+  public record SetAssignment(String key, @Nullable String plan) implements PlanChange {
     @Override
     public void applyTo(PlanBook book) {
-      book.plans.remove(plan);
-      book.keys.values().removeIf(plan::equals);
-      book.tell(l -> l.onPlan(plan, null));
+      book.setAssignment(key, plan);
     }
   }
 
-  /** A key put on a plan. */
-  public record Assign(String key, String plan) implements PlanChange {
-    @Override
-    public void applyTo(PlanBook book) {
-      book.keys.put(key, plan);
-      book.tell(l -> l.onAssignment(key, plan));
+  private void setPlan(String plan, @Nullable RateLimitPolicy policy) {
+    if (policy == null) {
+      plans.remove(plan);
+      keys.values().removeIf(plan::equals);
+    } else {
+      plans.put(plan, policy);
     }
+    tell(l -> l.onPlan(plan, policy));
   }
 
-  /** A key taken off its plan. */
-  public record Unassign(String key) implements PlanChange {
-    @Override
-    public void applyTo(PlanBook book) {
-      if (book.keys.remove(key) != null) {
-        book.tell(l -> l.onAssignment(key, null));
-      }
+  private void setAssignment(String key, @Nullable String plan) {
+    String before = plan == null ? keys.remove(key) : keys.put(key, plan);
+    if (plan != null || before != null) {
+      tell(l -> l.onAssignment(key, plan));
     }
   }
 

@@ -138,12 +138,6 @@ public final class PlanRoutingRateLimiter extends PlanTable<PlanRoutingRateLimit
   }
 
   @Override
-  @Nullable RateLimitPolicy policyOf(Holder slot) {
-    Route r = slot.route;
-    return r == null ? null : r.policy;
-  }
-
-  @Override
   void setPolicy(Holder slot, RateLimitPolicy policy) {
     Route old = slot.route;
     slot.route = new Route(policy, factory.apply(policy));

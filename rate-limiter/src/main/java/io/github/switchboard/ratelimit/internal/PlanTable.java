@@ -3,6 +3,7 @@ package io.github.switchboard.ratelimit.internal;
 import io.github.switchboard.ratelimit.LimitPlansListener;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +21,7 @@ abstract class PlanTable<S> implements LimitPlansListener {
   final PlanBook book;
   final ConcurrentHashMap<String, S> plans = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, S> keys = new ConcurrentHashMap<>();
+  private final Map<String, RateLimitPolicy> policies = new HashMap<>(); // plan -> its slot's; by this
   private boolean closed; // guarded by this
 
   PlanTable(PlanBook book) {
@@ -28,9 +30,6 @@ abstract class PlanTable<S> implements LimitPlansListener {
 
   /** A new slot, with no policy yet. */
   abstract S newSlot();
-
-  /** The policy a slot holds now, or null. */
-  abstract @Nullable RateLimitPolicy policyOf(S slot);
 
   /** Gives a slot another policy (it differs from the one it holds). */
   abstract void setPolicy(S slot, RateLimitPolicy policy);
@@ -58,6 +57,7 @@ abstract class PlanTable<S> implements LimitPlansListener {
     }
     if (policy == null) {
       S gone = plans.remove(name);
+      policies.remove(name);
       if (gone != null) {
         keys.values().removeIf(v -> v == gone);
         dropped(gone);
@@ -65,8 +65,7 @@ abstract class PlanTable<S> implements LimitPlansListener {
       return;
     }
     S slot = plans.computeIfAbsent(name, n -> newSlot());
-    RateLimitPolicy old = policyOf(slot);
-    if (old == null || !old.equals(policy)) {
+    if (!policy.equals(policies.put(name, policy))) {
       setPolicy(slot, policy);
     }
   }

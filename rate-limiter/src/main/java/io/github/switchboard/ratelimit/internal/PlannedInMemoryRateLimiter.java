@@ -6,7 +6,6 @@ import io.github.switchboard.ratelimit.Decision;
 import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
 import java.util.concurrent.CompletionStage;
-import org.jspecify.annotations.Nullable;
 
 /*
  * Plans in memory: one InMemoryRateLimiter in routed mode holds every key, each state made with the limits
@@ -74,12 +73,6 @@ public final class PlannedInMemoryRateLimiter extends PlanTable<PlanSlot> implem
   @Override
   PlanSlot newSlot() {
     return new PlanSlot(null);
-  }
-
-  @Override
-  @Nullable RateLimitPolicy policyOf(PlanSlot slot) {
-    Limits l = slot.limits;
-    return l == null ? null : l.policy;
   }
 
   @Override

@@ -21,7 +21,7 @@ public final class PlansInMemory extends AbstractLimitPlans {
   @Override
   public synchronized void putPlan(String plan, RateLimitPolicy policy) {
     PlanChecks.plan(book, plan, policy);
-    book.apply(0, new PlanBook.PutPlan(plan, policy));
+    book.apply(0, new PlanBook.SetPlan(plan, policy));
   }
 
   @Override
@@ -33,7 +33,7 @@ public final class PlansInMemory extends AbstractLimitPlans {
   public synchronized void removePlan(String plan) {
     PlanBook.checkName(plan, "plan");
     if (book.hasPlan(plan)) {
-      book.apply(0, new PlanBook.RemovePlan(plan));
+      book.apply(0, new PlanBook.SetPlan(plan, null));
     }
   }
 
@@ -48,7 +48,7 @@ public final class PlansInMemory extends AbstractLimitPlans {
     if (!book.hasPlan(plan)) {
       throw new UnknownPlanException(plan);
     }
-    book.apply(0, new PlanBook.Assign(key, plan));
+    book.apply(0, new PlanBook.SetAssignment(key, plan));
   }
 
   @Override
@@ -60,7 +60,7 @@ public final class PlansInMemory extends AbstractLimitPlans {
   public synchronized void unassign(String key) {
     Keys.checkKey(key);
     if (book.isAssigned(key)) {
-      book.apply(0, new PlanBook.Unassign(key));
+      book.apply(0, new PlanBook.SetAssignment(key, null));
     }
   }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -128,7 +129,7 @@ public final class PlansOnRedis extends AbstractLimitPlans {
   public CompletionStage<Void> putPlanAsync(String plan, RateLimitPolicy policy) {
     PlanChecks.plan(book, plan, policy);
     return write("put plan " + plan, PUT, new String[] {plansKey, revKey},
-        new PlanBook.PutPlan(plan, policy), plan, PolicyCodec.encode(policy), Integer.toString(MAX_PLANS), channel);
+        new PlanBook.SetPlan(plan, policy), plan, PolicyCodec.encode(policy), Integer.toString(MAX_PLANS), channel);
   }
 
   @Override
@@ -140,7 +141,7 @@ public final class PlansOnRedis extends AbstractLimitPlans {
   public CompletionStage<Void> removePlanAsync(String plan) {
     PlanBook.checkName(plan, "plan");
     return write("remove plan " + plan, REMOVE, new String[] {plansKey, keysKey, revKey},
-        new PlanBook.RemovePlan(plan), plan, channel);
+        new PlanBook.SetPlan(plan, null), plan, channel);
   }
 
   @Override
@@ -152,7 +153,7 @@ public final class PlansOnRedis extends AbstractLimitPlans {
   public CompletionStage<Void> assignAsync(String key, String plan) {
     PlanChecks.assignment(book, key, plan);
     return write("assign a key to plan " + plan, ASSIGN, new String[] {plansKey, keysKey, revKey},
-        new PlanBook.Assign(key, plan), key, plan, Integer.toString(MAX_ASSIGNMENTS), channel);
+        new PlanBook.SetAssignment(key, plan), key, plan, Integer.toString(MAX_ASSIGNMENTS), channel);
   }
 
   @Override
@@ -163,7 +164,7 @@ public final class PlansOnRedis extends AbstractLimitPlans {
   @Override
   public CompletionStage<Void> unassignAsync(String key) {
     Keys.checkKey(key);
-    return write("unassign a key", UNASSIGN, new String[] {keysKey, revKey}, new PlanBook.Unassign(key), key, channel);
+    return write("unassign a key", UNASSIGN, new String[] {keysKey, revKey}, new PlanBook.SetAssignment(key, null), key, channel);
   }
 
   private CompletionStage<Void> write(String what, LuaScript script, String[] keys, PlanBook.PlanChange change, String... args) {
@@ -182,10 +183,10 @@ public final class PlansOnRedis extends AbstractLimitPlans {
             + RedisConnection.unwrap(error), RedisConnection.unwrap(error));
       }
       if (rev == -1) {
-        throw new UnknownPlanException(((PlanBook.Assign) change).plan());
+        throw new UnknownPlanException(Objects.requireNonNull(((PlanBook.SetAssignment) change).plan()));
       }
       if (rev == -2) {
-        throw new IllegalArgumentException(change instanceof PlanBook.PutPlan
+        throw new IllegalArgumentException(change instanceof PlanBook.SetPlan
             ? "plans must be at most " + MAX_PLANS + "; remove one first"
             : "assignments must be at most " + MAX_ASSIGNMENTS + "; unassign keys first");
       }
@@ -340,17 +341,17 @@ public final class PlansOnRedis extends AbstractLimitPlans {
     switch (body.charAt(0)) {
       case 'p' -> {
         int bar = rest.indexOf('|');
-        return new PlanBook.PutPlan(PlanBook.checkName(rest.substring(0, bar), "plan"), PolicyCodec.decode(rest.substring(bar + 1)));
+        return new PlanBook.SetPlan(PlanBook.checkName(rest.substring(0, bar), "plan"), PolicyCodec.decode(rest.substring(bar + 1)));
       }
       case 'r' -> {
-        return new PlanBook.RemovePlan(PlanBook.checkName(rest, "plan"));
+        return new PlanBook.SetPlan(PlanBook.checkName(rest, "plan"), null);
       }
       case 'a' -> {
         int bar = rest.indexOf('|');
-        return new PlanBook.Assign(rest.substring(bar + 1), PlanBook.checkName(rest.substring(0, bar), "plan"));
+        return new PlanBook.SetAssignment(rest.substring(bar + 1), PlanBook.checkName(rest.substring(0, bar), "plan"));
       }
       case 'u' -> {
-        return new PlanBook.Unassign(rest);
+        return new PlanBook.SetAssignment(rest, null);
       }
       default -> {
         return null;

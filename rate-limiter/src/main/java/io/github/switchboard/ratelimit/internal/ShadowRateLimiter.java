@@ -1,11 +1,7 @@
 package io.github.switchboard.ratelimit.internal;
 
-import io.github.switchboard.core.BackendState;
-import io.github.switchboard.ratelimit.ClientStats;
 import io.github.switchboard.ratelimit.Decision;
-import io.github.switchboard.ratelimit.RateLimitPolicy;
 import io.github.switchboard.ratelimit.RateLimiter;
-import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -13,16 +9,14 @@ import java.util.concurrent.CompletionStage;
  * decision marked {@link Decision#shadowDenied()}. The builder wraps a limiter in it only for a shadow
  * policy without plans (with plans, {@link PlanRoutingRateLimiter} does the same per key).
  */
-public final class ShadowRateLimiter implements RateLimiter {
-  private final RateLimiter delegate;
-
+public final class ShadowRateLimiter extends ForwardingRateLimiter {
   /**
    * Wraps a limiter.
    *
    * @param delegate the limiter that decides (its policy is the shadow policy)
    */
   public ShadowRateLimiter(RateLimiter delegate) {
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    super(delegate);
   }
 
   @Override
@@ -39,35 +33,5 @@ public final class ShadowRateLimiter implements RateLimiter {
   @Override
   public CompletionStage<Decision> tryAcquireAsync(String key, long permits) {
     return delegate.tryAcquireAsync(key, permits).thenApply(Decisions::shadow);
-  }
-
-  @Override
-  public ClientStats stats(String key) {
-    return delegate.stats(key);
-  }
-
-  @Override
-  public void reset(String key) {
-    delegate.reset(key);
-  }
-
-  @Override
-  public RateLimitPolicy policy() {
-    return delegate.policy();
-  }
-
-  @Override
-  public BackendState backendState() {
-    return delegate.backendState();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
-  }
-
-  @Override
-  public String toString() {
-    return "ShadowRateLimiter[" + delegate + "]";
   }
 }
