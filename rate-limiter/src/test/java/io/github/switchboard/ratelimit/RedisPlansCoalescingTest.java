@@ -120,4 +120,56 @@ class RedisPlansCoalescingTest {
       }
     }
   }
+
+  /*
+   * A key moved to another plan while its decisions wait in the lane: they keep their order (the call
+   * sends a policy's decisions together only when no key has decisions under two policies), so the
+   * usage under the first plan carries into the second.
+   */
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void aKeyMovedToAnotherPlanInOneCallKeepsTheOrderOfItsDecisions(Algorithm algorithm) throws Exception {
+    RedisServer redis = RedisHarness.sharedStandalone();
+    redis.flushAll();
+    RateLimitPolicy base = RateLimitPolicy.builder().algorithm(algorithm).limit(3, Duration.ofMinutes(1)).build();
+    try (LimitPlans plans = LimitPlans.builder("moved").build();
+        RateLimiter limiter = RateLimiters.builder(base).redis(redis.target()).plans(plans)
+            .localDenyCache(false).build()) {
+      plans.putPlan("five", RateLimitPolicy.builder().algorithm(algorithm).limit(5, Duration.ofMinutes(1)).build());
+      plans.putPlan("seven", RateLimitPolicy.builder().algorithm(algorithm).limit(7, Duration.ofMinutes(1)).build());
+      plans.assign("k", "five");
+      plans.assign("y", "seven");
+      for (String k : List.of("five-warm", "seven-warm")) {
+        plans.assign(k, k.substring(0, k.indexOf('-')));
+        limiter.tryAcquireAsync(k, 1).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      IoThreadHold.learn(limiter);
+      List<CompletableFuture<Decision>> moved = new ArrayList<>();
+      long before;
+      try (IoThreadHold hold = new IoThreadHold(limiter, () -> ScriptCalls.of(redis))) {
+        before = hold.callsBefore;
+        CompletableFuture<Decision> first = limiter.tryAcquireAsync("y", 1).toCompletableFuture();
+        for (int i = 0; i < 3; i++) {
+          moved.add(limiter.tryAcquireAsync("k", 1).toCompletableFuture());
+        }
+        plans.assign("k", "seven");
+        for (int i = 0; i < 3; i++) {
+          moved.add(limiter.tryAcquireAsync("k", 1).toCompletableFuture());
+        }
+        moved.add(0, first);
+      }
+      CompletableFuture.allOf(moved.toArray(new CompletableFuture<?>[0])).get(20, TimeUnit.SECONDS);
+      assertThat(ScriptCalls.of(redis) - before).as("the held call, then one for all seven").isEqualTo(2);
+      List<Long> remaining = new ArrayList<>();
+      List<Long> limits = new ArrayList<>();
+      for (CompletableFuture<Decision> f : moved.subList(1, moved.size())) {
+        assertThat(f.join().allowed()).isTrue();
+        remaining.add(f.join().remaining());
+        limits.add(f.join().limit());
+      }
+      assertThat(limits).containsExactly(5L, 5L, 5L, 7L, 7L, 7L);
+      assertThat(remaining).as("three under five, then their usage carried into seven")
+          .containsExactly(4L, 3L, 2L, 3L, 2L, 1L);
+    }
+  }
 }

@@ -73,7 +73,8 @@ final class Coalescer {
 
   /**
    * What the lane sends: the single and the batched calls. A batch may hold decisions of several owners
-   * (policies), in arrival order; its reply is their replies in that order, each of its owner's size.
+   * (policies), in arrival order; the sender may reorder it in place (keeping the order of each state
+   * key's decisions), and its reply is their replies in the array's order, each of its owner's size.
    */
   interface Sender {
     CompletionStage<List<Object>> single(Object owner, String stateKey, String now, long permits);

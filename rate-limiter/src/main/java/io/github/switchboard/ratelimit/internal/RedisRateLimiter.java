@@ -274,16 +274,22 @@ public final class RedisRateLimiter {
     return connection.eval(batchScript, ScriptOutputType.MULTI, keys, args);
   }
 
-  /** The numbers of the policies in a mixed call, as text. */
-  private static final String[] POLICY_NUMBERS = new String[Coalescer.MAX_BATCH + 1];
+  /** P, the number of policies in a mixed call, as text. */
+  private static final String[] POLICY_COUNTS = new String[Coalescer.MAX_BATCH + 1];
 
   static {
-    for (int i = 0; i < POLICY_NUMBERS.length; i++) {
-      POLICY_NUMBERS[i] = Integer.toString(i);
+    for (int i = 0; i < POLICY_COUNTS.length; i++) {
+      POLICY_COUNTS[i] = Integer.toString(i);
     }
   }
 
-  /** Decisions of several one-limit policies of one algorithm, in arrival order: the mixed script. */
+  /**
+   * Decisions of several one-limit policies of one algorithm: the mixed script, each decision's policy one
+   * character of one argument. The decisions of each policy go together (the script sets a policy up once
+   * per run of its decisions), in arrival order within each, unless one state key has decisions under two
+   * policies (its plan changed while they were on their way): then all go in arrival order. The batch is
+   * reordered in place, so the reply follows it.
+   */
   private static CompletionStage<List<Object>> mixed(Coalescer.Pending[] batch) {
     int m = batch.length;
     RedisRateLimiter[] policies = new RedisRateLimiter[m];
@@ -304,20 +310,27 @@ public final class RedisRateLimiter {
       number[j] = i + 1;
       compact &= batch[j].permits == 1 && REDIS_TIME.equals(batch[j].now);
     }
+    if (oneKeyOnePolicy(batch, number)) {
+      groupByPolicy(batch, number, count);
+    }
+    char[] numbers = new char[m];
     String[] keys = new String[m];
-    String[] args = new String[2 + values + (compact ? m : 3 * m)];
+    for (int j = 0; j < m; j++) {
+      numbers[j] = (char) ('0' + number[j]);
+      keys[j] = batch[j].stateKey;
+    }
+    String[] args = new String[3 + values + (compact ? 0 : 2 * m)];
     args[0] = compact ? "1" : REDIS_TIME;
-    args[1] = POLICY_NUMBERS[count];
-    int at = 2;
+    args[1] = POLICY_COUNTS[count];
+    args[2] = new String(numbers);
+    int at = 3;
     for (int i = 0; i < count; i++) {
       String[] v = Objects.requireNonNull(policies[i].planArgs);
       System.arraycopy(v, 0, args, at, v.length);
       at += v.length;
     }
-    for (int j = 0; j < m; j++) {
-      keys[j] = batch[j].stateKey;
-      args[at++] = POLICY_NUMBERS[number[j]];
-      if (!compact) {
+    if (!compact) {
+      for (int j = 0; j < m; j++) {
         args[at++] = batch[j].now;
         args[at++] = Long.toString(batch[j].permits);
       }
@@ -327,10 +340,54 @@ public final class RedisRateLimiter {
   }
 
   /**
+   * Whether no state key of a batch has decisions under two policies (conservatively: two keys of one
+   * hash code under two policies count as one key).
+   */
+  private static boolean oneKeyOnePolicy(Coalescer.Pending[] batch, int[] number) {
+    int size = Integer.highestOneBit(batch.length) * 4; // open addressing, at most half full
+    int[] hashes = new int[size];
+    int[] policyOf = new int[size]; // 0: empty
+    for (int j = 0; j < batch.length; j++) {
+      int h = batch[j].stateKey.hashCode();
+      int at = (h ^ (h >>> 16)) & (size - 1);
+      while (policyOf[at] != 0 && hashes[at] != h) {
+        at = (at + 1) & (size - 1);
+      }
+      if (policyOf[at] == 0) {
+        hashes[at] = h;
+        policyOf[at] = number[j];
+      } else if (policyOf[at] != number[j]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Sorts a batch by policy number, stably (a counting sort), with its numbers. */
+  private static void groupByPolicy(Coalescer.Pending[] batch, int[] number, int count) {
+    int[] start = new int[count + 2];
+    for (int n : number) {
+      start[n + 1]++;
+    }
+    for (int i = 1; i < start.length; i++) {
+      start[i] += start[i - 1];
+    }
+    Coalescer.Pending[] sorted = new Coalescer.Pending[batch.length];
+    int[] numbers = new int[batch.length];
+    for (int j = 0; j < batch.length; j++) {
+      int to = start[number[j]]++;
+      sorted[to] = batch[j];
+      numbers[to] = number[j];
+    }
+    System.arraycopy(sorted, 0, batch, 0, batch.length);
+    System.arraycopy(numbers, 0, number, 0, number.length);
+  }
+
+  /**
    * The values of a one-limit policy in a mixed call, in the order its algorithm's plan(at) reads them:
    * what the single script derives from the limit (count C, window W in microseconds), derived here once
    * per policy (the same integer arithmetic) so that a mixed call spends nothing per policy but reading
-   * them. Token bucket: C, T = ceil(W / C), B = C * T, the field 't:W:C', the expiry ceil(B / 1000) ms, W.
+   * them. Token bucket: C, T = ceil(W / C), the field 't:W:C', the expiry ceil(C * T / 1000) ms.
    * Fixed window: C, W, 's:W', 'c:W', ceil(W / 1000). Sliding window counter: C, W, 's:W', 'c:W', 'p:W',
    * ceil(2W / 1000). Sliding window log: C, W, ceil(W / 1000).
    */
@@ -343,9 +400,7 @@ public final class RedisRateLimiter {
       case TOKEN_BUCKET -> {
         long t = (w + c - 1) / c;
         long b = c * t;
-        yield new String[] {
-          cs, Long.toString(t), Long.toString(b), "t:" + ws + ':' + cs, Long.toString((b + 999) / 1000), ws
-        };
+        yield new String[] {cs, Long.toString(t), "t:" + ws + ':' + cs, Long.toString((b + 999) / 1000)};
       }
       case FIXED_WINDOW -> new String[] {cs, ws, "s:" + ws, "c:" + ws, Long.toString((w + 999) / 1000)};
       case SLIDING_WINDOW_COUNTER ->

@@ -21,11 +21,11 @@
 -- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines
 -- decide(key, now, n, out), which decides one request and appends its reply to out. idiv, fmt and the
 -- reply and write helpers come from helpers.lua; L from prelude.lua (single), batch_head.lua (batched) or
--- mixed_head.lua (mixed: L = 0, and the one-limit decide takes each policy's limit from use(p), p read
--- by plan(at) from the values RedisRateLimiter.planArgs derived); single_tail.lua, batch_tail.lua or
+-- mixed_head.lua (mixed: L = 0, and use(at) gives the one-limit decide a policy's limit, its planSize
+-- values from ARGV[at], derived by RedisRateLimiter.planArgs); single_tail.lua, batch_tail.lua or
 -- mixed_tail.lua call decide.
 
-local decide, plan, use
+local decide, planSize, use
 if L <= 1 then
   -- one limit (the usual policy): the same rule with scalars, no table but the reply (Lua work and garbage
   -- are a good part of a call's time in Redis)
@@ -38,12 +38,12 @@ if L <= 1 then
     fp1 = 'p:' .. ARGV[4]
     ttl1 = fmt(idiv(2 * W1 + 999, 1000))
   else
-    -- a mixed call: count, window, the three fields, expiry in ms, as above
-    plan = function(at)
-      return {tonumber(ARGV[at]), tonumber(ARGV[at + 1]), ARGV[at + 2], ARGV[at + 3], ARGV[at + 4],
-        ARGV[at + 5]}, at + 6
+    -- a mixed call: count, window, the three fields, expiry in ms, as above, at ARGV[at..]
+    planSize = 6
+    use = function(at)
+      C1, W1, fs1, fc1, fp1 = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
+      ttl1 = ARGV[at + 5]
     end
-    use = function(p) C1, W1, fs1, fc1, fp1, ttl1 = p[1], p[2], p[3], p[4], p[5], p[6] end
   end
   decide = function(key, now, n, out)
     local vals = redis.call('HMGET', key, fs1, fc1, fp1)

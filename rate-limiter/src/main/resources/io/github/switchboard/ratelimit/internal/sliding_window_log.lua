@@ -20,8 +20,8 @@
 -- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines
 -- decide(key, now, n, out), which decides one request and appends its reply to out. idiv, fmt and the
 -- reply and write helpers come from helpers.lua; L from prelude.lua (single), batch_head.lua (batched) or
--- mixed_head.lua (mixed: L = 0, and the one-limit decide takes each policy's limit from use(p), p read
--- by plan(at) from the values RedisRateLimiter.planArgs derived); single_tail.lua, batch_tail.lua or
+-- mixed_head.lua (mixed: L = 0, and use(at) gives the one-limit decide a policy's limit, its planSize
+-- values from ARGV[at], derived by RedisRateLimiter.planArgs); single_tail.lua, batch_tail.lua or
 -- mixed_tail.lua call decide.
 --
 -- Calls per decision: after the trim, a limit whose window is the longest counts the whole log (ZCARD), so
@@ -44,7 +44,7 @@ local function record(key, now, n, newest, ttlMillis)
   redis.call('PEXPIRE', key, ttlMillis)
 end
 
-local decide, plan, use
+local decide, planSize, use
 if L <= 1 then
   -- one limit (the usual policy): the same rule with scalars, no table but the reply (Lua work and garbage
   -- are a good part of a call's time in Redis)
@@ -54,11 +54,11 @@ if L <= 1 then
     W1 = tonumber(ARGV[4])
     ttl1 = fmt(idiv(W1 + 999, 1000))
   else
-    -- a mixed call: count, window, expiry in ms, as above
-    plan = function(at)
-      return {tonumber(ARGV[at]), tonumber(ARGV[at + 1]), ARGV[at + 2]}, at + 3
+    -- a mixed call: count, window, expiry in ms, as above, at ARGV[at..]
+    planSize = 3
+    use = function(at)
+      C1, W1, ttl1 = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), ARGV[at + 2]
     end
-    use = function(p) C1, W1, ttl1 = p[1], p[2], p[3] end
   end
   decide = function(key, now, n, out)
     if n > 0 then

@@ -24,8 +24,8 @@
 -- (the limits of ARGV, read once: scalars for one limit, tables for several), then defines
 -- decide(key, now, n, out), which decides one request and appends its reply to out. idiv, fmt and the
 -- reply and write helpers come from helpers.lua; L from prelude.lua (single), batch_head.lua (batched) or
--- mixed_head.lua (mixed: L = 0, and the one-limit decide takes each policy's limit from use(p), p read
--- by plan(at) from the values RedisRateLimiter.planArgs derived); single_tail.lua, batch_tail.lua or
+-- mixed_head.lua (mixed: L = 0, and use(at) gives the one-limit decide a policy's limit, its planSize
+-- values from ARGV[at], derived by RedisRateLimiter.planArgs); single_tail.lua, batch_tail.lua or
 -- mixed_tail.lua call decide.
 
 -- The TAT to use for window w (its field under count C is f, interval T) when f holds nothing: the state
@@ -62,7 +62,7 @@ local function carried(key, w, f, T, now, n, ttl)
   return nil
 end
 
-local decide, plan, use
+local decide, planSize, use
 if L <= 1 then
   -- one limit (the usual policy): the same rule with scalars, no table but the reply (Lua work and
   -- garbage are a good part of a call's time in Redis)
@@ -75,17 +75,19 @@ if L <= 1 then
     f1 = 't:' .. w1 .. ':' .. ARGV[3]
     ttl1 = fmt(idiv(B1 + 999, 1000))
   else
-    -- a mixed call: count, T, B, field, expiry in ms, window, as above
-    plan = function(at)
-      return {tonumber(ARGV[at]), tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), ARGV[at + 3], ARGV[at + 4],
-        ARGV[at + 5]}, at + 6
+    -- a mixed call: count, T, field, expiry in ms, as above, at ARGV[at..] (B follows, and the window
+    -- is read from the field if carried needs it)
+    planSize = 4
+    use = function(at)
+      C1, T1, f1, ttl1 = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), ARGV[at + 2], ARGV[at + 3]
+      B1 = C1 * T1
+      w1 = nil
     end
-    use = function(p) C1, T1, B1, f1, ttl1, w1 = p[1], p[2], p[3], p[4], p[5], p[6] end
   end
   decide = function(key, now, n, out)
     local raw = redis.call('HGET', key, f1)
     local tat = tonumber(raw)
-    if not raw then tat = carried(key, w1, f1, T1, now, n, ttl1) end
+    if not raw then tat = carried(key, w1 or string.match(f1, '^t:(%d+):'), f1, T1, now, n, ttl1) end
     if not tat or tat < now then tat = now end
     local nxt = tat + n * T1
     local ok = nxt - now <= B1
