@@ -141,6 +141,11 @@ abstract class KeyState {
     /** The permits the limit counts as used at now. */
     abstract long used(long now);
 
+    /** The permits left at now. */
+    long remaining(long now) {
+      return Math.max(0, c - used(now));
+    }
+
     /** How long from now until the limit is full again. */
     abstract long resetAfter(long now);
 
@@ -150,15 +155,13 @@ abstract class KeyState {
       if (!detail) {
         return Decisions.verdict(retry == 0);
       }
-      return Decisions.trusted(
-          retry == 0, c, Math.max(0, c - used(now)), retry, resetAfter(now), w, degraded);
+      return Decisions.trusted(retry == 0, c, remaining(now), retry, resetAfter(now), w, degraded);
     }
 
     @Override
     final void statsInto(long now, long[] usedOut, long[] remainingOut, long[] resetOut) {
-      long u = used(now);
-      usedOut[0] = u;
-      remainingOut[0] = Math.max(0, c - u);
+      usedOut[0] = used(now);
+      remainingOut[0] = remaining(now);
       resetOut[0] = resetAfter(now);
     }
   }
@@ -309,7 +312,12 @@ abstract class KeyState {
 
     @Override
     long used(long now) {
-      return c - TokenBucket.remaining(c, t, b, resetAfter(now));
+      return c - remaining(now);
+    }
+
+    @Override
+    long remaining(long now) {
+      return TokenBucket.remaining(c, t, b, resetAfter(now));
     }
 
     @Override
