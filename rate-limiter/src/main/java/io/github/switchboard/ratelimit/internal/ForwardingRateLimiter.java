@@ -7,7 +7,7 @@ import io.github.switchboard.ratelimit.RateLimiter;
 import java.util.Objects;
 
 /**
- * A limiter wrapped around another that decides: all but the decisions goes to it unchanged (the
+ * A limiter wrapped around another that decides: everything but the decisions goes to it unchanged (the
  * wrappers, {@link ListeningRateLimiter} and {@link ShadowRateLimiter}, change only the decisions).
  */
 abstract class ForwardingRateLimiter implements RateLimiter {
