@@ -11,6 +11,8 @@ import io.github.switchboard.ratelimit.RateLimiters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.function.LongPredicate;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +21,10 @@ import org.junit.jupiter.api.Test;
  * {@code -prof gc} gives the precise figure).
  */
 class MonitoredAllocationTest {
+  private static final int ROUND = 200_000;
+  private static final Duration SETTLE = Duration.ofSeconds(10);
+  /** Where the measured rounds' results go, so that the JIT cannot drop the calls. */
+  private static volatile long measured;
 
   @Test
   void aMonitoredDecisionAllocatesOnlyTheDecision() {
@@ -31,23 +37,25 @@ class MonitoredAllocationTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (RateLimiter l =
         RateLimiterMetrics.monitor(registry, RateLimiters.builder(policy).timeSource(clock).build(), "api")) {
-      long tid = Thread.currentThread().getId();
       long sink = 0;
       for (int i = 0; i < 200_000; i++) { // warm-up: the JIT
         now[0] += 1_000;
         sink += l.tryAcquire("k").remaining();
       }
-      int n = 200_000;
-      long before = threads.getThreadAllocatedBytes(tid);
-      for (int i = 0; i < n; i++) {
-        now[0] += 1_000;
-        sink += l.tryAcquire("k").remaining();
-      }
-      long perDecision = (threads.getThreadAllocatedBytes(tid) - before) / n;
+      long[] decisions = {200_000};
+      long perDecision = steadyState(threads, () -> {
+        long s = 0;
+        for (int i = 0; i < ROUND; i++) {
+          now[0] += 1_000;
+          s += l.tryAcquire("k").remaining();
+        }
+        decisions[0] += ROUND;
+        return s;
+      }, bytes -> bytes <= 64);
       System.out.printf("monitored: %d bytes allocated per decision (sink %d)%n", perDecision, sink);
       // a Decision is 56 bytes with compressed oops; anything more would be the meters allocating
       assertThat(perDecision).isLessThanOrEqualTo(64);
-      assertThat(new Meters(registry, "api").decisions("allowed", false)).isEqualTo(400_000);
+      assertThat(new Meters(registry, "api").decisions("allowed", false)).isEqualTo(decisions[0]);
     }
   }
 
@@ -65,31 +73,58 @@ class MonitoredAllocationTest {
         RateLimiter monitored =
             RateLimiterMetrics.monitor(
                 registry, RateLimiters.builder(policy).timeSource(clock).build(), "api")) {
-      long tid = Thread.currentThread().getId();
       long sink = 0;
       for (int i = 0; i < 200_000; i++) { // warm-up: the JIT
         now[0] += 1_000;
         sink += plain.tryAcquire("k").remaining() + monitored.tryAcquire("k").remaining();
       }
-      int n = 200_000;
-      long before = threads.getThreadAllocatedBytes(tid);
-      for (int i = 0; i < n; i++) {
-        now[0] += 1_000;
-        sink += plain.tryAcquire("k").remaining();
-      }
-      long unmonitored = (threads.getThreadAllocatedBytes(tid) - before) / n;
-      before = threads.getThreadAllocatedBytes(tid);
-      for (int i = 0; i < n; i++) {
-        now[0] += 1_000;
-        sink += monitored.tryAcquire("k").remaining();
-      }
-      long perDecision = (threads.getThreadAllocatedBytes(tid) - before) / n;
+      long unmonitored = steadyState(threads, () -> {
+        long s = 0;
+        for (int i = 0; i < ROUND; i++) {
+          now[0] += 1_000;
+          s += plain.tryAcquire("k").remaining();
+        }
+        return s;
+      }, bytes -> true);
+      long[] decisions = {200_000};
+      long perDecision = steadyState(threads, () -> {
+        long s = 0;
+        for (int i = 0; i < ROUND; i++) {
+          now[0] += 1_000;
+          s += monitored.tryAcquire("k").remaining();
+        }
+        decisions[0] += ROUND;
+        return s;
+      }, bytes -> bytes <= unmonitored + 8);
       System.out.printf(
           "shadow-denied: %d bytes per decision monitored, %d without meters (sink %d)%n",
           perDecision, unmonitored, sink);
       // whatever the limiter allocates for a shadow decision, the meters add nothing (8 bytes of noise)
       assertThat(perDecision).isLessThanOrEqualTo(unmonitored + 8);
-      assertThat(new Meters(registry, "api").decisions("shadow_denied", false)).isEqualTo(400_000 - 1);
+      assertThat(new Meters(registry, "api").decisions("shadow_denied", false)).isEqualTo(decisions[0] - 1);
+    }
+  }
+
+  /**
+   * The bytes one call allocates once the JIT has compiled the path: the least over rounds of {@value
+   * ROUND} calls, at least three. On a loaded machine (the suite runs test JVMs side by side) the compiler
+   * may finish after the warm-up, and a round run before it counts allocations that the compiled code,
+   * which escape analysis frees of them, does not make (92 bytes against 79 once in CI). Rounds stop once
+   * one meets {@code enough}, or after {@link #SETTLE}; an allocation the meters make in compiled code
+   * shows in every round, so the least of them still fails the test.
+   */
+  private static long steadyState(
+      com.sun.management.ThreadMXBean threads, LongSupplier round, LongPredicate enough) {
+    long tid = Thread.currentThread().getId();
+    long least = Long.MAX_VALUE;
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    for (int rounds = 1; ; rounds++) {
+      long before = threads.getThreadAllocatedBytes(tid);
+      measured += round.getAsLong();
+      least = Math.min(least, (threads.getThreadAllocatedBytes(tid) - before) / ROUND);
+      if (rounds >= 3 && (enough.test(least) || System.nanoTime() > deadline)) {
+        return least;
+      }
     }
   }
 
