@@ -7,11 +7,13 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /*
- * Where a Redis limiter's decisions wait to go together (see Coalescer): one lane per connection, or on a
- * Cluster one per slot (all the keys of a call must be in one slot), made on first use.
+ * Where a Redis limiter's decisions wait to go together (see Coalescer): one lane per connection; on a
+ * Cluster one per master of Redis 7 (its calls on that node's connection, across slots: NodeLanes), else
+ * one per slot (all the keys of a routed call must be in one slot), made on first use.
  *
  * A limiter and its plans' limiters (siblings, see GuardedRateLimiter.sibling) share one Group: the
  * limiters of one-limit policies of one algorithm share its lanes, so that a call carries the decisions
@@ -40,8 +42,21 @@ final class Lanes {
   private final boolean cluster;
   private final @Nullable Coalescer lane;
   private final AtomicReferenceArray<Coalescer> slotLanes;
+  private final @Nullable NodeLanes nodes;
 
-  Lanes(RedisConnection connection, Coalescer.Sender sender, long permitBudget) {
+  /**
+   * Creates the lanes of a connection.
+   *
+   * @param connection the connection
+   * @param sender the calls, through the connection's routing
+   * @param onNode the calls on one Cluster node's own connection (its master's lane)
+   * @param permitBudget the most permits in one batch
+   */
+  Lanes(
+      RedisConnection connection,
+      Coalescer.Sender sender,
+      Function<NodeLanes.NodeEval, Coalescer.Sender> onNode,
+      long permitBudget) {
     this.sender = sender;
     this.permitBudget = permitBudget;
     this.cluster = connection.isCluster();
@@ -49,14 +64,22 @@ final class Lanes {
         ? null
         : new Coalescer(sender, permitBudget, MAX_IN_FLIGHT, connection.completesOnIoThread());
     this.slotLanes = new AtomicReferenceArray<>(cluster ? SlotHash.SLOT_COUNT : 0);
+    this.nodes = cluster ? new NodeLanes(connection, onNode, sender, permitBudget, MAX_IN_FLIGHT) : null;
   }
 
-  /** The lane of a state key: the connection's, or on a Cluster its slot's (made on first use). */
+  /**
+   * The lane of a state key: the connection's; on a Cluster its master's (a Redis 7 master whose lane is
+   * open, see NodeLanes), else its slot's (made on first use).
+   */
   Coalescer of(String stateKey) {
     if (!cluster) {
       return Objects.requireNonNull(lane);
     }
     int slot = SlotHash.getSlot(stateKey);
+    Coalescer node = Objects.requireNonNull(nodes).laneOf(slot);
+    if (node != null) {
+      return node;
+    }
     Coalescer c = slotLanes.get(slot);
     if (c == null) {
       Coalescer made = new Coalescer(sender, permitBudget, ONE_IN_FLIGHT, false);
@@ -78,8 +101,12 @@ final class Lanes {
       return connection;
     }
 
-    synchronized Lanes of(Algorithm algorithm, Coalescer.Sender sender, long permitBudget) {
-      return byAlgorithm.computeIfAbsent(algorithm, a -> new Lanes(connection, sender, permitBudget));
+    synchronized Lanes of(
+        Algorithm algorithm,
+        Coalescer.Sender sender,
+        Function<NodeLanes.NodeEval, Coalescer.Sender> onNode,
+        long permitBudget) {
+      return byAlgorithm.computeIfAbsent(algorithm, a -> new Lanes(connection, sender, onNode, permitBudget));
     }
   }
 }

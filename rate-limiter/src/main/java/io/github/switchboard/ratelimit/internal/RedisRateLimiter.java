@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
 /*
  * The Redis side, unguarded. Coalescing (the default): a decision that finds its lane idle is one EVALSHA
  * of the single script; those that arrive while a call is in flight go together in the next call, one
- * EVALSHA of the batched script (see Coalescer and batch_head.lua). A lane is the connection, or on a
- * Cluster one slot (all the keys of a batch must be in one slot); a limiter and its plans' limiters share
+ * EVALSHA of the batched script (see Coalescer and batch_head.lua). A lane is the connection; on a
+ * Cluster a Redis 7 master (NodeLanes: across slots), else a slot; a limiter and its plans' limiters share
  * theirs, and a call of several one-limit policies is one EVALSHA of the mixed script (see Lanes and
  * mixed_head.lua). Without coalescing: one EVALSHA per decision (RedisConnection.eval re-sends with EVAL
  * only on NOSCRIPT), whatever the number of limits; no WATCH/MULTI, no compare-and-swap. stats() runs the same
@@ -54,6 +54,8 @@ public final class RedisRateLimiter {
       SCRIPTS.put(a, script(body));
       BATCH_SCRIPTS.put(a, batchScript(body));
       MIXED_SCRIPTS.put(a, mixedScript(body));
+      NodeLanes.twin(BATCH_SCRIPTS.get(a), "batch_tail.lua"); // their Cluster twins, sent on a node's
+      NodeLanes.twin(MIXED_SCRIPTS.get(a), "mixed_tail.lua"); // connection (NodeLanes)
     }
   }
 
@@ -148,7 +150,7 @@ public final class RedisRateLimiter {
    * @param clock whose clock places requests in time
    * @param time the client clock, used with {@link ClockSource#CLIENT}
    * @param coalescing whether decisions that arrive while a call is in flight go together in the next
-   *     one (per connection; per slot on a Cluster)
+   *     one (per connection; per master or per slot on a Cluster)
    */
   public RedisRateLimiter(
       RedisConnection connection,
@@ -209,9 +211,9 @@ public final class RedisRateLimiter {
     if (!coalescing) {
       this.lanes = null;
     } else if (planArgs != null) {
-      this.lanes = group.of(policy.algorithm(), SENDER, batchPermitBudget);
+      this.lanes = group.of(policy.algorithm(), SENDER, ON_NODE, batchPermitBudget);
     } else {
-      this.lanes = new Lanes(connection, SENDER, batchPermitBudget);
+      this.lanes = new Lanes(connection, SENDER, ON_NODE, batchPermitBudget);
     }
     if (coalescing) {
       connection.load(mixedScript);
@@ -226,15 +228,23 @@ public final class RedisRateLimiter {
   /*
    * The calls of the lanes: the single script, the batched one (the decisions of one policy), or the mixed
    * one (of several one-limit policies of the algorithm: each policy's values once, then each decision's
-   * key and the number of its policy). One sender for every lane: a decision's owner is its limiter.
+   * key and the number of its policy). One sender for every lane (a decision's owner is its limiter), and
+   * one for each master's lane on a Redis 7 Cluster, its calls on that node's connection (NodeLanes).
    */
-  private static final Coalescer.Sender SENDER = new LaneSender();
+  private static final Coalescer.Sender SENDER = new LaneSender(null);
+  private static final Function<NodeLanes.NodeEval, Coalescer.Sender> ON_NODE = LaneSender::new;
 
   private static final class LaneSender implements Coalescer.Sender {
+    private final NodeLanes.@Nullable NodeEval node;
+
+    LaneSender(NodeLanes.@Nullable NodeEval node) {
+      this.node = node;
+    }
+
     @Override
     public CompletionStage<List<Object>> single(Object owner, String stateKey, String now, long permits) {
       RedisRateLimiter r = (RedisRateLimiter) owner;
-      return r.connection.eval(r.script, ScriptOutputType.MULTI, new String[] {stateKey}, r.args(now, permits));
+      return r.eval(node, r.script, new String[] {stateKey}, r.args(now, permits));
     }
 
     @Override
@@ -242,15 +252,21 @@ public final class RedisRateLimiter {
       Object first = batch[0].owner;
       for (Coalescer.Pending p : batch) {
         if (p.owner != first) {
-          return mixed(batch);
+          return mixed(batch, node);
         }
       }
-      return ((RedisRateLimiter) first).batch(batch);
+      return ((RedisRateLimiter) first).batch(batch, node);
     }
   }
 
+  /** A call of the lanes: through the connection's routing, or on a Cluster node's own connection. */
+  private CompletionStage<List<Object>> eval(
+      NodeLanes.@Nullable NodeEval node, LuaScript s, String[] keys, String[] args) {
+    return node == null ? connection.eval(s, ScriptOutputType.MULTI, keys, args) : node.eval(s, keys, args);
+  }
+
   /** The decisions of this limiter's policy: the batched script, compact when it can be. */
-  private CompletionStage<List<Object>> batch(Coalescer.Pending[] batch) {
+  private CompletionStage<List<Object>> batch(Coalescer.Pending[] batch, NodeLanes.@Nullable NodeEval node) {
     int m = batch.length;
     String[] keys = new String[m];
     // compact when every decision is on Redis's clock and asks for one permit (the usual case): then no
@@ -271,7 +287,7 @@ public final class RedisRateLimiter {
         args[base + 2 * j + 1] = Long.toString(batch[j].permits);
       }
     }
-    return connection.eval(batchScript, ScriptOutputType.MULTI, keys, args);
+    return eval(node, batchScript, keys, args);
   }
 
   /** P, the number of policies in a mixed call, as text. */
@@ -290,7 +306,8 @@ public final class RedisRateLimiter {
    * policies (its plan changed while they were on their way): then all go in arrival order. The batch is
    * reordered in place, so the reply follows it.
    */
-  private static CompletionStage<List<Object>> mixed(Coalescer.Pending[] batch) {
+  private static CompletionStage<List<Object>> mixed(
+      Coalescer.Pending[] batch, NodeLanes.@Nullable NodeEval node) {
     int m = batch.length;
     RedisRateLimiter[] policies = new RedisRateLimiter[m];
     int[] number = new int[m];
@@ -336,7 +353,7 @@ public final class RedisRateLimiter {
       }
     }
     RedisRateLimiter any = policies[0];
-    return any.connection.eval(any.mixedScript, ScriptOutputType.MULTI, keys, args);
+    return any.eval(node, any.mixedScript, keys, args);
   }
 
   /**
