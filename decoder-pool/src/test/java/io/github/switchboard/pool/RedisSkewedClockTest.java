@@ -156,7 +156,8 @@ class RedisSkewedClockTest {
       System.out.printf("clock 2 min ahead: the silent node evicted %d ms after its last heartbeat%n",
           evictedAfterMillis);
       assertThat(evictedAfterMillis).isGreaterThanOrEqualTo(EVICT_AFTER.toMillis() - 250);
-      assertThat(evicted).containsExactly("silent");
+      // the event follows the snapshot on the pool's event thread (later on a loaded machine)
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(evicted).containsExactly("silent"));
       assertThat(inRedis("live")).isTrue();
       assertThat(selected(ahead, "live")).isTrue();
     }
@@ -191,7 +192,8 @@ class RedisSkewedClockTest {
           staleAfterMillis, evictedAfterMillis);
       assertThat(staleAfterMillis).isGreaterThanOrEqualTo(STALE_AFTER.toMillis() - 250);
       assertThat(evictedAfterMillis).isGreaterThanOrEqualTo(EVICT_AFTER.toMillis() - 250);
-      assertThat(evicted).containsExactly("quiet");
+      // the event follows the snapshot on the pool's event thread (later on a loaded machine)
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(evicted).containsExactly("quiet"));
       assertThat(inRedis("quiet")).isFalse();
     }
   }
