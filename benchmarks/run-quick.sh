@@ -12,10 +12,11 @@
 #     (near cache off and on), with its own warm-up (see below); it prints MEMORY USAGE of one entry
 #     (about 3.5 minutes);
 #   - PoolSelectBenchmark.select with 10,000 nodes all serving the pair (median and bytes per call), and
-#     PoolFleetBenchmark, 4 coordinators on one redis-server: 10,000 nodes (propagation, registration
-#     storm) and a cold start of 20,000 (until every coordinator sees every node, failed keep-alives,
-#     nodes registered twice, a coordinator started late), its Markdown tables appended to the text
-#     (about 2.5 minutes; issue 23);
+#     PoolFleetBenchmark, 4 coordinators on one redis-server, the simulated nodes in a child JVM: 10,000
+#     nodes (propagation, registration storm) and a cold start of 20,000 (until every coordinator sees
+#     every node, failed keep-alives, nodes registered twice, a coordinator started late), and
+#     PoolFleetApi, registration through the example coordinator's HTTP API into a 10,000-node pool, their
+#     Markdown tables appended to the text (about 3 minutes; issue 23);
 #   - RedisCpuMain (not JMH): Redis CPU, commands and scripts per decision, on one redis-server and on a
 #     local 3-master Cluster it starts itself, for Switchboard's 4 algorithms, the raw EVALSHA of each,
 #     Bucket4j and Redisson, 128 in flight on 10,000 keys, 3 s warm-up and 5 s measured each (about
@@ -90,6 +91,11 @@ fleet() {
 }
 fleet --nodes=10000 --warmup=5 --seconds=10 --samples=200 --storm=2000
 fleet --nodes=20000 --cold-start=1 --late=1 --warmup=5 --seconds=10 --samples=200 --storm=2000
+fleet_api=(java -cp "$jar" io.github.switchboard.benchmarks.PoolFleetApi --pool=10000 --count=2000 --rounds=4 \
+  --warmup=1 --in-flight=32)
+echo "# ${fleet_api[*]}" | tee -a "$text"
+"${fleet_api[@]}" | tee -a "$text"
+echo >> "$text"
 # Redis CPU per decision, standalone and Cluster (not JMH: one Markdown table and the issue's ratios)
 redis_cpu=(java -cp "$jar" io.github.switchboard.benchmarks.RedisCpuMain --seconds=5 --warmup=3)
 echo "# ${redis_cpu[*]}" | tee -a "$text"

@@ -4,11 +4,8 @@ import io.github.switchboard.core.RedisTarget;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.DecoderPools;
-import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeStatus;
 import io.github.switchboard.pool.PoolEvent;
-import io.github.switchboard.registration.RegistrationClient;
-import io.github.switchboard.registration.RegistrationClients;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -27,8 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -37,13 +32,15 @@ import org.jspecify.annotations.Nullable;
  * The decoder pool at fleet scale (issue 9): coordinators and simulated decoder nodes on one local Redis,
  * measured per second over a steady window. Not a JMH benchmark: a scale harness with a {@code main}.
  *
- * <p>One JVM holds everything: {@code coordinators} pools built with {@code DecoderPools.builder(..).redis(..)}
- * (each its own {@link DecoderPool}, as separate coordinator processes would have), and {@code nodes}
- * decoder nodes, each kept alive through the registration client's Redis channel
- * ({@code RegistrationClients.builder().redis(target, pool)...keepAlive(node, interval, load)}), spread
- * round-robin over {@code clients} registration clients (each client has one worker thread) and started
- * evenly over one interval, so the heartbeats are spread over each second as a fleet's are. Every
- * heartbeat reports a new random load. Redis is a {@code redis-server} started on a free loopback port
+ * <p>This JVM holds {@code coordinators} pools built with {@code DecoderPools.builder(..).redis(..)} (each
+ * its own {@link DecoderPool}, as separate coordinator processes would have). The {@code nodes} decoder
+ * nodes ({@link PoolFleetNodes}) run in a child JVM it starts on the same class path ({@code --node-jvm=1},
+ * the default; {@code --node-jvm=0} runs them here, as before issue 23's last runs, when their allocation
+ * made the young pauses of this JVM the tail of the probes): each kept alive through the registration
+ * client's Redis channel ({@code RegistrationClients.builder().redis(target, pool)...keepAlive(node,
+ * interval, load)}), spread round-robin over {@code clients} registration clients (each client has one
+ * worker thread) and started evenly over one interval, so the heartbeats are spread over each second as a
+ * fleet's are. Every heartbeat reports a new random load. Redis is a {@code redis-server} started on a free loopback port
  * without persistence and stopped at the end (or the server {@code REDIS_URL} names, FLUSHALLed first).
  *
  * <p>After the warm-up (every coordinator sees every node, then {@code warmup} more), the steady window
@@ -52,7 +49,7 @@ import org.jspecify.annotations.Nullable;
  * ({@code used_cpu_sys + used_cpu_user}), connected clients; pub/sub messages published (an observer
  * {@code PSUBSCRIBE *} counts them per channel) and delivered per coordinator (each channel's messages
  * times its {@code PUBSUB NUMSUB}, divided by the coordinators); the pool events each coordinator's
- * listener receives; the JVM's CPU. The observer's own bytes and the harness's two connections are taken
+ * listener receives; the CPU of this JVM and of the nodes' JVM. The observer's own bytes and the harness's two connections are taken
  * off the Redis figures. Then, with the heartbeats still running, {@code samples} probes: a node
  * registered by one coordinator (rotating), then drained by it ({@code setStatus(id, DRAINING)}), each
  * timed with {@code System.nanoTime()} from just before the write to each other coordinator's listener
@@ -64,7 +61,7 @@ import org.jspecify.annotations.Nullable;
  * ./mvnw -B -pl benchmarks -am package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar io.github.switchboard.benchmarks.PoolFleetBenchmark \
  *     --nodes=1000 --coordinators=4 --clients=10 --interval-ms=1000 --warmup=10 --seconds=20 --samples=100 \
- *     --cold-start=0 --late=0 --storm=0
+ *     --cold-start=0 --late=0 --storm=0 --node-jvm=1
  * }</pre>
  *
  * <p>Issue 23's scale phases ({@link PoolFleetPhases}): the start-up (every keep-alive at once with
@@ -76,7 +73,12 @@ import org.jspecify.annotations.Nullable;
  * <p>It prints one Markdown table of the figures.
  */
 public final class PoolFleetBenchmark {
-  private static final String POOL = "fleet";
+  private static final String POOL = PoolFleetNodes.POOL;
+  /**
+   * The nodes' JVM: a small heap and the serial collector, so that its collections take at most one of the
+   * cores the coordinators share with it.
+   */
+  private static final List<String> NODE_JVM_OPTIONS = List.of("-Xmx1g", "-XX:+UseSerialGC");
   /** The harness's own connections to Redis: the INFO connection and the pub/sub observer. */
   private static final int HARNESS_CONNECTIONS = 2;
 
@@ -95,10 +97,12 @@ public final class PoolFleetBenchmark {
    * @param coldStart true to start every keep-alive at once (their own jitter spreads them over a second)
    * @param late true to time a coordinator started into the full pool
    * @param storm nodes registered in a burst through one coordinator after the probes, 0 for none
+   * @param nodeJvm true to run the simulated nodes in a child JVM (as a fleet's nodes are other machines),
+   *     false to run them in the coordinators' JVM
    */
   record Config(
       int nodes, int coordinators, int clients, Duration interval, Duration warmup, Duration window, int samples,
-      boolean coldStart, boolean late, int storm) {
+      boolean coldStart, boolean late, int storm, boolean nodeJvm) {
     Config {
       require(nodes >= 1, "nodes must be >= 1, was " + nodes);
       require(coordinators >= 2, "coordinators must be >= 2, was " + coordinators);
@@ -113,7 +117,7 @@ public final class PoolFleetBenchmark {
     /** The parameters of the steady window alone: no cold start, no late coordinator, no storm. */
     Config(int nodes, int coordinators, int clients, Duration interval, Duration warmup, Duration window,
         int samples) {
-      this(nodes, coordinators, clients, interval, warmup, window, samples, false, false, 0);
+      this(nodes, coordinators, clients, interval, warmup, window, samples, false, false, 0, true);
     }
 
     private static void require(boolean ok, String message) {
@@ -125,7 +129,7 @@ public final class PoolFleetBenchmark {
     /**
      * Reads the parameters: {@code --NAME=VALUE} arguments first, then {@code fleet.NAME} properties,
      * then the defaults (1000 nodes, 4 coordinators, 10 clients, 1000 ms, 10 s warm-up, 20 s, 100 samples,
-     * cold-start 0, late 0, storm 0).
+     * cold-start 0, late 0, storm 0, node-jvm 1).
      *
      * @param args the command-line arguments
      * @param properties the system properties
@@ -160,11 +164,12 @@ public final class PoolFleetBenchmark {
           number(given, "samples", 100),
           number(given, "cold-start", 0) != 0,
           number(given, "late", 0) != 0,
-          number(given, "storm", 0));
+          number(given, "storm", 0),
+          number(given, "node-jvm", 1) != 0);
     }
 
     private static final List<String> NAMES = List.of("nodes", "coordinators", "clients", "interval-ms", "warmup",
-        "seconds", "samples", "cold-start", "late", "storm");
+        "seconds", "samples", "cold-start", "late", "storm", "node-jvm");
 
     private static int number(Map<String, String> given, String name, int fallback) {
       String v = given.get(name);
@@ -210,7 +215,9 @@ public final class PoolFleetBenchmark {
    * @param outBytesPerSecond Redis {@code total_net_output_bytes}, less the observer's messages
    * @param inBytesPerSecond Redis {@code total_net_input_bytes}
    * @param redisCpu Redis CPU time per second (1.0 is one core)
-   * @param jvmCpu this JVM's CPU time per second (1.0 is one core), coordinators and nodes together
+   * @param jvmCpu this JVM's CPU time per second (1.0 is one core): the coordinators, and the nodes too
+   *     when they run here
+   * @param nodesJvmCpu the nodes' JVM's CPU time per second, NaN when they run in this JVM
    * @param connectedClients Redis {@code connected_clients} at the end of the window, less the harness's
    * @param subscriptions pub/sub subscriptions (channels and patterns), less the observer's
    * @param threads this JVM's live threads at the end of the window
@@ -223,7 +230,7 @@ public final class PoolFleetBenchmark {
       double calledPerSecond, Map<String, Double> topCommands, double publishedPerSecond,
       double deliveredPerCoordinatorPerSecond, double eventsPerCoordinatorPerSecond,
       double maxEventsPerCoordinatorPerSecond, double outBytesPerSecond, double inBytesPerSecond,
-      double redisCpu, double jvmCpu, long connectedClients, long subscriptions, int threads,
+      double redisCpu, double jvmCpu, double nodesJvmCpu, long connectedClients, long subscriptions, int threads,
       Latency registration, Latency drain, Phases phases) {}
 
   /**
@@ -280,9 +287,7 @@ public final class PoolFleetBenchmark {
     private final LongAdder observerBytes = new LongAdder();
     private final List<DecoderPool> coordinators = new ArrayList<>();
     private final LongAdder[] events;
-    private final List<RegistrationClient> clients = new ArrayList<>();
-    private final LongAdder heartbeats = new LongAdder();
-    private final PoolFleetPhases.KeepAliveCounts counts = new PoolFleetPhases.KeepAliveCounts();
+    private final PoolFleetNodes nodes;
     private final RedisTarget target;
     private volatile @Nullable PoolFleetProbe probe;
 
@@ -317,9 +322,10 @@ public final class PoolFleetBenchmark {
           }
         });
       }
-      for (int i = 0; i < config.clients(); i++) {
-        clients.add(RegistrationClients.builder().redis(target, POOL).listener(counts).build());
-      }
+      nodes = config.nodeJvm()
+          ? PoolFleetNodes.childProcess(redis.url(), config.nodes(), config.clients(), config.interval(),
+              NODE_JVM_OPTIONS)
+          : PoolFleetNodes.inProcess(target, config.nodes(), config.clients(), config.interval());
     }
 
     /** The size of a RESP bulk string of {@code n} bytes: {@code $n\r\n<bytes>\r\n}. */
@@ -329,7 +335,7 @@ public final class PoolFleetBenchmark {
 
     Result measure() {
       long start = System.nanoTime();
-      startNodes();
+      nodes.start(config.coldStart());
       awaitEveryNodeEverywhere();
       double startup = (System.nanoTime() - start) / 1e9;
       pause(config.warmup());
@@ -339,7 +345,7 @@ public final class PoolFleetBenchmark {
       long connected = Long.parseLong(after.info.getOrDefault("connected_clients", "0")) - HARNESS_CONNECTIONS;
       long subscriptions = subscriptions();
       int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-      long[] keepAlives = counts.read();
+      long[] keepAlives = java.util.Arrays.copyOfRange(after.nodeStats, 1, 5);
       Latency registration = probes(true);
       Latency drain = probes(false);
       PoolFleetPhases.Late late = config.late()
@@ -349,27 +355,6 @@ public final class PoolFleetBenchmark {
           ? PoolFleetPhases.storm(coordinators, config.storm(), steadyCpu) : null;
       return result(before, after, connected, subscriptions, threads, registration, drain,
           new Phases(startup, keepAlives, late, storm));
-    }
-
-    /** Starts one keep-alive per node, evenly over one interval (or all at once: a cold start). */
-    private void startNodes() {
-      long start = System.nanoTime();
-      long step = config.coldStart() ? 0 : config.interval().toNanos() / config.nodes();
-      for (int i = 0; i < config.nodes(); i++) {
-        parkUntil(start + i * step);
-        DecoderNode node = DecoderNode.builder(
-                String.format(Locale.ROOT, "node-%05d", i),
-                URI.create("http://10.0." + (i / 250) + "." + (i % 250 + 1) + ":8001"))
-            .region(i % 2 == 0 ? "us-east-1" : "eu-west-1")
-            .gpuType("T4")
-            .capacity(100)
-            .languages("en", "es", "fr", "de")
-            .build();
-        clients.get(i % clients.size()).keepAlive(node, config.interval(), () -> {
-          heartbeats.increment();
-          return NodeLoad.of(ThreadLocalRandom.current().nextInt(100));
-        });
-      }
     }
 
     private void awaitEveryNodeEverywhere() {
@@ -392,8 +377,9 @@ public final class PoolFleetBenchmark {
       }
       Map<String, Long> channels = new HashMap<>();
       published.forEach((k, v) -> channels.put(k, v.sum()));
-      return new Snapshot(System.nanoTime(), info(), heartbeats.sum(), perCoordinator, channels,
-          observerBytes.sum(), PoolFleetPhases.jvmCpuNanos());
+      long[] nodeStats = nodes.stats();
+      return new Snapshot(System.nanoTime(), info(), nodeStats[0], perCoordinator, channels,
+          observerBytes.sum(), PoolFleetPhases.jvmCpuNanos(), nodeStats);
     }
 
     private Map<String, String> info() {
@@ -506,12 +492,13 @@ public final class PoolFleetBenchmark {
           .limit(8)
           .forEach(e -> top.put(e.getKey(), e.getValue() / secs));
       double redisCpu = (cpu(b.info) - cpu(a.info)) / secs;
+      double nodesCpu = nodes.separate() ? (b.nodeStats[5] - a.nodeStats[5]) / 1e9 / secs : Double.NaN;
       return new Result(config, secs, (b.heartbeats - a.heartbeats) / secs,
           (delta(a, b, "total_commands_processed") - 1) / secs, called / secs, top, publishedCount / secs,
           delivered / (double) a.events.length / secs, events, maxEvents,
           (delta(a, b, "total_net_output_bytes") - (b.observerBytes - a.observerBytes)) / secs,
           delta(a, b, "total_net_input_bytes") / secs, redisCpu, (b.jvmCpuNanos - a.jvmCpuNanos) / 1e9 / secs,
-          connected, subscriptions, threads, registration, drain, phases);
+          nodesCpu, connected, subscriptions, threads, registration, drain, phases);
     }
 
     private static long delta(Snapshot a, Snapshot b, String key) {
@@ -531,20 +518,7 @@ public final class PoolFleetBenchmark {
 
     @Override
     public void close() {
-      // keep-alives drain and deregister their nodes on close; the clients close side by side
-      List<Thread> closers = new ArrayList<>();
-      for (RegistrationClient c : clients) {
-        Thread t = new Thread(c::close, "fleet-close");
-        t.start();
-        closers.add(t);
-      }
-      for (Thread t : closers) {
-        try {
-          t.join(TimeUnit.SECONDS.toMillis(30));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      nodes.close(); // keep-alives drain and deregister their nodes on close
       coordinators.forEach(DecoderPool::close);
       observer.close();
       stats.close();
@@ -556,7 +530,7 @@ public final class PoolFleetBenchmark {
   /** Counters at one instant. */
   private record Snapshot(
       long nanos, Map<String, String> info, long heartbeats, long[] events, Map<String, Long> channels,
-      long observerBytes, long jvmCpuNanos) {}
+      long observerBytes, long jvmCpuNanos, long[] nodeStats) {}
 
   private static boolean isAbout(PoolEvent e, String nodeId) {
     return e instanceof PoolEvent.NodeEvent n && n.nodeId().equals(nodeId);
@@ -605,9 +579,10 @@ public final class PoolFleetBenchmark {
         .append(String.format(Locale.ROOT, "%,.0f", v)));
     StringBuilder s = new StringBuilder();
     s.append(String.format(Locale.ROOT,
-        "Decoder pool at fleet scale: %,d nodes (%d registration clients, one JVM), %d coordinators, "
+        "Decoder pool at fleet scale: %,d nodes (%d registration clients, %s), %d coordinators, "
             + "heartbeat every %d ms, %.1f s window%n%n",
-        c.nodes(), c.clients(), c.coordinators(), c.interval().toMillis(), r.seconds()));
+        c.nodes(), c.clients(), c.nodeJvm() ? "a JVM of their own" : "in the coordinators' JVM",
+        c.coordinators(), c.interval().toMillis(), r.seconds()));
     s.append("| figure | value |\n|---|---:|\n");
     row(s, "heartbeats sent per second", "%,.0f", r.heartbeatsPerSecond());
     row(s, "Redis commands per second (`total_commands_processed`; Redis 7 counts those scripts run)", "%,.0f",
@@ -626,10 +601,15 @@ public final class PoolFleetBenchmark {
     row(s, "Redis bytes in per second", "%,.0f", r.inBytesPerSecond());
     row(s, "  per heartbeat", "%,.0f", r.inBytesPerSecond() / hb);
     row(s, "Redis CPU (% of one core)", "%.1f", r.redisCpu() * 100);
-    row(s, "JVM CPU, coordinators and nodes together (% of one core)", "%.1f", r.jvmCpu() * 100);
+    if (c.nodeJvm()) {
+      row(s, "coordinators' JVM CPU (% of one core)", "%.1f", r.jvmCpu() * 100);
+      row(s, "nodes' JVM CPU (% of one core)", "%.1f", r.nodesJvmCpu() * 100);
+    } else {
+      row(s, "JVM CPU, coordinators and nodes together (% of one core)", "%.1f", r.jvmCpu() * 100);
+    }
     row(s, "Redis connected clients", "%d", r.connectedClients());
     row(s, "pub/sub subscriptions", "%d", r.subscriptions());
-    row(s, "JVM threads", "%d", r.threads());
+    row(s, "coordinators' JVM threads", "%d", r.threads());
     latencyRow(s, "registration", r.registration(), c.coordinators() - 1);
     latencyRow(s, "drain", r.drain(), c.coordinators() - 1);
     Phases p = r.phases();
