@@ -65,7 +65,7 @@ final class FallbackCarry {
   private static final AtomicLong TOKENS = new AtomicLong();
 
   static final LuaScript SCRIPT =
-      LuaScript.fromResources(FallbackCarry.class, "carry.lua", "helpers.lua", "carry.lua");
+      LuaScript.fromResources(FallbackCarry.class, "carry.lua", "helpers.lua", "clock.lua", "carry.lua");
 
   /** A client waiting to be carried: since when, and the seed it was given (0 permits: none). */
   static final class Pending {

@@ -72,14 +72,7 @@ public final class RedisRateLimiter {
 
   /** An algorithm's batched script: its body's decide(key, now, n, out), called for each decision in turn. */
   private static LuaScript batchScript(String body) {
-    return LuaScript.fromResources(
-        RedisRateLimiter.class,
-        "batched " + body,
-        "helpers.lua",
-        "batch_head.lua",
-        "clock.lua",
-        body,
-        "batch_tail.lua");
+    return severalScript("batched ", "batch_head.lua", body, "batch_tail.lua");
   }
 
   /**
@@ -88,14 +81,13 @@ public final class RedisRateLimiter {
    * derived once by {@link #planArgs}.
    */
   private static LuaScript mixedScript(String body) {
+    return severalScript("mixed ", "mixed_head.lua", body, "mixed_tail.lua");
+  }
+
+  /** A script of several decisions: the helpers, its head, the clock of several, the body, its tail. */
+  private static LuaScript severalScript(String kind, String head, String body, String tail) {
     return LuaScript.fromResources(
-        RedisRateLimiter.class,
-        "mixed " + body,
-        "helpers.lua",
-        "mixed_head.lua",
-        "clock.lua",
-        body,
-        "mixed_tail.lua");
+        RedisRateLimiter.class, kind + body, "helpers.lua", head, "clock.lua", body, tail);
   }
 
   private final RedisConnection connection;
@@ -124,46 +116,7 @@ public final class RedisRateLimiter {
   private final @Nullable Lanes lanes;
 
   /**
-   * Creates the Redis limiter.
-   *
-   * @param connection the connection (not closed by this object)
-   * @param policy the policy
-   * @param prefix the key prefix (no braces)
-   * @param clock whose clock places requests in time
-   * @param time the client clock, used with {@link ClockSource#CLIENT}
-   */
-  public RedisRateLimiter(
-      RedisConnection connection,
-      RateLimitPolicy policy,
-      String prefix,
-      ClockSource clock,
-      TimeSource time) {
-    this(connection, policy, prefix, clock, time, false);
-  }
-
-  /**
-   * Creates the Redis limiter.
-   *
-   * @param connection the connection (not closed by this object)
-   * @param policy the policy
-   * @param prefix the key prefix (no braces)
-   * @param clock whose clock places requests in time
-   * @param time the client clock, used with {@link ClockSource#CLIENT}
-   * @param coalescing whether decisions that arrive while a call is in flight go together in the next
-   *     one (per connection; per master or per slot on a Cluster)
-   */
-  public RedisRateLimiter(
-      RedisConnection connection,
-      RateLimitPolicy policy,
-      String prefix,
-      ClockSource clock,
-      TimeSource time,
-      boolean coalescing) {
-    this(connection, policy, prefix, clock, time, coalescing, null);
-  }
-
-  /**
-   * Creates the Redis limiter of a plan's policy beside another limiter on the same connection: if both
+   * Creates the Redis limiter, beside another limiter on the same connection if it is a plan's: if both
    * coalesce, their decisions share lanes (those of one-limit policies of one algorithm go together in
    * one call, see {@link Lanes}).
    *
@@ -172,7 +125,8 @@ public final class RedisRateLimiter {
    * @param prefix the key prefix (no braces)
    * @param clock whose clock places requests in time
    * @param time the client clock, used with {@link ClockSource#CLIENT}
-   * @param coalescing whether decisions that arrive while a call is in flight go together in the next one
+   * @param coalescing whether decisions that arrive while a call is in flight go together in the next
+   *     one (per connection; per master or per slot on a Cluster)
    * @param beside the limiter whose lanes to share, or null
    */
   public RedisRateLimiter(

@@ -29,13 +29,7 @@
 -- Reply: per client, {lost (1|0), then per limit the permits used after the carry}.
 
 local alg = ARGV[1]
-local now
-if ARGV[2] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-  now = tonumber(ARGV[2])
-end
+local now = clock(ARGV[2])
 local L = tonumber(ARGV[3])
 local C, W = {}, {}
 local wmax, bmax = 0, 0

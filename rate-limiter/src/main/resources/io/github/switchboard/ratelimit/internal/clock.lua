@@ -1,4 +1,5 @@
--- Switchboard rate limiter: the clock of a call of several decisions (batched or mixed), after their head.
+-- Switchboard rate limiter: the clock of a call of several decisions (batched or mixed, after their head)
+-- and of the fallback's carry.
 -- clock(a): a decision's time, a (microseconds as text), or Redis's TIME when a is '' (read once a call).
 
 local redisNow

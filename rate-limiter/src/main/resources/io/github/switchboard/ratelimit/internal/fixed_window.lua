@@ -54,11 +54,7 @@ if L <= 1 then
       redis.call('HSET', key, fs1, fmt(ws), fc1, fmt(used))
       redis.call('PEXPIRE', key, ttl1)
     end
-    local rem = C1 - used
-    if rem < 0 then rem = 0 end
-    local reset = 0
-    if used > 0 then reset = ws + W1 - now end
-    reply1(out, ok, now, used, rem, reset, retry)
+    putUsed(out, head(out, ok, now) + 3, C1, used, ws + W1, now, retry)
   end
 else
   -- several limits (L >= 2)
@@ -76,23 +72,17 @@ else
   local ttlMillis = fmt(idiv(ttl + 999, 1000))
   local WS, used, retry, hset = {}, {}, {}, {}
 
-  decide = function(key, now, n, out)
-    local vals = redis.call('HMGET', key, unpack(fields))
-    local ok = true
-    for i = 1, L do
+  decide = several(L,
+    function(key) return redis.call('HMGET', key, unpack(fields)) end,
+    function(i, key, vals, now, n)
       WS[i] = idiv(now, W[i]) * W[i]
       local s = tonumber(vals[2 * i - 1])
       local c = tonumber(vals[2 * i])
       if s == WS[i] and c then used[i] = c else used[i] = 0 end
-      if used[i] + n > C[i] then
-        ok = false
-        retry[i] = WS[i] + W[i] - now
-      else
-        retry[i] = 0
-      end
-    end
-
-    if ok and n > 0 then
+      retry[i] = used[i] + n > C[i] and WS[i] + W[i] - now or 0
+      return used[i] + n <= C[i]
+    end,
+    function(key, now, n)
       for i = 1, L do
         used[i] = used[i] + n
         hset[4 * i - 3] = fs[i]
@@ -101,15 +91,8 @@ else
         hset[4 * i] = fmt(used[i])
       end
       hwrite(key, hset, 4 * L, ttlMillis)
-    end
-
-    local o = head(out, ok, now)
-    for i = 1, L do
-      local rem = C[i] - used[i]
-      if rem < 0 then rem = 0 end
-      local reset = 0
-      if used[i] > 0 then reset = WS[i] + W[i] - now end
-      put4(out, o + 4 * i - 1, used[i], rem, reset, ok and 0 or retry[i])
-    end
-  end
+    end,
+    function(out, at, i, now, ok)
+      putUsed(out, at, C[i], used[i], WS[i] + W[i], now, ok and 0 or retry[i])
+    end)
 end

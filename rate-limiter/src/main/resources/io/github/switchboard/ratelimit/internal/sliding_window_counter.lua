@@ -102,42 +102,33 @@ else
   local ttlMillis = fmt(idiv(ttl + 999, 1000))
   local WS, cur, prev, retry, hset = {}, {}, {}, {}, {}
 
-  decide = function(key, now, n, out)
-    local vals = redis.call('HMGET', key, unpack(fields))
-    local ok = true
-    for i = 1, L do
+  decide = several(L,
+    function(key) return redis.call('HMGET', key, unpack(fields)) end,
+    function(i, key, vals, now, n)
       WS[i] = idiv(now, W[i]) * W[i]
       local s = tonumber(vals[3 * i - 2])
       local c = tonumber(vals[3 * i - 1]) or 0
       local p = tonumber(vals[3 * i]) or 0
       if s == WS[i] then
-        cur[i] = c
-        prev[i] = p
+        cur[i], prev[i] = c, p
       elseif s == WS[i] - W[i] then
-        cur[i] = 0
-        prev[i] = c
+        cur[i], prev[i] = 0, c
       else
-        cur[i] = 0
-        prev[i] = 0
+        cur[i], prev[i] = 0, 0
       end
       local r = W[i] - (now - WS[i])
       local m = C[i] - cur[i] - n
+      retry[i] = 0
       if m < 0 then
-        ok = false
-        local k = idiv((C[i] - n) * W[i], cur[i])
-        local extra = W[i] - k
+        local extra = W[i] - idiv((C[i] - n) * W[i], cur[i])
         if extra < 0 then extra = 0 end
         retry[i] = WS[i] + W[i] + extra - now
       elseif prev[i] * r > m * W[i] then
-        ok = false
-        local k = idiv(m * W[i], prev[i])
-        retry[i] = WS[i] + W[i] - k - now
-      else
-        retry[i] = 0
+        retry[i] = WS[i] + W[i] - idiv(m * W[i], prev[i]) - now
       end
-    end
-
-    if ok and n > 0 then
+      return retry[i] == 0
+    end,
+    function(key, now, n)
       for i = 1, L do
         cur[i] = cur[i] + n
         hset[6 * i - 5] = fields[3 * i - 2]
@@ -148,10 +139,8 @@ else
         hset[6 * i] = fmt(prev[i])
       end
       hwrite(key, hset, 6 * L, ttlMillis)
-    end
-
-    local o = head(out, ok, now)
-    for i = 1, L do
+    end,
+    function(out, at, i, now, ok)
       local r = W[i] - (now - WS[i])
       local used = cur[i] + idiv(prev[i] * r + W[i] - 1, W[i])
       local rem = C[i] - used
@@ -162,7 +151,6 @@ else
       elseif prev[i] > 0 then
         reset = WS[i] + W[i] - now
       end
-      put4(out, o + 4 * i - 1, used, rem, reset, ok and 0 or retry[i])
-    end
-  end
+      put4(out, at, used, rem, reset, ok and 0 or retry[i])
+    end)
 end

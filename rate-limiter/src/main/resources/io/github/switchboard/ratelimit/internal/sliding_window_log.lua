@@ -85,11 +85,7 @@ if L <= 1 then
       used = used + n
       if now > newest then newest = now end
     end
-    local rem = C1 - used
-    if rem < 0 then rem = 0 end
-    local reset = 0
-    if used > 0 then reset = newest + W1 - now end
-    reply1(out, ok, now, used, rem, reset, retry)
+    putUsed(out, head(out, ok, now) + 3, C1, used, newest + W1, now, retry)
   end
 else
   -- several limits (L >= 2)
@@ -102,15 +98,21 @@ else
   end
   local ttlMillis = fmt(idiv(wmax + 999, 1000))
   local used, retry = {}, {}
+  local newest
 
-  decide = function(key, now, n, out)
-    if n > 0 then
-      redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - wmax))
-    end
-    local total = redis.call('ZCARD', key)
-
-    local ok = true
-    for i = 1, L do
+  decide = several(L,
+    function(key, now, n) -- the log's size after the trim, and its newest grant
+      if n > 0 then
+        redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - wmax))
+      end
+      local total = redis.call('ZCARD', key)
+      newest = 0
+      if total > 0 then
+        newest = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
+      end
+      return total
+    end,
+    function(i, key, total, now, n)
       if total == 0 then
         used[i] = 0
       elseif n > 0 and W[i] == wmax then
@@ -118,38 +120,20 @@ else
       else
         used[i] = redis.call('ZCOUNT', key, '(' .. fmt(now - W[i]), '+inf')
       end
-      if used[i] + n > C[i] then
-        ok = false
-        local k = used[i] + n - C[i]
-        local rank = total - used[i] + k - 1
-        local e = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')
-        retry[i] = tonumber(e[2]) + W[i] - now
-      else
-        retry[i] = 0
-      end
-    end
-
-    local newest = 0
-    if total > 0 then
-      local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-      newest = tonumber(last[2])
-    end
-
-    if ok and n > 0 then
+      retry[i] = 0
+      if used[i] + n <= C[i] then return true end
+      local rank = total - used[i] + (used[i] + n - C[i]) - 1
+      retry[i] = tonumber(redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')[2]) + W[i] - now
+      return false
+    end,
+    function(key, now, n)
       record(key, now, n, newest, ttlMillis)
       for i = 1, L do
         used[i] = used[i] + n
       end
       if now > newest then newest = now end
-    end
-
-    local o = head(out, ok, now)
-    for i = 1, L do
-      local rem = C[i] - used[i]
-      if rem < 0 then rem = 0 end
-      local reset = 0
-      if used[i] > 0 then reset = newest + W[i] - now end
-      put4(out, o + 4 * i - 1, used[i], rem, reset, ok and 0 or retry[i])
-    end
-  end
+    end,
+    function(out, at, i, now, ok)
+      putUsed(out, at, C[i], used[i], newest + W[i], now, ok and 0 or retry[i])
+    end)
 end

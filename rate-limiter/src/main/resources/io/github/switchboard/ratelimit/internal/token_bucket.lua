@@ -120,39 +120,30 @@ else
   local ttlMillis = fmt(idiv(ttl + 999, 1000))
   local tat, retry, hset = {}, {}, {}
 
-  decide = function(key, now, n, out)
-    local vals = redis.call('HMGET', key, unpack(fields))
-    local ok = true
-    for i = 1, L do
+  decide = several(L,
+    function(key) return redis.call('HMGET', key, unpack(fields)) end,
+    function(i, key, vals, now, n)
       local t0 = tonumber(vals[i])
       if not vals[i] then t0 = carried(key, ARGV[2 + 2 * i], fields[i], T[i], now, n, ttlMillis) end
       if not t0 or t0 < now then t0 = now end
       tat[i] = t0
-      local nxt = t0 + n * T[i]
-      if nxt - now > B[i] then
-        ok = false
-        retry[i] = nxt - B[i] - now
-      else
-        retry[i] = 0
-      end
-    end
-
-    if ok and n > 0 then
+      local late = t0 + n * T[i] - now - B[i]
+      retry[i] = late > 0 and late or 0
+      return late <= 0
+    end,
+    function(key, now, n)
       for i = 1, L do
         tat[i] = tat[i] + n * T[i]
         hset[2 * i - 1] = fields[i]
         hset[2 * i] = fmt(tat[i])
       end
       hwrite(key, hset, 2 * L, ttlMillis)
-    end
-
-    local o = head(out, ok, now)
-    for i = 1, L do
+    end,
+    function(out, at, i, now, ok)
       local diff = tat[i] - now
       local rem = 0
       if B[i] - diff >= 0 then rem = idiv(B[i] - diff, T[i]) end
       if rem > C[i] then rem = C[i] end
-      put4(out, o + 4 * i - 1, C[i] - rem, rem, diff, ok and 0 or retry[i])
-    end
-  end
+      put4(out, at, C[i] - rem, rem, diff, ok and 0 or retry[i])
+    end)
 end
