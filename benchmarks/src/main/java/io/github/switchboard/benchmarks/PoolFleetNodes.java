@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +47,11 @@ import java.util.concurrent.locks.LockSupport;
 abstract class PoolFleetNodes implements AutoCloseable {
   static final String POOL = "fleet";
   private static final String PREFIX = "fleet-nodes ";
+  /**
+   * The child runs at the lowest priority, when there is one: a fleet's nodes are other machines, so they
+   * must not take the cores the coordinators' JVM (its collector's threads above all) and Redis need.
+   */
+  private static final Path NICE = Path.of("/usr/bin/nice");
 
   /**
    * Starts the keep-alives and returns once every one of them is started (not registered).
@@ -83,8 +89,9 @@ abstract class PoolFleetNodes implements AutoCloseable {
   }
 
   /**
-   * Nodes in a child JVM: {@code java} of this JVM's {@code java.home}, this JVM's class path, the given
-   * options, then this class's {@code main}; its stderr goes to this JVM's.
+   * Nodes in a child JVM: {@code java} of this JVM's {@code java.home} under {@code nice -n 19} (where
+   * {@code /usr/bin/nice} exists), this JVM's class path, the given options, then this class's
+   * {@code main}; its stderr goes to this JVM's.
    *
    * @param redisUrl the Redis URL
    * @param nodes how many
@@ -180,6 +187,9 @@ abstract class PoolFleetNodes implements AutoCloseable {
 
     Child(String redisUrl, int nodes, int clients, Duration interval, List<String> jvmOptions) {
       List<String> command = new ArrayList<>();
+      if (Files.isExecutable(NICE)) {
+        command.addAll(List.of(NICE.toString(), "-n", "19"));
+      }
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(jvmOptions);
       command.add("-cp");
