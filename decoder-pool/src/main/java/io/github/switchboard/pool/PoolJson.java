@@ -1,6 +1,6 @@
 package io.github.switchboard.pool;
 
-import io.github.switchboard.pool.internal.PoolCodec;
+import io.github.switchboard.pool.internal.codec.PoolCodec;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package io.github.switchboard.pool;
 
-import io.github.switchboard.pool.internal.LazyReasons;
+import io.github.switchboard.pool.internal.select.LazyReasons;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -16,6 +16,13 @@ import io.github.switchboard.pool.PoolWriteTimeoutException;
 import io.github.switchboard.pool.RoutingRequest;
 import io.github.switchboard.pool.Selection;
 import io.github.switchboard.pool.Subscription;
+import io.github.switchboard.pool.internal.events.PoolEventDispatcher;
+import io.github.switchboard.pool.internal.events.PoolEvents;
+import io.github.switchboard.pool.internal.health.HealthChecker;
+import io.github.switchboard.pool.internal.select.Selector;
+import io.github.switchboard.pool.internal.snapshot.PoolSnapshot;
+import io.github.switchboard.pool.internal.store.PoolChange;
+import io.github.switchboard.pool.internal.store.PoolStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,8 +36,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -156,7 +163,7 @@ public final class DefaultDecoderPool extends NodeWrites implements DecoderPool 
    *
    * @return the store
    */
-  PoolStore store() {
+  public PoolStore store() {
     return store;
   }
 

@@ -3,6 +3,7 @@ package io.github.switchboard.pool.internal;
 import io.github.switchboard.pool.DecoderNode;
 import io.github.switchboard.pool.NodeLoad;
 import io.github.switchboard.pool.NodeStatus;
+import io.github.switchboard.pool.internal.store.PoolChange;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 

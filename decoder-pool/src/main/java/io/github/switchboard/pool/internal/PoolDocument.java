@@ -8,45 +8,25 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The content of a pool file as read by {@link PoolCodec#readDocument}: the nodes in file order, which of
- * them are configured, the A/B tests, and the runtime fields some legacy files carry (read, never
- * written back).
+ * The content of a pool file, as the entry points of this package ({@link PoolCodec}, {@link PoolSnapshot})
+ * take and return it: the same fields as {@link io.github.switchboard.pool.internal.codec.PoolDocument},
+ * which the parts use.
  *
  * @param nodes the nodes, in file order, ids unique
  * @param configured ids of configured nodes: every node without {@code "dynamic": true}
  * @param abTests the A/B tests, names unique
- * @param legacyRuntime loads read from the runtime fields ({@code load}, {@code inflight},
- *     {@code uptime}, {@code hot_adapters}) of nodes that had them
+ * @param legacyRuntime loads read from the runtime fields of nodes that had them
  * @param legacyList whether the file was the legacy bare list of nodes
  */
-public record PoolDocument(
-    List<DecoderNode> nodes,
-    Set<String> configured,
-    List<AbTest> abTests,
-    Map<String, NodeLoad> legacyRuntime,
-    boolean legacyList) {
+public record PoolDocument(List<DecoderNode> nodes, Set<String> configured, List<AbTest> abTests,
+    Map<String, NodeLoad> legacyRuntime, boolean legacyList) {
 
-  /** An empty pool. */
-  public static final PoolDocument EMPTY = new PoolDocument(List.of(), Set.of(), List.of(), Map.of(), false);
-
-  /**
-   * Copies the collections.
-   */
-  public PoolDocument {
-    nodes = List.copyOf(nodes);
-    configured = Set.copyOf(configured);
-    abTests = List.copyOf(abTests);
-    legacyRuntime = Map.copyOf(legacyRuntime);
+  static PoolDocument of(io.github.switchboard.pool.internal.codec.PoolDocument d) {
+    return new PoolDocument(d.nodes(), d.configured(), d.abTests(), d.legacyRuntime(), d.legacyList());
   }
 
-  /**
-   * Returns the document of a snapshot (configuration only).
-   *
-   * @param snapshot the snapshot
-   * @return the document
-   */
-  public static PoolDocument of(PoolSnapshot snapshot) {
-    return new PoolDocument(
-        snapshot.sortedNodes(), snapshot.configured(), snapshot.sortedAbTests(), Map.of(), false);
+  io.github.switchboard.pool.internal.codec.PoolDocument toCodec() {
+    return new io.github.switchboard.pool.internal.codec.PoolDocument(
+        nodes, configured, abTests, legacyRuntime, legacyList);
   }
 }

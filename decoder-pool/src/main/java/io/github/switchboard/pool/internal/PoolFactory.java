@@ -2,6 +2,12 @@ package io.github.switchboard.pool.internal;
 
 import io.github.switchboard.pool.DecoderPool;
 import io.github.switchboard.pool.PoolFormatException;
+import io.github.switchboard.pool.internal.file.FilePoolStore;
+import io.github.switchboard.pool.internal.guard.Fallback;
+import io.github.switchboard.pool.internal.guard.GuardedPoolStore;
+import io.github.switchboard.pool.internal.store.InMemoryPoolStore;
+import io.github.switchboard.pool.internal.store.PoolStore;
+import io.github.switchboard.pool.internal.store.PoolStoreSettings;
 import java.nio.file.Path;
 
 /** Opens the store a configuration asks for and starts a pool over it. */
@@ -32,9 +38,9 @@ public final class PoolFactory {
   static PoolStore openStore(PoolStoreSettings storeConfig) {
     Path file = storeConfig.file();
     if (storeConfig.hasRedis()) {
-      PoolStore fallback = file != null
-          ? FilePoolStore.open(file, storeConfig.filePollInterval())
-          : new InMemoryPoolStore();
+      Fallback fallback = file != null
+          ? Fallback.file(FilePoolStore.open(file, storeConfig.filePollInterval()))
+          : Fallback.memory(new InMemoryPoolStore());
       return redisStore(storeConfig, fallback);
     }
     if (file != null) {
@@ -52,11 +58,11 @@ public final class PoolFactory {
     return new InMemoryPoolStore();
   }
 
-  private static PoolStore redisStore(PoolStoreSettings storeConfig, PoolStore fallback) {
+  private static PoolStore redisStore(PoolStoreSettings storeConfig, Fallback fallback) {
     try {
-      return new GuardedPoolStore(storeConfig, fallback);
+      return GuardedPoolStore.open(storeConfig, fallback);
     } catch (RuntimeException e) {
-      fallback.close();
+      fallback.store().close();
       throw e;
     }
   }

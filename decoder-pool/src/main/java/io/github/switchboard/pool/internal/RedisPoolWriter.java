@@ -6,6 +6,8 @@ import io.github.switchboard.core.internal.LuaScript;
 import io.github.switchboard.core.internal.RedisConnection;
 import io.github.switchboard.pool.PoolWriteTimeoutException;
 import io.github.switchboard.pool.PoolWriter;
+import io.github.switchboard.pool.internal.redis.RedisPoolStore;
+import io.github.switchboard.pool.internal.store.PoolChange;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.List;
@@ -40,8 +42,8 @@ import org.slf4j.LoggerFactory;
 /** A {@link PoolWriter} on one Redis connection. Thread-safe. */
 public final class RedisPoolWriter extends NodeWrites implements PoolWriter {
   private static final Logger LOG = LoggerFactory.getLogger(RedisPoolWriter.class);
-  private static final LuaScript APPLY = LuaScript.fromResource(RedisPoolWriter.class, "pool_apply.lua");
-  private static final LuaScript SEED = LuaScript.fromResource(RedisPoolWriter.class, "pool_seed.lua");
+  private static final LuaScript APPLY = LuaScript.fromResource(RedisPoolStore.class, "pool_apply.lua");
+  private static final LuaScript SEED = LuaScript.fromResource(RedisPoolStore.class, "pool_seed.lua");
   private static final String[] EMPTY_SEED = {"0", "0", "0"};
 
   private final String poolName;
