@@ -142,6 +142,11 @@ final class Coalescer {
     return f;
   }
 
+  /** Whether the lane has no decision queued and no call in flight. */
+  synchronized boolean idle() {
+    return inFlight == 0 && queue.isEmpty();
+  }
+
   private void schedule(Executor loop) {
     try {
       loop.execute(flush);

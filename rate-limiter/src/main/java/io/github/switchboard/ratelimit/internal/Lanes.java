@@ -77,10 +77,13 @@ final class Lanes {
     }
     int slot = SlotHash.getSlot(stateKey);
     Coalescer node = Objects.requireNonNull(nodes).laneOf(slot);
-    if (node != null) {
+    Coalescer c = slotLanes.get(slot);
+    // the master's lane once the slot's has nothing queued or in flight: the two are two connections, so
+    // a decision on the master's could otherwise reach Redis before an earlier one of the same key on the
+    // slot's (the slot's serves while the master's lane opens)
+    if (node != null && (c == null || c.idle())) {
       return node;
     }
-    Coalescer c = slotLanes.get(slot);
     if (c == null) {
       Coalescer made = new Coalescer(sender, permitBudget, ONE_IN_FLIGHT, false);
       c = slotLanes.compareAndSet(slot, null, made) ? made : slotLanes.get(slot);
