@@ -3,7 +3,7 @@ package io.github.switchboard.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.switchboard.pool.internal.PoolCodec;
+import io.github.switchboard.pool.internal.codec.PoolCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

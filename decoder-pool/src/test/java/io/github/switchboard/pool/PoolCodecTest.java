@@ -4,9 +4,9 @@ import static io.github.switchboard.pool.PoolTesting.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.switchboard.pool.internal.PoolCodec;
-import io.github.switchboard.pool.internal.PoolDocument;
-import io.github.switchboard.pool.internal.PoolSnapshot;
+import io.github.switchboard.pool.internal.codec.PoolCodec;
+import io.github.switchboard.pool.internal.codec.PoolDocument;
+import io.github.switchboard.pool.internal.snapshot.PoolSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -1,9 +1,8 @@
 /**
  * The decoder pool's implementation, assembled: {@link io.github.switchboard.pool.internal.DefaultDecoderPool}
  * (the pool over a store), {@link io.github.switchboard.pool.internal.PoolFactory} (which store for which
- * settings), {@link io.github.switchboard.pool.internal.RedisPoolWriter} (writes without a pool), and the
- * codec entry points the public package calls ({@code PoolCodec}, {@code PoolDocument}, {@code PoolSnapshot}
- * of this package, which hand over to {@code codec} and {@code snapshot}). This package uses its
+ * settings) and {@link io.github.switchboard.pool.internal.RedisPoolWriter} (writes without a pool). This
+ * package uses its
  * sub-packages; none of them uses it. Internal: may change without notice; its public classes are public
  * for {@code io.github.switchboard.pool} only.
  */
