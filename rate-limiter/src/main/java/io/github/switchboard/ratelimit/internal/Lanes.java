@@ -81,14 +81,8 @@ final class Lanes {
     // the master's lane once the slot's has nothing queued or in flight: the two are two connections, so
     // a decision on the master's could otherwise reach Redis before an earlier one of the same key on the
     // slot's (the slot's serves while the master's lane opens)
-    if (node != null) {
-      if (c == null) {
-        return node;
-      }
-      if (c.idle()) { // drained: forgotten, so the slot's later decisions take no lock of it
-        slotLanes.compareAndSet(slot, c, null);
-        return node;
-      }
+    if (node != null && (c == null || c.idle())) {
+      return node;
     }
     if (c == null) {
       Coalescer made = new Coalescer(sender, permitBudget, ONE_IN_FLIGHT, false);
